@@ -1,0 +1,141 @@
+"""The `autograd-explorer` command line.
+
+    autograd-explorer [FILE]                         open the window (the seed example without FILE)
+    autograd-explorer run FILE                       print the notebook transcript of a program
+    autograd-explorer check FILE                     validate a program or graph file
+    autograd-explorer export FILE --format dot|json -o OUT
+    autograd-explorer render FILE -o OUT.png|OUT.svg [--at EVENT] [--size WxH]
+
+Bad input exits non-zero with a one-line message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from explorer.fileformat import FileFormatError, export_dot, load_document, save_document
+from explorer.model.document import Document
+from explorer.model.interpreter import ProgramError, run_program
+from explorer.model.program import load_program
+
+GRAPH_SUFFIX = ".autograd.json"
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A problem with what the user asked for, reported as one line."""
+
+
+def open_document(path: str) -> Document:
+    """A graph file as saved, or a program file run into a fresh document."""
+    if path.endswith(GRAPH_SUFFIX):
+        return load_document(path)
+    document = Document.from_program(load_program(path))
+    document.run_all()
+    return document
+
+
+def _run(args: argparse.Namespace) -> int:
+    program = load_document(args.file).program if args.file.endswith(GRAPH_SUFFIX) else None
+    result = run_program(program or load_program(args.file))
+    sys.stdout.write(result.transcript())
+    if result.error is not None:
+        print(result.error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    document = open_document(args.file)
+    if document.error is not None:
+        raise CommandError(str(document.error))
+    graph = document.graph
+    print(
+        f"{args.file}: ok ({len(document.program.cells)} cells, "
+        f"{graph.number_of_nodes()} nodes, {len(document.timeline)} events)"
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    document = open_document(args.file)
+    if args.format == "dot":
+        Path(args.output).write_text(export_dot(document), encoding="utf-8")
+    else:
+        save_document(document, args.output)
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from explorer.qt.render import render_to_file
+
+    render_to_file(open_document(args.file), args.output, at=args.at, size=args.size)
+    return 0
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x800, not {text!r}") from None
+    if not (16 <= width <= 16384 and 16 <= height <= 16384):
+        raise argparse.ArgumentTypeError(f"size {text} is outside 16x16 .. 16384x16384")
+    return width, height
+
+
+def _subcommands() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograd-explorer", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="print the notebook transcript of a program")
+    run.add_argument("file")
+    run.set_defaults(handler=_run)
+    check = commands.add_parser("check", help="validate a program or graph file")
+    check.add_argument("file")
+    check.set_defaults(handler=_check)
+    export = commands.add_parser("export", help="write the graph as Graphviz DOT or JSON")
+    export.add_argument("file")
+    export.add_argument("--format", choices=("dot", "json"), required=True)
+    export.add_argument("-o", "--output", required=True)
+    export.set_defaults(handler=_export)
+    render = commands.add_parser("render", help="draw the scene to PNG or SVG without a display")
+    render.add_argument("file")
+    render.add_argument("-o", "--output", required=True)
+    render.add_argument("--at", type=int, default=None, help="event index (default: the last)")
+    render.add_argument("--size", type=_parse_size, default=(1280, 800), help="WxH in pixels")
+    render.set_defaults(handler=_render)
+    return parser
+
+
+SUBCOMMANDS = ("run", "check", "export", "render")
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    try:
+        return handler(args)
+    except (CommandError, ProgramError, FileFormatError) as error:
+        message = str(error)
+    except OSError as error:
+        message = f"{error.filename or args.file}: {error.strerror or error}"
+    except UnicodeDecodeError as error:
+        message = f"{args.file}: not UTF-8 text ({error.reason} at byte {error.start})"
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"autograd-explorer: error: {first_line}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `autograd-explorer` console script and `python -m explorer`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS or argv[:1] in (["-h"], ["--help"]):
+        args = _subcommands().parse_args(argv)
+        return _guarded(args.handler, args)
+    if len(argv) > 1:
+        print("usage: autograd-explorer [FILE] | run|check|export|render ...", file=sys.stderr)
+        return EXIT_USAGE
+    from explorer.qt.app import main as open_window
+
+    return open_window(argv[0] if argv else None)
