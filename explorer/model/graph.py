@@ -1,0 +1,94 @@
+"""The recorded graph: a networkx.MultiDiGraph of tensor and op nodes, with design.md's schema.
+
+Node ids are strings in creation order within a run (`t0, t1, ...` for tensors, `op0, op1, ...` for
+ops), so re-running the same program gives the same ids.
+
+Tensor node attributes: kind="tensor", label, shape (list), dtype ("float32"), requires_grad,
+is_leaf, grad_fn (name or None), created_at (event index), cell, value (read-only array at
+creation), grad (a leaf's final `.grad` or None).
+Op node attributes: kind="op", op ("mul"), grad_fn (name or None), no_grad (bool), created_at, cell,
+args (operands in the user's order: {"tensor": node_id} or {"const": repr}).
+Edge attributes: kind in EDGE_KINDS, input_nr, created_at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import networkx as nx
+
+EDGE_KINDS = ("data", "detach", "no_grad", "gradient")
+TENSOR_ATTRS = (
+    "label",
+    "shape",
+    "dtype",
+    "requires_grad",
+    "is_leaf",
+    "grad_fn",
+    "created_at",
+    "cell",
+)
+OP_ATTRS = ("op", "grad_fn", "no_grad", "created_at", "cell", "args")
+
+
+def new_graph() -> nx.MultiDiGraph:
+    """An empty recorded graph."""
+    return nx.MultiDiGraph()
+
+
+def tensor_nodes(graph: nx.MultiDiGraph) -> list[str]:
+    """Tensor node ids in creation order."""
+    return [n for n, kind in graph.nodes(data="kind") if kind == "tensor"]
+
+
+def op_nodes(graph: nx.MultiDiGraph) -> list[str]:
+    """Op node ids in creation order."""
+    return [n for n, kind in graph.nodes(data="kind") if kind == "op"]
+
+
+def leaves(graph: nx.MultiDiGraph) -> list[str]:
+    """Leaf tensors that require grad (the ones whose `.grad` backward fills)."""
+    return [
+        n
+        for n, data in graph.nodes(data=True)
+        if data.get("kind") == "tensor" and data.get("is_leaf") and data.get("requires_grad")
+    ]
+
+
+def edges_of_kind(graph: nx.MultiDiGraph, kind: str) -> list[tuple[str, str, int]]:
+    """Edges `(u, v, key)` of one kind, in insertion order."""
+    return [(u, v, k) for u, v, k, d in graph.edges(keys=True, data="kind") if d == kind]
+
+
+def iter_edges(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, int, dict]]:
+    """All edges with their keys and attributes."""
+    return iter(graph.edges(keys=True, data=True))
+
+
+def inputs_of(graph: nx.MultiDiGraph, op_node: str) -> list[str]:
+    """An op's input tensors in operand order (a tensor used twice appears twice)."""
+    edges = sorted(graph.in_edges(op_node, keys=True, data=True), key=lambda e: e[3]["input_nr"])
+    return [u for u, _, _, _ in edges]
+
+
+def outputs_of(graph: nx.MultiDiGraph, op_node: str) -> list[str]:
+    """An op's output tensors in output order."""
+    edges = sorted(graph.out_edges(op_node, keys=True, data=True), key=lambda e: e[3]["input_nr"])
+    return [v for _, v, _, _ in edges]
+
+
+def named(graph: nx.MultiDiGraph, label: str) -> list[str]:
+    """Tensor nodes carrying `label` (a reassigned name gives several, oldest first)."""
+    return [
+        n
+        for n, data in graph.nodes(data=True)
+        if data.get("kind") == "tensor" and label in data.get("label", "").split(", ")
+    ]
+
+
+def display_label(graph: nx.MultiDiGraph, node_id: str) -> str:
+    """Short text for a node: a tensor's name (or id), an op's name."""
+    data = graph.nodes[node_id]
+    if data.get("kind") == "op":
+        return data.get("op", node_id)
+    return data.get("label") or node_id

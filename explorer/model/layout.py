@@ -1,0 +1,137 @@
+"""Node positions for the recorded graph, built on networkx and deterministic.
+
+The default "layered" layout puts each node in its topological generation (inputs above the ops
+that use them, outputs below) and orders each layer by barycenter sweeps to reduce edge crossings.
+Units: neighbouring nodes in a layer are 1 apart, and so are neighbouring layers. "TB" runs layers
+top to bottom (y decreasing), "LR" left to right (x increasing).
+
+Stability: the layout depends only on the graph, so laying out the graph of the whole run once gives
+positions that never move as the replay cursor reveals nodes; positions in `fixed` (nodes the user
+dragged) are returned unchanged, and nodes not in the graph are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import networkx as nx
+
+Position = tuple[float, float]
+SWEEPS = 4
+ALGORITHMS = ("layered", "spring", "kamada_kawai", "spectral", "circular", "shell", "multipartite")
+DIRECTIONS = ("TB", "LR")
+
+
+def compute_layout(
+    graph: nx.MultiDiGraph,
+    algorithm: str = "layered",
+    direction: str = "TB",
+    fixed: Mapping[str, Position] | None = None,
+) -> dict[str, Position]:
+    """Positions `{node_id: (x, y)}` for every node of `graph`, `fixed` ones kept as given."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown layout algorithm {algorithm!r}; choose one of {ALGORITHMS}")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"unknown layout direction {direction!r}; choose TB or LR")
+    fixed = {n: _pair(xy) for n, xy in (fixed or {}).items() if n in graph}
+    if graph.number_of_nodes() == 0:
+        return {}
+    if algorithm == "layered":
+        positions = _oriented(layered_positions(graph), direction)
+    else:
+        positions = _networkx_layout(graph, algorithm, direction, fixed)
+    positions.update(fixed)
+    return positions
+
+
+def layers(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """Topological generations, each in creation order; edges pointing back in creation order
+    (possible only in hand-edited files) are ignored so that any graph can be layered."""
+    rank = {node: i for i, node in enumerate(graph)}
+    forward = nx.DiGraph()
+    forward.add_nodes_from(graph)
+    forward.add_edges_from((u, v) for u, v in graph.edges() if rank[u] < rank[v])
+    return [sorted(gen, key=rank.__getitem__) for gen in nx.topological_generations(forward)]
+
+
+def layered_positions(graph: nx.MultiDiGraph) -> dict[str, Position]:
+    """Top-down layered positions (x: place in the layer, y: minus the layer number)."""
+    ordered = reduce_crossings(graph, layers(graph))
+    positions: dict[str, Position] = {}
+    for depth, layer in enumerate(ordered):
+        offset = (len(layer) - 1) / 2.0
+        for place, node in enumerate(layer):
+            positions[node] = (place - offset, -float(depth))
+    return positions
+
+
+def reduce_crossings(graph: nx.MultiDiGraph, ordered: list[list[str]]) -> list[list[str]]:
+    """Barycenter heuristic: sweep down (by predecessors) and up (by successors) SWEEPS times."""
+    ordered = [list(layer) for layer in ordered]
+    place = {node: i for layer in ordered for i, node in enumerate(layer)}
+    preds = {n: list(dict.fromkeys(graph.predecessors(n))) for n in graph}
+    succs = {n: list(dict.fromkeys(graph.successors(n))) for n in graph}
+    for sweep in range(SWEEPS):
+        down = sweep % 2 == 0
+        neighbours = preds if down else succs
+        indices = range(1, len(ordered)) if down else range(len(ordered) - 2, -1, -1)
+        for i in indices:
+            ordered[i] = _sorted_by_barycenter(ordered[i], neighbours, place)
+            place.update((node, j) for j, node in enumerate(ordered[i]))
+    return ordered
+
+
+def _sorted_by_barycenter(layer: list[str], neighbours: dict, place: dict) -> list[str]:
+    def key(item: tuple[int, str]) -> tuple[float, int]:
+        index, node = item
+        near = neighbours[node]
+        if not near:
+            return (float(index), index)
+        return (sum(place[m] for m in near) / len(near), index)
+
+    return [node for _, node in sorted(enumerate(layer), key=key)]
+
+
+def _oriented(positions: dict[str, Position], direction: str) -> dict[str, Position]:
+    if direction == "TB":
+        return positions
+    return {node: (-y, -x) for node, (x, y) in positions.items()}
+
+
+def _networkx_layout(
+    graph: nx.MultiDiGraph, algorithm: str, direction: str, fixed: dict[str, Position]
+) -> dict[str, Position]:
+    simple = nx.Graph(graph)
+    scale = max(1.0, simple.number_of_nodes() ** 0.5)
+    compute = _NETWORKX[algorithm]
+    raw = compute(simple, graph, scale, fixed, direction)
+    return {node: (float(x), float(y)) for node, (x, y) in raw.items()}
+
+
+def _spring(simple, graph, scale, fixed, direction):  # noqa: ANN001, ANN202
+    if fixed:
+        return nx.spring_layout(simple, pos=fixed, fixed=list(fixed), seed=0, scale=scale)
+    return nx.spring_layout(simple, seed=0, scale=scale)
+
+
+def _multipartite(simple, graph, scale, fixed, direction):  # noqa: ANN001, ANN202
+    layered = nx.Graph()
+    for depth, layer in enumerate(layers(graph)):
+        layered.add_nodes_from(layer, subset=depth)
+    align = "horizontal" if direction == "TB" else "vertical"
+    return nx.multipartite_layout(layered, align=align, scale=scale)
+
+
+_NETWORKX: dict[str, Callable] = {
+    "spring": _spring,
+    "kamada_kawai": lambda s, g, scale, f, d: nx.kamada_kawai_layout(s, scale=scale),
+    "spectral": lambda s, g, scale, f, d: nx.spectral_layout(s, scale=scale),
+    "circular": lambda s, g, scale, f, d: nx.circular_layout(s, scale=scale),
+    "shell": lambda s, g, scale, f, d: nx.shell_layout(s, scale=scale),
+    "multipartite": _multipartite,
+}
+
+
+def _pair(xy: object) -> Position:
+    x, y = xy  # type: ignore[misc]
+    return (float(x), float(y))
