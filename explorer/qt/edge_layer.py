@@ -1,0 +1,87 @@
+"""Every edge of the graph as one QGraphicsPathItem per style.
+
+Each edge has a style code (an index into EDGE_STYLES, or HIDDEN). A cursor move recomputes the
+codes of the edges the delta names and rebuilds only the paths of the styles that gained or lost
+an edge; a path is built from numpy arrays in one call (pyqtgraph's arrayToQPath, connect='pairs').
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from explorer.qt.graph_style import EDGE_STYLES, HIDDEN, Palette
+
+ARROW_FRACTION = 0.22
+
+
+class QtEdgeLayer:
+    """The path items of one view; ``items`` are added to the view box by the owner."""
+
+    def __init__(self, palette: Palette) -> None:
+        self.items = {style: QtWidgets.QGraphicsPathItem() for style in EDGE_STYLES}
+        for style, item in self.items.items():
+            item.setPen(palette.edge_pens[style])
+            item.setZValue(-10 + EDGE_STYLES.index(style))
+        self.src = np.zeros(0, dtype=np.int64)
+        self.dst = np.zeros(0, dtype=np.int64)
+        self.codes = np.zeros(0, dtype=np.int8)
+        self._xy = np.zeros((0, 2))
+
+    def reset(self, src: np.ndarray, dst: np.ndarray, codes: np.ndarray, xy: np.ndarray) -> None:
+        """Take a whole new set of edges (endpoint indices into the node arrays) and draw them."""
+        self.src, self.dst, self.codes = src, dst, codes
+        self.set_positions(xy)
+
+    def set_positions(self, xy: np.ndarray) -> None:
+        """Node positions changed: every path is rebuilt."""
+        self._xy = xy
+        for code in range(len(EDGE_STYLES)):
+            self._rebuild(code)
+
+    def set_codes(self, indices: list[int], codes: list[int]) -> set[int]:
+        """Restyle some edges; rebuild only the styles that changed. Returns those style codes."""
+        changed: set[int] = set()
+        for j, code in zip(indices, codes, strict=True):
+            old = int(self.codes[j])
+            if old != code:
+                changed.update((old, code))
+                self.codes[j] = code
+        changed.discard(HIDDEN)
+        for code in changed:
+            self._rebuild(code)
+        return changed
+
+    def style_of(self, index: int) -> str | None:
+        """The style name of edge ``index``, or None when hidden."""
+        code = int(self.codes[index])
+        return None if code == HIDDEN else EDGE_STYLES[code]
+
+    def midpoint(self, index: int) -> tuple[float, float]:
+        """The middle of edge ``index``, where its label goes."""
+        a, b = self._xy[self.src[index]], self._xy[self.dst[index]]
+        return float((a[0] + b[0]) / 2), float((a[1] + b[1]) / 2)
+
+    def _rebuild(self, code: int) -> None:
+        mask = self.codes == code
+        a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
+        x, y = _segments_with_arrows(a, b)
+        path = pg.arrayToQPath(x, y, connect="pairs") if len(x) else pg.QtGui.QPainterPath()
+        self.items[EDGE_STYLES[code]].setPath(path)
+
+
+def _segments_with_arrows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved segment endpoints: the edge a→b, plus a small open arrowhead at its middle."""
+    if not len(a):
+        return np.zeros(0), np.zeros(0)
+    direction = b - a
+    length = np.maximum(np.hypot(direction[:, 0], direction[:, 1]), 1e-12)[:, None]
+    unit = direction / length
+    normal = np.column_stack((-unit[:, 1], unit[:, 0]))
+    tip = (a + b) / 2 + unit * 0.06 * np.median(length)
+    size = ARROW_FRACTION * np.minimum(length, np.median(length)) * 0.35
+    left = tip - unit * size + normal * size * 0.6
+    right = tip - unit * size - normal * size * 0.6
+    points = np.stack((a, b, left, tip, right, tip), axis=1).reshape(-1, 2)
+    return points[:, 0].copy(), points[:, 1].copy()

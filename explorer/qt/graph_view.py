@@ -1,0 +1,264 @@
+"""The graph canvas: one ScatterPlotItem for all nodes, one path per edge style, one label layer.
+
+A thin view: it reads the Document's graph, positions and replay state, redraws what a cursor move's
+delta names, and reports user intent (select, drag) as Qt signals; it never changes the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from explorer.qt.edge_layer import QtEdgeLayer
+from explorer.qt.graph_style import (
+    EDGE_STYLES,
+    HIDDEN,
+    Palette,
+    edge_style,
+    node_category,
+    node_size,
+    node_symbol,
+)
+from explorer.qt.label_layer import QtLabelLayer
+from explorer.qt.node_scatter import QtNodeScatter
+from explorer.qt.node_text import badge_text, compact, node_lines, tooltip
+
+Edge = tuple[str, str, int]
+
+
+class QtGraphView(pg.GraphicsView):
+    """Draws a Document's graph at the replay cursor; emits node_selected and node_dragged."""
+
+    node_selected = QtCore.Signal(str)
+    node_dragged = QtCore.Signal(str, object, object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="#fbfbfd")
+        self.view_box = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.setCentralItem(self.view_box)
+        self.palette_ = Palette()
+        self.edges = QtEdgeLayer(self.palette_)
+        for item in self.edges.items.values():
+            self.view_box.addItem(item, ignoreBounds=True)
+        self.scatter = QtNodeScatter(tip=self._tooltip_at)
+        self.scatter.sigClicked.connect(self._on_clicked)
+        self.scatter.dragged.connect(self._on_drag)
+        self.view_box.addItem(self.scatter)
+        self.labels = QtLabelLayer()
+        self.view_box.addItem(self.labels, ignoreBounds=True)
+        self.document: Any = None
+        self.selected: str | None = None
+        self._ids: list[str] = []
+        self._index: dict[str, int] = {}
+        self._edge_ids: list[Edge] = []
+        self._edge_index: dict[Edge, int] = {}
+        self._categories: list[str] = []
+        self._active: str | None = None
+        self._edge_labels: dict[int, tuple[str, str]] = {}
+
+    # ----- model wiring
+    def set_document(self, document: Any) -> None:
+        """Show ``document``, following its events from now on."""
+        if self.document is not None:
+            _disconnect(self.document, self)
+        self.document = document
+        self.selected = None
+        events = document.events
+        events.ran.connect(self._on_ran)
+        events.cursor_moved.connect(self._on_cursor_moved)
+        events.positions_changed.connect(self._on_positions_changed)
+        self.rebuild()
+        self.fit()
+
+    def _on_ran(self, *_: Any) -> None:
+        self.rebuild()
+        self.fit()
+
+    def _on_cursor_moved(self, delta: Any) -> None:
+        active = self.document.replay.active_node
+        nodes = set(delta.nodes) | {n for n in (self._active, active) if n is not None}
+        self._active = active
+        self._update_nodes(nodes)
+        self._update_edges(delta.edges)
+
+    def _on_positions_changed(self, *_: Any) -> None:
+        self._read_positions()
+
+    # ----- building
+    def rebuild(self) -> None:
+        """Redraw everything from the document (after a run or when a document is opened)."""
+        graph = self.document.graph
+        self._ids = list(graph.nodes)
+        self._index = {n: i for i, n in enumerate(self._ids)}
+        self._edge_ids = list(graph.edges(keys=True))
+        self._edge_index = {e: j for j, e in enumerate(self._edge_ids)}
+        self._active = self.document.replay.active_node
+        attrs = [graph.nodes[n] for n in self._ids]
+        self._categories = ["tensor"] * len(self._ids)
+        xy = self._positions_array()
+        self.scatter.setData(
+            x=xy[:, 0],
+            y=xy[:, 1],
+            data=self._ids,
+            symbol=[node_symbol(a) for a in attrs],
+            size=[node_size(a) for a in attrs],
+            brush=self.palette_.brushes["tensor"],
+            pen=self.palette_.pens["normal"],
+        )
+        self._reset_edges(xy)
+        self._update_nodes(self._ids)
+        self._update_edges(self._edge_ids)
+
+    def _reset_edges(self, xy: np.ndarray) -> None:
+        src = np.array([self._index[u] for u, _, _ in self._edge_ids], dtype=np.int64)
+        dst = np.array([self._index[v] for _, v, _ in self._edge_ids], dtype=np.int64)
+        self.edges.reset(src, dst, np.full(len(src), HIDDEN, dtype=np.int8), xy)
+        self._edge_labels = {}
+        self.labels.set_geometry(xy, np.zeros(len(xy), dtype=bool), _spacing(xy, src, dst))
+
+    def _positions_array(self) -> np.ndarray:
+        positions = self.document.positions
+        xy = np.array([positions.get(n, (0.0, 0.0)) for n in self._ids], dtype=float)
+        return xy.reshape(-1, 2)
+
+    def _read_positions(self) -> None:
+        xy = self._positions_array()
+        self.scatter.move_points(xy)
+        self.edges.set_positions(xy)
+        self._refresh_edge_labels(self._edge_labels)
+        self.labels.set_positions(xy)
+
+    # ----- incremental updates
+    def _update_nodes(self, node_ids) -> None:
+        replay, graph = self.document.replay, self.document.graph
+        indices, brushes, pens, visible = [], [], [], []
+        for node_id in node_ids:
+            i = self._index.get(node_id)
+            if i is None:
+                continue
+            attrs, state = graph.nodes[node_id], replay.node_state(node_id)
+            self._categories[i] = node_category(attrs, state)
+            indices.append(i)
+            brushes.append(self.palette_.brushes[self._categories[i]])
+            pens.append(self.palette_.pens[self._pen_kind(node_id, state)])
+            visible.append(bool(state.visible))
+            self.labels.set_node_text(i, node_lines(attrs, state), badge_text(state))
+        self.scatter.restyle(indices, brushes, pens, visible)
+        self.labels.set_visible(self.scatter.visible_mask())
+
+    def _pen_kind(self, node_id: str, state: Any) -> str:
+        if node_id == self.selected:
+            return "selected"
+        return "active" if state.active else "normal"
+
+    def _update_edges(self, edges) -> None:
+        replay, graph = self.document.replay, self.document.graph
+        indices, codes, labelled = [], [], {}
+        for edge in edges:
+            j = self._edge_index.get(tuple(edge))
+            if j is None:
+                continue
+            attrs, state = graph.edges[edge], replay.edge_state(edge)
+            code = edge_style(attrs, state)
+            indices.append(j)
+            codes.append(code)
+            labelled[j] = self._edge_label(edge, attrs, state, code)
+        self.edges.set_codes(indices, codes)
+        self._refresh_edge_labels(labelled)
+
+    def _edge_label(self, edge: Edge, attrs: dict, state: Any, code: int):
+        if code == HIDDEN:
+            return None
+        if state.gradient is not None:
+            nodes = self.document.graph.nodes
+            dtype = nodes[edge[0]].get("dtype") or nodes[edge[1]].get("dtype") or "float32"
+            return compact(state.gradient, dtype, 22), "#b4561e"
+        if EDGE_STYLES[code] == "detach":
+            return "✂ detach", "#d9534f"
+        return None
+
+    def _refresh_edge_labels(self, changed: dict[int, tuple[str, str] | None]) -> None:
+        for j, label in changed.items():
+            if label is None:
+                self._edge_labels.pop(j, None)
+            else:
+                self._edge_labels[j] = label
+        self.labels.set_edge_labels(
+            [(*self.edges.midpoint(j), t, c) for j, (t, c) in self._edge_labels.items()]
+        )
+
+    # ----- interaction
+    def select(self, node_id: str | None) -> None:
+        """Mark ``node_id`` as selected (None clears) and announce it."""
+        previous, self.selected = self.selected, node_id
+        self._update_nodes([n for n in (previous, node_id) if n is not None])
+        if node_id is not None:
+            self.node_selected.emit(node_id)
+
+    def _on_clicked(self, _item, points, _event) -> None:
+        if len(points):
+            self.select(points[0].data())
+
+    def _on_drag(self, index: int, start: tuple, end: tuple, finished: bool) -> None:
+        xy = self.scatter.positions()
+        self.edges.set_positions(xy)
+        self.labels.set_positions(xy)
+        if finished:
+            self.node_dragged.emit(self._ids[index], start, end)
+
+    def _tooltip_at(self, x: float, y: float, data: Any) -> str:
+        graph = self.document.graph
+        return tooltip(data, graph.nodes[data], self.document.replay.node_state(data))
+
+    # ----- camera
+    def fit(self) -> None:
+        """Zoom so the whole graph fills the view."""
+        self.view_box.autoRange(padding=0.08)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom in (factor < 1) or out (factor > 1) about the centre."""
+        self.view_box.scaleBy((factor, factor))
+
+    # ----- queries (for the window, the inspector and tests)
+    def node_category(self, node_id: str) -> str:
+        """The fill category drawn for ``node_id`` (e.g. "active", "tensor_nograd")."""
+        return self._categories[self._index[node_id]]
+
+    def node_visible(self, node_id: str) -> bool:
+        """Whether ``node_id`` is drawn at the current cursor."""
+        return bool(self.scatter.visible_mask()[self._index[node_id]])
+
+    def edge_style(self, edge: Edge) -> str | None:
+        """The style drawn for ``edge`` (e.g. "detach", "carry_mid"), or None when hidden."""
+        return self.edges.style_of(self._edge_index[tuple(edge)])
+
+    def edge_label(self, edge: Edge) -> str | None:
+        """The text drawn at the middle of ``edge``, if any."""
+        label = self._edge_labels.get(self._edge_index[tuple(edge)])
+        return label[0] if label else None
+
+
+def _spacing(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> float:
+    """A typical distance between neighbours: the median edge length (or a grid estimate)."""
+    if len(src):
+        lengths = np.hypot(*(xy[src] - xy[dst]).T)
+        lengths = lengths[lengths > 0]
+        if len(lengths):
+            return float(np.median(lengths))
+    if len(xy) < 2:
+        return 1.0
+    extent = np.ptp(xy, axis=0)
+    return float(max(extent.max() / np.sqrt(len(xy)), 1e-6))
+
+
+def _disconnect(document: Any, view: QtGraphView) -> None:
+    events = document.events
+    for signal, slot in (
+        (events.ran, view._on_ran),
+        (events.cursor_moved, view._on_cursor_moved),
+        (events.positions_changed, view._on_positions_changed),
+    ):
+        signal.disconnect(slot)

@@ -1,0 +1,156 @@
+"""One graphics item that draws every node and edge label, only where it is readable.
+
+Per-node TextItems would be thousands of scene items; instead this item paints, in device pixels,
+the cached QStaticText of the nodes inside the viewport, and nothing when the graph is zoomed out
+so far that labels would overlap (level of detail).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+MIN_SPACING_PX = 46
+MAX_LABELS = 220
+NODE_OFFSET_PX = 14
+LINE_COLOURS = ("#1d2330", "#3b4a5c", "#b4561e")
+
+
+class QtLabelLayer(pg.GraphicsObject):
+    """Node labels, accumulation badges and edge labels, drawn at a fixed pixel size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)
+        self.setZValue(20)
+        self._xy = np.zeros((0, 2))
+        self._visible = np.zeros(0, dtype=bool)
+        self._texts: list[tuple[QtGui.QStaticText, ...]] = []
+        self._badges: dict[int, QtGui.QStaticText] = {}
+        self._edge_labels: list[tuple[float, float, QtGui.QStaticText, QtGui.QColor]] = []
+        self._spacing = 1.0
+        self._bounds = QtCore.QRectF()
+        self.font = QtGui.QFont("DejaVu Sans", 8)
+        self.title_font = QtGui.QFont("DejaVu Sans", 9, QtGui.QFont.Weight.Bold)
+        self.badge_font = QtGui.QFont("DejaVu Sans", 8, QtGui.QFont.Weight.Bold)
+
+    def set_geometry(self, xy: np.ndarray, visible: np.ndarray, spacing: float) -> None:
+        """Node positions (N, 2), which are shown, and a typical distance between neighbours."""
+        self.prepareGeometryChange()
+        self._xy = xy
+        self._visible = visible
+        self._spacing = max(spacing, 1e-9)
+        if len(self._texts) != len(xy):
+            self._texts = [()] * len(xy)
+        self._bounds = _padded_bounds(xy)
+        self.update()
+
+    def set_positions(self, xy: np.ndarray) -> None:
+        """Nodes moved (same nodes, same spacing estimate)."""
+        self.set_geometry(xy, self._visible, self._spacing)
+
+    def set_visible(self, visible: np.ndarray) -> None:
+        """Which nodes are shown at the cursor."""
+        self._visible = visible
+        self.update()
+
+    def set_node_text(self, index: int, lines: tuple[str, ...], badge: str | None) -> None:
+        """Replace the cached label of node ``index``."""
+        self._texts[index] = tuple(_static(line) for line in lines)
+        if badge:
+            self._badges[index] = _static(badge)
+        else:
+            self._badges.pop(index, None)
+
+    def set_edge_labels(self, labels: list[tuple[float, float, str, str]]) -> None:
+        """Edge labels as (x, y, text, colour) at edge midpoints."""
+        self._edge_labels = [(x, y, _static(t), QtGui.QColor(c)) for x, y, t, c in labels]
+        self.update()
+
+    def labels_readable(self) -> bool:
+        """Whether the current zoom leaves room for labels (the level-of-detail decision)."""
+        view = self.getViewBox()
+        if view is None or not len(self._xy):
+            return False
+        px_per_unit = abs(view.viewPixelSize()[0]) or 1.0
+        return self._spacing / px_per_unit >= MIN_SPACING_PX
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+        return self._bounds
+
+    def paint(self, painter: QtGui.QPainter, *args) -> None:
+        transform = painter.transform()
+        scale = np.hypot(transform.m11(), transform.m12())
+        if not len(self._xy) or self._spacing * scale < MIN_SPACING_PX:
+            return
+        device = self._device_points(transform)
+        area = QtCore.QRectF(painter.viewport()).adjusted(-200, -60, 60, 60)
+        inside = (
+            self._visible
+            & (device[:, 0] > area.left())
+            & (device[:, 0] < area.right())
+            & (device[:, 1] > area.top())
+            & (device[:, 1] < area.bottom())
+        )
+        shown = np.flatnonzero(inside)
+        if len(shown) > MAX_LABELS:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        for i in shown:
+            self._paint_node(painter, int(i), device[i])
+        self._paint_edge_labels(painter, transform)
+        painter.restore()
+
+    def _device_points(self, transform: QtGui.QTransform) -> np.ndarray:
+        x, y = self._xy[:, 0], self._xy[:, 1]
+        dx = x * transform.m11() + y * transform.m21() + transform.m31()
+        dy = x * transform.m12() + y * transform.m22() + transform.m32()
+        return np.column_stack((dx, dy))
+
+    def _paint_node(self, painter: QtGui.QPainter, index: int, at: np.ndarray) -> None:
+        lines = self._texts[index]
+        top = at[1] - 7 * len(lines)
+        for n, text in enumerate(lines):
+            painter.setFont(self.title_font if n == 0 else self.font)
+            painter.setPen(QtGui.QColor(LINE_COLOURS[min(n, 2)]))
+            painter.drawStaticText(QtCore.QPointF(at[0] + NODE_OFFSET_PX, top + 14 * n), text)
+        badge = self._badges.get(index)
+        if badge is not None:
+            self._paint_badge(painter, badge, at)
+
+    def _paint_badge(self, painter: QtGui.QPainter, badge: QtGui.QStaticText, at) -> None:
+        painter.setFont(self.badge_font)
+        rect = QtCore.QRectF(at[0] - 24, at[1] - 26, 22, 15)
+        painter.setBrush(QtGui.QColor("#e8702a"))
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(rect, 7, 7)
+        painter.setPen(QtGui.QColor("white"))
+        painter.drawStaticText(QtCore.QPointF(rect.left() + 3, rect.top()), badge)
+
+    def _paint_edge_labels(self, painter: QtGui.QPainter, transform: QtGui.QTransform) -> None:
+        painter.setFont(self.font)
+        for x, y, text, colour in self._edge_labels:
+            at = transform.map(QtCore.QPointF(x, y))
+            size = text.size()
+            box = QtCore.QRectF(at.x() - 2, at.y() - 8, size.width() + 4, size.height())
+            painter.fillRect(box, QtGui.QColor(255, 255, 255, 210))
+            painter.setPen(colour)
+            painter.drawStaticText(QtCore.QPointF(box.left() + 2, box.top()), text)
+
+
+def _static(text: str) -> QtGui.QStaticText:
+    static = QtGui.QStaticText(text)
+    static.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    return static
+
+
+def _padded_bounds(xy: np.ndarray) -> QtCore.QRectF:
+    if not len(xy):
+        return QtCore.QRectF()
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    pad = np.maximum((hi - lo) * 0.5, 1.0)
+    lo, hi = lo - pad, hi + pad
+    return QtCore.QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
