@@ -73,7 +73,8 @@ def node_category(attrs: dict[str, Any], state: Any) -> str:
         return "active"
     if attrs.get("kind") == "op":
         return "op_nograd" if attrs.get("no_grad") else "op"
-    return "tensor" if attrs.get("requires_grad") else "tensor_nograd"
+    requires_grad = getattr(state, "requires_grad", attrs.get("requires_grad"))
+    return "tensor" if requires_grad else "tensor_nograd"
 
 
 def node_symbol(attrs: dict[str, Any]) -> str:

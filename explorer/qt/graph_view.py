@@ -24,7 +24,7 @@ from explorer.qt.graph_style import (
 )
 from explorer.qt.label_layer import QtLabelLayer
 from explorer.qt.node_scatter import QtNodeScatter
-from explorer.qt.node_text import badge_text, compact, node_lines, tooltip
+from explorer.qt.node_text import accumulation, badge_text, compact, node_lines, tooltip
 
 Edge = tuple[str, str, int]
 
@@ -37,7 +37,7 @@ class QtGraphView(pg.GraphicsView):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background="#fbfbfd")
-        self.view_box = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.view_box = pg.ViewBox(lockAspect=True, enableMenu=False)
         self.setCentralItem(self.view_box)
         self.palette_ = Palette()
         self.edges = QtEdgeLayer(self.palette_)
@@ -145,7 +145,8 @@ class QtGraphView(pg.GraphicsView):
             brushes.append(self.palette_.brushes[self._categories[i]])
             pens.append(self.palette_.pens[self._pen_kind(node_id, state)])
             visible.append(bool(state.visible))
-            self.labels.set_node_text(i, node_lines(attrs, state), badge_text(state))
+            lines = node_lines(attrs, state, accumulation(replay.current_event, node_id))
+            self.labels.set_node_text(i, lines, badge_text(state))
         self.scatter.restyle(indices, brushes, pens, visible)
         self.labels.set_visible(self.scatter.visible_mask())
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine.printing import format_array_compact
+from explorer.model.events import GradAccumulated
 
 LABEL_CHARS = 28
 
@@ -34,25 +35,27 @@ def op_title(attrs: dict[str, Any]) -> str:
     return f"{title} (no_grad)" if attrs.get("no_grad") else title
 
 
-def grad_line(attrs: dict[str, Any], state: Any) -> str | None:
-    """``grad …`` for a tensor holding a .grad; ``before → after`` while it accumulates."""
+Pair = tuple[np.ndarray | None, np.ndarray | None]
+
+
+def accumulation(event: Any, node_id: str) -> Pair | None:
+    """(before, after) of ``node_id``'s .grad when ``event`` is accumulating into it."""
+    if isinstance(event, GradAccumulated) and event.leaf == node_id:
+        return event.before, event.after
+    return None
+
+
+def grad_line(attrs: dict[str, Any], state: Any, pair: Pair | None = None) -> str | None:
+    """``grad …`` for a tensor holding a .grad; ``grad before → after`` while it accumulates."""
     dtype = attrs.get("dtype", "float32")
-    history = tuple(getattr(state, "grad_history", ()) or ())
-    if state.active and history:
-        before, after = _history_pair(history[-1])
-        return f"grad {compact(before, dtype, 18)} → {compact(after, dtype, 18)}"
+    if pair is not None:
+        return f"grad {compact(pair[0], dtype, 18)} → {compact(pair[1], dtype, 18)}"
     if state.grad is None:
         return None
     return f"grad {compact(state.grad, dtype)}"
 
 
-def _history_pair(entry: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
-    if isinstance(entry, tuple) and len(entry) >= 2:
-        return entry[-2], entry[-1]
-    return getattr(entry, "before", None), getattr(entry, "after", None)
-
-
-def node_lines(attrs: dict[str, Any], state: Any) -> tuple[str, ...]:
+def node_lines(attrs: dict[str, Any], state: Any, pair: Pair | None = None) -> tuple[str, ...]:
     """The label lines drawn beside a node when zoomed in enough to read them."""
     if attrs.get("kind") == "op":
         grad_fn = attrs.get("grad_fn")
@@ -60,7 +63,7 @@ def node_lines(attrs: dict[str, Any], state: Any) -> tuple[str, ...]:
     lines = [tensor_title(attrs)]
     if state.value is not None:
         lines.append(compact(state.value, attrs.get("dtype", "float32")))
-    grad = grad_line(attrs, state)
+    grad = grad_line(attrs, state, pair)
     if grad:
         lines.append(grad)
     return tuple(lines)

@@ -1,0 +1,136 @@
+"""The inspector: everything about the selected node at the cursor, in words and as a plot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from explorer.qt.inspector_text import fields, history_lines, torch_repr
+
+VALUE_BRUSH = "#4c78a8"
+GRAD_BRUSH = "#e8702a"
+
+
+class QtInspector(QtWidgets.QWidget):
+    """Shows the selected node of a Document; refreshes when the cursor moves."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.document: Any = None
+        self.node_id: str | None = None
+        self.title = QtWidgets.QLabel("Click a node to inspect it", self)
+        self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        self.form = QtWidgets.QFormLayout()
+        self.value_text = _mono_view(self)
+        self.grad_text = _mono_view(self)
+        self.plot = pg.PlotWidget(self, background="#ffffff")
+        self.plot.setMinimumHeight(110)
+        self.plot.hideButtons()
+        self.history = QtWidgets.QListWidget(self)
+        self.history.setMaximumHeight(90)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(self.form)
+        for caption, widget in (
+            ("value", self.value_text),
+            (".grad", self.grad_text),
+            ("plot: value (blue), grad (orange)", self.plot),
+            ("gradient history", self.history),
+        ):
+            layout.addWidget(QtWidgets.QLabel(caption, self))
+            layout.addWidget(widget)
+
+    def set_document(self, document: Any) -> None:
+        """Follow ``document``; the selection is cleared."""
+        if self.document is not None:
+            self.document.events.cursor_moved.disconnect(self._on_cursor_moved)
+            self.document.events.ran.disconnect(self._on_ran)
+        self.document = document
+        document.events.cursor_moved.connect(self._on_cursor_moved)
+        document.events.ran.connect(self._on_ran)
+        self.show_node(None)
+
+    def _on_ran(self, *_: Any) -> None:
+        keep = self.node_id if self.node_id in self.document.graph else None
+        self.show_node(keep)
+
+    def _on_cursor_moved(self, delta: Any) -> None:
+        if self.node_id is not None and self.node_id in delta.nodes:
+            self.show_node(self.node_id)
+
+    def show_node(self, node_id: str | None) -> None:
+        """Describe ``node_id`` (None shows the hint)."""
+        self.node_id = node_id
+        _clear_form(self.form)
+        if node_id is None:
+            self.title.setText("Click a node to inspect it")
+            for view in (self.value_text, self.grad_text):
+                view.setPlainText("")
+            self.plot.clear()
+            self.history.clear()
+            return
+        graph = self.document.graph
+        attrs, state = graph.nodes[node_id], self.document.replay.node_state(node_id)
+        self.title.setText(f"{node_id}: {attrs.get('label') or attrs.get('op') or ''}")
+        for label, text in fields(graph, node_id, state):
+            value = QtWidgets.QLabel(text, self)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.form.addRow(label, value)
+        self._show_arrays(attrs, state)
+        self.history.clear()
+        self.history.addItems(history_lines(attrs, state))
+
+    def _show_arrays(self, attrs: dict, state: Any) -> None:
+        is_op = attrs.get("kind") == "op"
+        value = None if is_op or not state.visible else state.value
+        self.value_text.setPlainText(torch_repr(attrs, value, attrs.get("grad_fn")))
+        self.grad_text.setPlainText("—" if is_op else torch_repr(attrs, state.grad, None))
+        self._plot(value, None if is_op else state.grad)
+
+    def _plot(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:
+        self.plot.clear()
+        arrays = [a for a in (value, grad) if a is not None]
+        if not arrays:
+            return
+        if arrays[0].ndim >= 2:
+            shown = grad if grad is not None else value
+            image = pg.ImageItem(np.asarray(shown, dtype=float).reshape(shown.shape[0], -1))
+            image.setColorMap(pg.colormap.get("viridis"))
+            self.plot.addItem(image)
+            return
+        width = 0.4 if len(arrays) == 2 else 0.8
+        for offset, array, brush in ((-0.2, value, VALUE_BRUSH), (0.2, grad, GRAD_BRUSH)):
+            if array is None:
+                continue
+            heights = np.nan_to_num(np.asarray(array, dtype=float).ravel())
+            x = np.arange(len(heights)) + (offset if len(arrays) == 2 else 0)
+            self.plot.addItem(pg.BarGraphItem(x=x, height=heights, width=width, brush=brush))
+
+    def text(self) -> str:
+        """Everything the inspector shows as text (for tests and copy)."""
+        rows = [
+            f"{self.form.itemAt(i, QtWidgets.QFormLayout.ItemRole.LabelRole).widget().text()}: "
+            f"{self.form.itemAt(i, QtWidgets.QFormLayout.ItemRole.FieldRole).widget().text()}"
+            for i in range(self.form.rowCount())
+        ]
+        history = [self.history.item(i).text() for i in range(self.history.count())]
+        parts = [self.title.text(), *rows, self.value_text.toPlainText()]
+        return "\n".join([*parts, self.grad_text.toPlainText(), *history])
+
+
+def _mono_view(parent: QtWidgets.QWidget) -> QtWidgets.QPlainTextEdit:
+    view = QtWidgets.QPlainTextEdit(parent)
+    view.setReadOnly(True)
+    view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+    view.setMaximumHeight(70)
+    view.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
+    return view
+
+
+def _clear_form(form: QtWidgets.QFormLayout) -> None:
+    while form.rowCount():
+        form.removeRow(0)
