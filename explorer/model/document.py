@@ -1,0 +1,168 @@
+"""The Document: one program, its recorded run, the replay cursor and the view state.
+
+Views subscribe to `document.events` (psygnal): program_changed(), ran(), cursor_moved(delta),
+positions_changed(node_ids: set), dirty_changed(dirty: bool); they change state only through the
+methods here. No Qt: the Qt layer keeps its undo stack and calls `move_node` itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+from psygnal import Signal, SignalGroup
+
+from explorer.model.events import Delta
+from explorer.model.graph import new_graph
+from explorer.model.layout import Position, compute_layout
+from explorer.model.program import Program, ProgramError, parse_percent
+from explorer.model.recorder import Recorder
+from explorer.model.timeline import Replay, Timeline
+
+
+class DocumentEvents(SignalGroup):
+    """The model's signals."""
+
+    program_changed = Signal()
+    ran = Signal()
+    cursor_moved = Signal(object)
+    positions_changed = Signal(object)
+    dirty_changed = Signal(bool)
+
+
+@dataclass
+class ViewSettings:
+    """Saved view choices: layout algorithm and direction (the cursor lives in the replay)."""
+
+    layout: str = "layered"
+    direction: str = "TB"
+
+
+class Document:
+    """A program and everything recorded from running it."""
+
+    def __init__(self, program: Program | None = None) -> None:
+        self.events = DocumentEvents()
+        self.program = program if program is not None else Program()
+        self.run_result = None
+        self.graph: nx.MultiDiGraph = new_graph()
+        self.timeline = Timeline()
+        self.replay = Replay(self.timeline)
+        self.positions: dict[str, Position] = {}
+        self.fixed: dict[str, Position] = {}
+        self.view = ViewSettings()
+        self.path: str | None = None
+        self._dirty = False
+
+    @classmethod
+    def new(cls) -> Document:
+        """An empty, untitled document."""
+        return cls()
+
+    @classmethod
+    def from_program(cls, program: Program) -> Document:
+        """A document holding `program`, not yet run."""
+        return cls(program)
+
+    @property
+    def name(self) -> str:
+        """The file name, or "untitled"."""
+        return Path(self.path).name if self.path else "untitled"
+
+    @property
+    def error(self) -> ProgramError | None:
+        """The error that stopped the last run, if any."""
+        return getattr(self.run_result, "error", None)
+
+    @property
+    def cursor(self) -> int:
+        """The replay's current event index."""
+        return self.replay.index
+
+    @property
+    def source(self) -> str:
+        """The program as percent-format text."""
+        return self.program.to_percent()
+
+    @property
+    def dirty(self) -> bool:
+        """True when there are changes not saved to `path`."""
+        return self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        if value != self._dirty:
+            self._dirty = value
+            self.events.dirty_changed.emit(value)
+
+    def set_source(self, text: str) -> None:
+        """Replace the program by parsing percent-format text (the recorded run stays)."""
+        self.program = parse_percent(text)
+        self.dirty = True
+        self.events.program_changed.emit()
+
+    def run_all(self) -> None:
+        """Run every cell from a fresh state and record it."""
+        self._run(None)
+
+    def run_cell(self, index: int) -> None:
+        """Re-run cells 0..index from a fresh state (deterministically) and record them."""
+        self._run(index)
+
+    def seek(self, index: int) -> Delta:
+        """Move the replay cursor; emits cursor_moved(delta)."""
+        delta = self.replay.seek(index)
+        self.events.cursor_moved.emit(delta)
+        return delta
+
+    def move_node(self, node_id: str, xy: Position) -> None:
+        """Place a node where the user dragged it; kept across re-layouts and re-runs."""
+        position = (float(xy[0]), float(xy[1]))
+        self.fixed[node_id] = position
+        self.positions[node_id] = position
+        self.dirty = True
+        self.events.positions_changed.emit({node_id})
+
+    def set_layout(self, algorithm: str | None = None, direction: str | None = None) -> None:
+        """Choose the layout algorithm and/or direction and lay the graph out again."""
+        self.view.layout = algorithm or self.view.layout
+        self.view.direction = direction or self.view.direction
+        self.relayout()
+        self.dirty = True
+
+    def relayout(self, clear_fixed: bool = False) -> None:
+        """Lay the graph out again (optionally forgetting dragged positions)."""
+        if clear_fixed:
+            self.fixed.clear()
+        self.positions = compute_layout(
+            self.graph, self.view.layout, self.view.direction, self.fixed
+        )
+        self.events.positions_changed.emit(set(self.positions))
+
+    def install(
+        self,
+        graph: nx.MultiDiGraph,
+        timeline: Timeline,
+        run_result: object,
+        cursor: int | None = None,
+        positions: dict[str, Position] | None = None,
+    ) -> None:
+        """Adopt a recorded run (from running or from a file); the cursor goes to the end."""
+        self.graph = graph
+        self.timeline = timeline
+        self.run_result = run_result
+        self.replay = Replay(timeline)
+        self.replay.seek(len(timeline) - 1 if cursor is None else cursor)
+        self.fixed = {n: xy for n, xy in self.fixed.items() if n in graph}
+        if positions is None:
+            positions = compute_layout(graph, self.view.layout, self.view.direction, self.fixed)
+        self.positions = positions
+        self.events.ran.emit()
+
+    def _run(self, upto_cell: int | None) -> None:
+        from explorer.model.interpreter import run_program
+
+        recorder = Recorder()
+        result = run_program(self.program, observer=recorder, upto_cell=upto_cell)
+        self.install(recorder.graph, recorder.timeline(), result)

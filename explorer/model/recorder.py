@@ -1,0 +1,243 @@
+"""The Recorder: watches a program run and turns what happens into timeline events and a graph.
+
+It is the `observer` of `explorer.model.interpreter.run_program`: the interpreter calls
+`cell_started`, `name_bound`, `printed`, `displayed`, `error_raised`, and passes every engine event
+(`engine.observe`) to `on_engine_event`. Engine events hold live objects; the recorder keeps only
+node ids and arrays copied once into its `ArrayStore` (equal arrays shared). The graph schema is in
+`explorer.model.graph`.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from engine import observe as engine_events
+from explorer.model import events as ev
+from explorer.model.arrays import ArrayStore, is_nonfinite
+from explorer.model.graph import new_graph
+from explorer.model.recorder_links import GradientLinks, tensor_array, tensor_dtype, tensors_in
+from explorer.model.timeline import Timeline
+
+CONST_REPR_LIMIT = 40
+
+
+class Recorder:
+    """Builds `graph` and `events` from one run; `timeline()` gives the recorded Timeline."""
+
+    def __init__(self) -> None:
+        self.graph: nx.MultiDiGraph = new_graph()
+        self.events: list[ev.Event] = []
+        self.arrays = ArrayStore()
+        self.cell = -1
+        self._nodes: dict[int, str] = {}  # tensor uid -> its current node
+        self._links = GradientLinks(self)
+        self._counts = {"t": 0, "op": 0}
+        self._api = "backward"
+        self._handlers = {
+            engine_events.OpRan: self._op_ran,
+            engine_events.Detached: self._detached,
+            engine_events.RequiresGradSet: self._requires_grad_set,
+            engine_events.InPlaceModified: self._in_place_modified,
+            engine_events.BackwardStarted: self._backward_started,
+            engine_events.BackwardStep: self._links.backward_step,
+            engine_events.BackwardFinished: self._backward_finished,
+        }
+
+    def timeline(self) -> Timeline:
+        """The events recorded so far."""
+        return Timeline(self.events)
+
+    # -- the interpreter's observer protocol --------------------------------------------------
+
+    def cell_started(self, index: int) -> None:
+        """A cell began running."""
+        self.cell = index
+        self.emit(ev.CellStarted(index))
+
+    def name_bound(self, name: str, value: object) -> None:
+        """`name = value` ran; a tensor's node gets the name as (part of) its label."""
+        node = self.node_for(value) if _is_tensor(value) else None
+        if node is not None:
+            labels = [part for part in self.graph.nodes[node]["label"].split(", ") if part]
+            if name not in labels:
+                self.graph.nodes[node]["label"] = ", ".join([*labels, name])
+        self.emit(ev.NameBound(name, node))
+
+    def printed(self, text: str) -> None:
+        """The cell printed text."""
+        self.emit(ev.OutputPrinted(self.cell, text, False))
+
+    def displayed(self, text: str) -> None:
+        """The cell's Out value, as the notebook shows it."""
+        self.emit(ev.OutputPrinted(self.cell, text, True))
+
+    def error_raised(self, cell: int, line: int, col: int, message: str) -> None:
+        """The program stopped with an error."""
+        self.emit(ev.ErrorRaised(cell, line, col, message))
+
+    def on_engine_event(self, event: object) -> None:
+        """One engine event (see engine.observe)."""
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    # -- helpers shared with GradientLinks ------------------------------------------------------
+
+    def emit(self, event: ev.Event) -> int:
+        """Append an event; returns its index."""
+        self.events.append(event)
+        return len(self.events) - 1
+
+    def node_for(self, tensor: object, value: np.ndarray | None = None) -> str:
+        """The node of a live tensor, creating one (a TensorAppeared event) the first time."""
+        node = self._nodes.get(tensor.uid)
+        if node is None:
+            node = self.add_tensor_node(tensor, len(self.events))
+            frozen = self.arrays.freeze(tensor_array(tensor) if value is None else value)
+            edges = self._links.appeared_edges(tensor, node)
+            self.emit(ev.TensorAppeared(node, frozen, bool(tensor.requires_grad), edges))
+        return node
+
+    def add_tensor_node(self, tensor: object, created_at: int, label: str = "") -> str:
+        """Add a tensor node (its value attr filled in by the caller's event) and map the tensor."""
+        node = self._new_id("t")
+        grad_fn = getattr(tensor, "grad_fn", None)
+        self.graph.add_node(
+            node,
+            kind="tensor",
+            label=label,
+            shape=list(tensor.shape),
+            dtype=tensor_dtype(tensor),
+            requires_grad=bool(tensor.requires_grad),
+            is_leaf=bool(tensor.is_leaf),
+            grad_fn=grad_fn.name() if grad_fn is not None else None,
+            created_at=created_at,
+            cell=self.cell,
+            value=self.arrays.freeze(tensor_array(tensor)),
+            grad=None,
+        )
+        self._nodes[tensor.uid] = node
+        return node
+
+    def add_edge(self, u: str, v: str, kind: str, input_nr: int, created_at: int) -> ev.Edge:
+        """Add an edge of the schema; returns `(u, v, key)`."""
+        key = self.graph.add_edge(u, v, kind=kind, input_nr=input_nr, created_at=created_at)
+        return (u, v, key)
+
+    # -- engine events --------------------------------------------------------------------------
+
+    def _op_ran(self, event: engine_events.OpRan) -> None:
+        for tensor in tensors_in(event.args):
+            self.node_for(tensor)
+        operands = [self._operand(arg) for arg in event.args]
+        outputs = event.output if isinstance(event.output, tuple) else (event.output,)
+        index = len(self.events)
+        op_node = self._add_op_node(event, outputs, operands, index)
+        edges = self._input_edges(event, op_node, index) + tuple(
+            self.add_edge(op_node, self.add_tensor_node(out, index), "data", nr, index)
+            for nr, out in enumerate(outputs)
+        )
+        out_nodes = tuple(self._nodes[out.uid] for out in outputs)
+        self._links.op_recorded(op_node, outputs, out_nodes, edges)
+        inputs_finite = not any(is_nonfinite(tensor_array(t)) for t in tensors_in(event.args))
+        self.emit(
+            ev.OpRan(
+                op_node=op_node,
+                op=event.op,
+                outputs=out_nodes,
+                values=tuple(self.graph.nodes[n]["value"] for n in out_nodes),
+                requires_grad=tuple(bool(out.requires_grad) for out in outputs),
+                edges=edges,
+                nonfinite=tuple(
+                    n for n in out_nodes if inputs_finite and is_nonfinite(self._value(n))
+                ),
+            )
+        )
+
+    def _add_op_node(self, event, outputs, operands, index: int) -> str:  # noqa: ANN001
+        op_node = self._new_id("op")
+        grad_fn = getattr(outputs[0], "grad_fn", None) if outputs else None
+        self.graph.add_node(
+            op_node,
+            kind="op",
+            op=event.op,
+            grad_fn=grad_fn.name() if grad_fn is not None else None,
+            no_grad=not event.grad_enabled,
+            created_at=index,
+            cell=self.cell,
+            args=operands,
+        )
+        return op_node
+
+    def _input_edges(self, event, op_node: str, index: int) -> tuple[ev.Edge, ...]:  # noqa: ANN001
+        edges = []
+        for nr, tensor in enumerate(tensors_in(event.args)):
+            cut = not event.grad_enabled and bool(tensor.requires_grad)
+            kind = "no_grad" if cut else "data"
+            edges.append(self.add_edge(self._nodes[tensor.uid], op_node, kind, nr, index))
+        return tuple(edges)
+
+    def _detached(self, event: engine_events.Detached) -> None:
+        source = self.node_for(event.source)
+        index = len(self.events)
+        output = self.add_tensor_node(event.output, index)
+        edge = self.add_edge(source, output, "detach", 0, index)
+        value = self.graph.nodes[output]["value"]
+        self.emit(ev.Detached(source, output, bool(event.in_place), value, edge))
+
+    def _requires_grad_set(self, event: engine_events.RequiresGradSet) -> None:
+        node = self.node_for(event.tensor)
+        attrs = self.graph.nodes[node]
+        before = bool(attrs["requires_grad"])
+        attrs["requires_grad"] = bool(event.requires_grad)
+        self.emit(ev.RequiresGradSet(node, bool(event.requires_grad), before))
+
+    def _in_place_modified(self, event: engine_events.InPlaceModified) -> None:
+        if self._links.in_place_on_grad(event):
+            return
+        node = self.node_for(event.tensor, value=event.before)
+        before = self.arrays.freeze(event.before)
+        after = self.arrays.freeze(tensor_array(event.tensor))
+        nonfinite = is_nonfinite(after) and not is_nonfinite(before)
+        self.emit(ev.InPlaceModified(node, event.op, before, after, None, nonfinite))
+
+    def _backward_started(self, event: engine_events.BackwardStarted) -> None:
+        self._api = event.api
+        self._links.api = event.api
+        roots = tuple(self.node_for(t) for t in event.roots)
+        self.emit(ev.BackwardStarted(roots, event.api))
+
+    def _backward_finished(self, event: engine_events.BackwardFinished) -> None:
+        roots = tuple(self._nodes.get(t.uid, "") for t in event.roots)
+        self.emit(ev.BackwardFinished(tuple(r for r in roots if r)))
+
+    def _new_id(self, prefix: str) -> str:
+        number = self._counts[prefix]
+        self._counts[prefix] = number + 1
+        return f"{prefix}{number}"
+
+    def _value(self, node: str) -> np.ndarray:
+        return self.graph.nodes[node]["value"]
+
+    def _operand(self, arg: object) -> dict:
+        if _is_tensor(arg):
+            return {"tensor": self._nodes[arg.uid]}
+        if isinstance(arg, list | tuple) and any(_is_tensor(a) for a in arg):
+            return {"tensors": [self._nodes[t.uid] for t in tensors_in(arg)]}
+        return _const(arg)
+
+    def known_node(self, tensor: object) -> str | None:
+        """The node of a tensor already recorded, or None."""
+        return self._nodes.get(tensor.uid)
+
+
+def _is_tensor(value: object) -> bool:
+    return hasattr(value, "uid") and hasattr(value, "grad_fn") and hasattr(value, "shape")
+
+
+def _const(arg: object) -> dict[str, str]:
+    text = repr(arg)
+    if len(text) > CONST_REPR_LIMIT:
+        text = text[: CONST_REPR_LIMIT - 3] + "..."
+    return {"const": text}

@@ -1,0 +1,189 @@
+"""The Recorder's backward side: backward steps, leaf `.grad` tensors and their accumulation.
+
+A backward step of an op's grad_fn is mapped to the op node and to the data edges that carry the
+gradient: output edges carry `grad_in`, input edges carry `grads_out` (matched to `next_functions`
+by identity, so `dot(x, x)` lights both of its edges from `x`). An AccumulateGrad step becomes
+GradAccumulated on the leaf (before, contribution, after). The tensor object that is a leaf's
+`.grad` gets a node (labelled `x.grad`, joined by a gradient edge) when used as a value, and
+`zero_()` on it is recorded as GradZeroed on the leaf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from explorer.model import events as ev
+from explorer.model.arrays import is_nonfinite
+
+if TYPE_CHECKING:
+    from explorer.model.recorder import Recorder
+
+
+def tensor_array(tensor: object) -> np.ndarray:
+    """The numpy values of an engine Tensor (arrays pass through)."""
+    if isinstance(tensor, np.ndarray):
+        return tensor
+    return tensor.array
+
+
+def tensor_dtype(tensor: object) -> str:
+    """The numpy-like dtype name ("float32") of an engine Tensor."""
+    return str(tensor_array(tensor).dtype)
+
+
+def tensors_in(args: object) -> Iterator:
+    """The tensors among op arguments, in order, looking one level into lists and tuples."""
+    for arg in args:
+        if isinstance(arg, list | tuple):
+            yield from (a for a in arg if hasattr(a, "uid") and hasattr(a, "grad_fn"))
+        elif hasattr(arg, "uid") and hasattr(arg, "grad_fn"):
+            yield arg
+
+
+class GradientLinks:
+    """Tracks grad_fns, leaves and `.grad` tensors for a Recorder."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.api = "backward"
+        self._fn_nodes: dict[int, str] = {}
+        self._in_edges: dict[str, list[tuple[str, ev.Edge]]] = {}
+        self._out_edges: dict[str, tuple[ev.Edge, ...]] = {}
+        self._leaf_tensors: dict[str, object] = {}
+        self._grad_of: dict[int, str] = {}
+        self._counts: dict[str, int] = {}
+
+    def op_recorded(self, op_node: str, outputs: tuple, out_nodes: tuple, edges: tuple) -> None:
+        """Remember an op's grad_fn and its data edges."""
+        grad_fn = getattr(outputs[0], "grad_fn", None) if outputs else None
+        if grad_fn is not None:
+            self._fn_nodes[grad_fn.uid] = op_node
+        graph = self.recorder.graph
+        self._in_edges[op_node] = [
+            (u, e) for e in edges if (u := e[0]) != op_node and graph.edges[e]["kind"] == "data"
+        ]
+        self._out_edges[op_node] = tuple(e for e in edges if e[0] == op_node)
+
+    def appeared_edges(self, tensor: object, node: str) -> tuple[ev.Edge, ...]:
+        """A gradient edge from the leaf when a newly seen tensor is that leaf's `.grad`."""
+        leaf = self._leaf_of_grad(tensor)
+        if leaf is None:
+            return ()
+        graph = self.recorder.graph
+        graph.nodes[node]["label"] = f"{graph.nodes[leaf]['label'] or leaf}.grad"
+        index = len(self.recorder.events)
+        return (self.recorder.add_edge(leaf, node, "gradient", 0, index),)
+
+    def in_place_on_grad(self, event: object) -> bool:
+        """Record an in-place op on a leaf's `.grad`; False when the tensor is no leaf's grad."""
+        leaf = self._leaf_of_grad(event.tensor)
+        if leaf is None:
+            return False
+        store = self.recorder.arrays
+        before = store.freeze(event.before)
+        after = store.freeze(tensor_array(event.tensor))
+        self.recorder.graph.nodes[leaf]["grad"] = after
+        if event.op == "zero_":
+            grad_node = self.recorder.known_node(event.tensor)
+            count = self._counts.get(leaf, 0)
+            self._counts[leaf] = 0
+            self.recorder.emit(ev.GradZeroed(leaf, grad_node, before, after, count))
+        else:
+            node = self.recorder.node_for(event.tensor, value=event.before)
+            nonfinite = is_nonfinite(after) and not is_nonfinite(before)
+            self.recorder.emit(ev.InPlaceModified(node, event.op, before, after, leaf, nonfinite))
+        return True
+
+    def backward_step(self, event: object) -> None:
+        """One executed grad_fn (engine BackwardStep)."""
+        if event.variable is not None:
+            self._accumulate_step(event)
+            return
+        op_node = self._fn_nodes.get(event.node.uid)
+        if op_node is not None:
+            self._op_step(event, op_node)
+
+    def _accumulate_step(self, event: object) -> None:
+        recorder = self.recorder
+        leaf = recorder.node_for(event.variable)
+        name = getattr(event.node, "display_name", "AccumulateGrad")
+        if self.api != "backward" or event.grad_after is None:
+            recorder.emit(ev.BackwardStepped(leaf, name, (), ()))
+            return
+        self._leaf_tensors[leaf] = event.variable
+        grad = getattr(event.variable, "grad", None)
+        grad_node = None
+        if grad is not None:
+            self._grad_of[grad.uid] = leaf
+            grad_node = recorder.known_node(grad)
+        store = recorder.arrays
+        before = store.freeze_optional(_array_or_none(event.grad_before))
+        contribution = store.freeze(tensor_array(event.grad_in[0]))
+        after = store.freeze(tensor_array(event.grad_after))
+        recorder.graph.nodes[leaf]["grad"] = after
+        self._counts[leaf] = self._counts.get(leaf, 0) + 1
+        nonfinite = is_nonfinite(after) and not (is_nonfinite(before) or is_nonfinite(contribution))
+        recorder.emit(ev.GradAccumulated(leaf, grad_node, before, contribution, after, nonfinite))
+
+    def _op_step(self, event: object, op_node: str) -> None:
+        store = self.recorder.arrays
+        carried = [
+            (edge, store.freeze(tensor_array(g)))
+            for edge, g in zip(self._out_edges[op_node], event.grad_in, strict=False)
+            if g is not None
+        ]
+        grads_out = [store.freeze_optional(_array_or_none(g)) for g in event.grads_out]
+        carried += self._input_edges_carrying(event, op_node, grads_out)
+        nonfinite = any(is_nonfinite(g) for g in grads_out) and not any(
+            is_nonfinite(g) for _, g in carried[: len(event.grad_in)]
+        )
+        self.recorder.emit(
+            ev.BackwardStepped(
+                op_node=op_node,
+                grad_fn=event.node.name(),
+                edges=tuple(e for e, _ in carried),
+                gradients=tuple(g for _, g in carried),
+                nonfinite=nonfinite,
+            )
+        )
+
+    def _input_edges_carrying(self, event: object, op_node: str, grads_out: list) -> list:
+        in_edges = self._in_edges[op_node]
+        used: set[ev.Edge] = set()
+        carried = []
+        for position, ((fn, nr), grad) in enumerate(
+            zip(event.node.next_functions, grads_out, strict=False)
+        ):
+            if grad is None or fn is None:
+                continue
+            source = self._source_node(fn, nr)
+            edge = next((e for t, e in in_edges if t == source and e not in used), None)
+            if edge is None and position < len(in_edges) and in_edges[position][1] not in used:
+                edge = in_edges[position][1]
+            if edge is not None:
+                used.add(edge)
+                carried.append((edge, grad))
+        return carried
+
+    def _source_node(self, fn: object, nr: int) -> str | None:
+        variable = getattr(fn, "variable", None)
+        if variable is not None:
+            return self.recorder.known_node(variable)
+        op_node = self._fn_nodes.get(fn.uid)
+        if op_node is None:
+            return None
+        outputs = self._out_edges[op_node]
+        return outputs[nr][1] if nr < len(outputs) else None
+
+    def _leaf_of_grad(self, tensor: object) -> str | None:
+        leaf = self._grad_of.get(tensor.uid)
+        if leaf is not None and getattr(self._leaf_tensors[leaf], "grad", None) is tensor:
+            return leaf
+        return None
+
+
+def _array_or_none(value: object | None) -> np.ndarray | None:
+    return None if value is None else tensor_array(value)
