@@ -84,16 +84,10 @@ def step_previous(document: Any) -> None:
     document.seek(max(document.replay.index - 1, -1))
 
 
-def run_all(document: Any) -> None:
-    """Run every cell of the document's program."""
-    document.run_all()
-
-
 def document_actions() -> ActionRegistry:
     """A registry holding the document-level actions every front end offers."""
     registry = ActionRegistry()
     for action in (
-        Action("run.all", "Run All", "F5", run_all, "Run"),
         Action("timeline.first", "First Event", "Home", step_first, "Timeline"),
         Action("timeline.previous", "Previous Event", "Left", step_previous, "Timeline"),
         Action("timeline.next", "Next Event", "Right", step_next, "Timeline"),

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from explorer.qt.edge_layer import QtEdgeLayer
 from explorer.qt.graph_style import (
@@ -37,6 +37,10 @@ class QtGraphView(pg.GraphicsView):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background="#fbfbfd")
+        self.caption_label = _overlay_label(self, "font-weight: bold;")
+        self.caption_label.hide()
+        self.legend = _overlay_label(self, "")
+        self.legend.setText(LEGEND_HTML)
         self.view_box = pg.ViewBox(lockAspect=True, enableMenu=False)
         self.setCentralItem(self.view_box)
         self.palette_ = Palette()
@@ -223,6 +227,24 @@ class QtGraphView(pg.GraphicsView):
         """Zoom in (factor < 1) or out (factor > 1) about the centre."""
         self.view_box.scaleBy((factor, factor))
 
+    def set_caption(self, text: str) -> None:
+        """Show ``text`` in the top-left corner (used for rendered images)."""
+        self.caption_label.setText(text)
+        self.caption_label.adjustSize()
+        self.caption_label.show()
+
+    def caption(self) -> str:
+        """The caption text ("" when none)."""
+        return self.caption_label.text() if self.caption_label.isVisible() else ""
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if not hasattr(self, "legend"):  # pyqtgraph resizes once inside its own __init__
+            return
+        self.caption_label.move(8, 6)
+        self.legend.adjustSize()
+        self.legend.move(8, self.height() - self.legend.height() - 6)
+
     # ----- queries (for the window, the inspector and tests)
     def node_category(self, node_id: str) -> str:
         """The fill category drawn for ``node_id`` (e.g. "active", "tensor_nograd")."""
@@ -240,6 +262,25 @@ class QtGraphView(pg.GraphicsView):
         """The text drawn at the middle of ``edge``, if any."""
         label = self._edge_labels.get(self._edge_index[tuple(edge)])
         return label[0] if label else None
+
+
+LEGEND_HTML = (
+    '<span style="color:#4c78a8">●</span> tensor &nbsp;'
+    '<span style="color:#b0b0b0">●</span> no grad &nbsp;'
+    '<span style="color:#f2a65a">■</span> op &nbsp;'
+    '<span style="color:#c9b3e6">■</span> op in no_grad &nbsp;'
+    '<span style="color:#ffd43b">●</span> active &nbsp;'
+    '<span style="color:#e45756">●</span> NaN/inf &nbsp;'
+    '<span style="color:#e8702a">━</span> gradient flowing &nbsp;'
+    '<span style="color:#d9534f">╌</span> detach'
+)
+
+
+def _overlay_label(parent: QtWidgets.QWidget, style: str) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(parent)
+    label.setStyleSheet(f"background: rgba(255,255,255,200); padding: 2px 4px; {style}")
+    label.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    return label
 
 
 def _spacing(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> float:

@@ -1,0 +1,135 @@
+"""The code editor: Python highlighting, a line-number gutter, and the error line marked."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+GUTTER_BG = QtGui.QColor("#f1f3f5")
+ERROR_BG = QtGui.QColor("#ffe3e3")
+CELL_MARKER = re.compile(r"^# %%.*$")
+
+
+def _format(colour: str, bold: bool = False, italic: bool = False) -> QtGui.QTextCharFormat:
+    fmt = QtGui.QTextCharFormat()
+    fmt.setForeground(QtGui.QColor(colour))
+    if bold:
+        fmt.setFontWeight(QtGui.QFont.Weight.Bold)
+    fmt.setFontItalic(italic)
+    return fmt
+
+
+class QtPythonHighlighter(QtGui.QSyntaxHighlighter):
+    """Keywords, builtins, numbers, strings, comments and ``# %%`` cell markers."""
+
+    RULES = (
+        (re.compile(r"\b(" + "|".join(keyword.kwlist) + r")\b"), _format("#7048e8", bold=True)),
+        (re.compile(r"\b(print|len|range|True|False|None|torch)\b"), _format("#1864ab")),
+        (re.compile(r"\b\d+(\.\d*)?([eE][-+]?\d+)?\b"), _format("#c2255c")),
+        (re.compile(r"\b[a-zA-Z_]\w*(?=\()"), _format("#0b7285")),
+        (re.compile(r"(\"[^\"\n]*\"|'[^'\n]*')"), _format("#2b8a3e")),
+        (re.compile(r"#.*$"), _format("#868e96", italic=True)),
+    )
+    MARKER = _format("#e8590c", bold=True)
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt API)
+        if CELL_MARKER.match(text):
+            self.setFormat(0, len(text), self.MARKER)
+            return
+        for pattern, fmt in self.RULES:
+            for match in pattern.finditer(text):
+                self.setFormat(match.start(), match.end() - match.start(), fmt)
+
+
+class QtLineNumbers(QtWidgets.QWidget):
+    """The gutter beside a QtCodeEditor."""
+
+    def __init__(self, editor: QtCodeEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt API)
+        return QtCore.QSize(self.editor.gutter_width(), 0)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.editor.paint_gutter(event)
+
+
+class QtCodeEditor(QtWidgets.QPlainTextEdit):
+    """A plain-text Python editor; ``mark_error(line, message)`` flags a 1-based line."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        self.setFont(font)
+        self.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
+        self.highlighter = QtPythonHighlighter(self.document())
+        self.gutter = QtLineNumbers(self)
+        self.error_line: int | None = None
+        self.error_message = ""
+        self.blockCountChanged.connect(self._update_margins)
+        self.updateRequest.connect(self._scroll_gutter)
+        self._update_margins()
+
+    def gutter_width(self) -> int:
+        """Pixels for the line numbers plus the error marker."""
+        digits = len(str(max(1, self.blockCount())))
+        return 14 + self.fontMetrics().horizontalAdvance("9") * max(digits, 2)
+
+    def _update_margins(self, *_: object) -> None:
+        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def _scroll_gutter(self, rect: QtCore.QRect, dy: int) -> None:
+        if dy:
+            self.gutter.scroll(0, dy)
+        else:
+            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        rect = self.contentsRect()
+        self.gutter.setGeometry(rect.left(), rect.top(), self.gutter_width(), rect.height())
+
+    def paint_gutter(self, event: QtGui.QPaintEvent) -> None:
+        """Draw line numbers for the visible blocks, the error line in red."""
+        painter = QtGui.QPainter(self.gutter)
+        painter.fillRect(event.rect(), GUTTER_BG)
+        block = self.firstVisibleBlock()
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        height = self.fontMetrics().height()
+        while block.isValid() and top <= event.rect().bottom():
+            number = block.blockNumber() + 1
+            is_error = number == self.error_line
+            painter.setPen(QtGui.QColor("#e03131" if is_error else "#868e96"))
+            text = f"● {number}" if is_error else str(number)
+            painter.drawText(
+                0,
+                int(top),
+                self.gutter.width() - 4,
+                height,
+                QtCore.Qt.AlignmentFlag.AlignRight,
+                text,
+            )
+            block = block.next()
+            top += self.blockBoundingRect(block).height() if block.isValid() else height
+
+    def mark_error(self, line: int | None, message: str = "") -> None:
+        """Highlight 1-based ``line`` with ``message`` as its tooltip; None clears the mark."""
+        self.error_line, self.error_message = line, message
+        selections = []
+        if line is not None and 1 <= line <= self.blockCount():
+            selection = QtWidgets.QTextEdit.ExtraSelection()
+            selection.format.setBackground(ERROR_BG)
+            selection.format.setProperty(QtGui.QTextFormat.Property.FullWidthSelection, True)
+            selection.format.setToolTip(message)
+            selection.cursor = QtGui.QTextCursor(self.document().findBlockByNumber(line - 1))
+            selections.append(selection)
+        self.setExtraSelections(selections)
+        self.gutter.update()
+
+    def current_line(self) -> int:
+        """The 1-based line of the text cursor."""
+        return self.textCursor().blockNumber() + 1

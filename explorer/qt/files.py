@@ -1,0 +1,70 @@
+"""Opening and saving documents for the window: the core does the work, this adds dialogs' glue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore
+
+from explorer.fileformat import FileFormatError, load_document
+from explorer.model.document import Document
+from explorer.model.program import ProgramError, load_program
+
+GRAPH_SUFFIX = ".autograd.json"
+OPEN_FILTER = "Autograd Explorer files (*.autograd.json *.py *.ipynb);;All files (*)"
+SAVE_FILTER = "Autograd Explorer document (*.autograd.json)"
+MAX_RECENT = 8
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
+SEED_EXAMPLE = EXAMPLES_DIR / "seed_autograd_basics.py"
+OPEN_ERRORS = (FileFormatError, ProgramError, OSError, UnicodeDecodeError, ValueError)
+
+
+def open_path(path: str | Path) -> Document:
+    """A saved document, or a program file run into a fresh document. Raises OPEN_ERRORS."""
+    path = str(path)
+    if path.endswith(GRAPH_SUFFIX):
+        return load_document(path)
+    document = Document.from_program(load_program(path))
+    document.path = path
+    document.run_all()
+    return document
+
+
+def save_path_for(document: Document) -> str:
+    """Where Save writes without asking: the document's own .autograd.json, else ''."""
+    path = str(document.path or "")
+    return path if path.endswith(GRAPH_SUFFIX) else ""
+
+
+def suggested_save_path(document: Document) -> str:
+    """A default for Save As: next to the source, with the graph suffix."""
+    path = str(document.path or "untitled.py")
+    for suffix in (GRAPH_SUFFIX, ".py", ".ipynb"):
+        if path.endswith(suffix):
+            return path[: -len(suffix)] + GRAPH_SUFFIX
+    return path + GRAPH_SUFFIX
+
+
+def example_paths() -> list[Path]:
+    """Every example program shipped in resources/examples, seed first."""
+    paths = sorted(EXAMPLES_DIR.glob("*.py"))
+    return sorted(paths, key=lambda p: p != SEED_EXAMPLE)
+
+
+def example_title(path: Path) -> str:
+    """``seed_autograd_basics.py`` -> ``Seed autograd basics``."""
+    return path.stem.replace("_", " ").capitalize()
+
+
+def recent_files(settings: QtCore.QSettings) -> list[str]:
+    """The recently opened files, newest first, that still exist."""
+    value = settings.value("recent_files", [])
+    paths = [value] if isinstance(value, str) else list(value or [])
+    return [p for p in paths if Path(p).exists()]
+
+
+def remember_recent(settings: QtCore.QSettings, path: str) -> None:
+    """Put ``path`` at the front of the recent files."""
+    path = str(Path(path).resolve())
+    paths = [path] + [p for p in recent_files(settings) if p != path]
+    settings.setValue("recent_files", paths[:MAX_RECENT])

@@ -1,0 +1,182 @@
+"""The main window: editor, graph canvas, inspector, console and timeline around one Document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from explorer.model.program import parse_percent
+from explorer.qt.commands import QtMoveNodeCommand
+from explorer.qt.editor import QtCodeEditor
+from explorer.qt.graph_view import QtGraphView
+from explorer.qt.inspector import QtInspector
+from explorer.qt.timeline_bar import QtTimelineBar
+from explorer.qt.window_actions import build_menus, window_actions
+
+APP_TITLE = "Autograd Explorer"
+
+
+class QtMainWindow(QtWidgets.QMainWindow):
+    """Thin views over a Document; every change goes through the Document or the undo stack."""
+
+    def __init__(self, document: Any, settings: QtCore.QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QtCore.QSettings()
+        self.document: Any = None
+        self.undo_stack = QtGui.QUndoStack(self)
+        self.graph_view = QtGraphView(self)
+        self.graph_view.node_selected.connect(self._on_node_selected)
+        self.graph_view.node_dragged.connect(self._on_node_dragged)
+        self.editor = QtCodeEditor(self)
+        self.error_banner = QtWidgets.QLabel(self)
+        self.inspector = QtInspector(self)
+        self.console = QtWidgets.QPlainTextEdit(self)
+        self.timeline_bar = QtTimelineBar(self)
+        self._build_docks()
+        self.actions_registry = window_actions(self)
+        self.qt_actions = build_menus(self, self.actions_registry)
+        self.set_document(document)
+        self._restore_layout()
+
+    # ----- layout
+    def _build_docks(self) -> None:
+        self.setCentralWidget(self.graph_view)
+        self.console.setReadOnly(True)
+        self.console.setFont(self.editor.font())
+        self.error_banner.setWordWrap(True)
+        self.error_banner.setStyleSheet("background:#ffe3e3;color:#c92a2a;padding:4px;")
+        self.error_banner.hide()
+        editor_box = QtWidgets.QWidget(self)
+        column = QtWidgets.QVBoxLayout(editor_box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.editor)
+        column.addWidget(self.error_banner)
+        area = QtCore.Qt.DockWidgetArea
+        self._dock("Code", editor_box, area.LeftDockWidgetArea)
+        self._dock("Inspector", _scrolled(self.inspector), area.RightDockWidgetArea)
+        self._dock("Console", self.console, area.BottomDockWidgetArea)
+        self._dock("Timeline", self.timeline_bar, area.BottomDockWidgetArea)
+        self.resize(1400, 860)
+
+    def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
+        dock = QtWidgets.QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        """Remember window geometry and dock layout in QSettings."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    # ----- the document
+    def set_document(self, document: Any) -> None:
+        """Show ``document`` in every view (the previous one is let go)."""
+        if self.document is not None:
+            events = self.document.events
+            events.ran.disconnect(self._on_ran)
+            events.dirty_changed.disconnect(self._update_title)
+            events.cursor_moved.disconnect(self._update_status)
+        self.document = document
+        self.undo_stack.clear()
+        document.events.ran.connect(self._on_ran)
+        document.events.dirty_changed.connect(self._update_title)
+        document.events.cursor_moved.connect(self._update_status)
+        self.editor.setPlainText(document.program.to_percent())
+        self.editor.document().setModified(False)
+        for view in (self.graph_view, self.inspector, self.timeline_bar):
+            view.set_document(document)
+        self._on_ran()
+
+    def _on_ran(self, *_: Any) -> None:
+        result = self.document.run_result
+        self.console.setPlainText(result.transcript() if result is not None else "")
+        error = self.document.error
+        if error is None:
+            self.editor.mark_error(None)
+            self.error_banner.hide()
+        else:
+            self.editor.mark_error(error.line, str(error))
+            self.error_banner.setText(str(error))
+            self.error_banner.show()
+        self._update_title()
+        self._update_status()
+
+    def document_name(self) -> str:
+        """The name shown in the title bar."""
+        return self.document.name
+
+    def _update_title(self, *_: Any) -> None:
+        marker = " *" if self.is_modified() else ""
+        self.setWindowTitle(f"{APP_TITLE} — {self.document_name()}{marker}")
+
+    def _update_status(self, *_: Any) -> None:
+        graph = self.document.graph
+        self.statusBar().showMessage(
+            f"{graph.number_of_nodes()} nodes · {graph.number_of_edges()} edges · "
+            f"{self.timeline_bar.position.text()}"
+        )
+
+    def is_modified(self) -> bool:
+        """Unsaved changes in the document or not yet run in the editor."""
+        return bool(self.document.dirty) or self.editor.document().isModified()
+
+    # ----- user intent
+    def _on_node_selected(self, node_id: str) -> None:
+        self.inspector.show_node(node_id)
+
+    def _on_node_dragged(self, node_id: str, start: tuple, end: tuple) -> None:
+        self.undo_stack.push(QtMoveNodeCommand(self.document, node_id, start, end))
+
+    def sync_source(self) -> None:
+        """Hand the editor's text to the document when it differs."""
+        text = self.editor.toPlainText()
+        if text != self.document.program.to_percent():
+            self.document.set_source(text)
+        self.editor.document().setModified(False)
+
+    def run_all(self) -> None:
+        """Run every cell of the editor's text."""
+        self.sync_source()
+        self.document.run_all()
+
+    def run_cell(self) -> None:
+        """Run cells up to the one holding the text cursor."""
+        self.sync_source()
+        self.document.run_cell(cell_at_line(self.editor.toPlainText(), self.editor.current_line()))
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        from explorer.qt.window_actions import confirm_discard
+
+        if confirm_discard(self):
+            self.timeline_bar.pause()
+            self.save_layout()
+            event.accept()
+        else:
+            event.ignore()
+
+
+def cell_at_line(text: str, line: int) -> int:
+    """Index of the cell holding 1-based ``line`` (its marker line counts as part of it)."""
+    index = 0
+    for i, cell in enumerate(parse_percent(text).cells):
+        if cell.first_line - 1 <= line:
+            index = i
+    return index
+
+
+def _scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    area = QtWidgets.QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area

@@ -1,0 +1,35 @@
+"""Qt test fixtures: settings kept in a temporary folder, message boxes that never block."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, qapp):
+    """QSettings write to tmp_path, never to the user's configuration."""
+    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
+    QtCore.QSettings.setPath(
+        QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, str(tmp_path)
+    )
+    return QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def message_boxes(monkeypatch):
+    """Records every warning/question box instead of showing it; questions answer Discard."""
+    shown: list[tuple[str, str]] = []
+    box = QtWidgets.QMessageBox
+
+    def warning(_parent, title, text, *args, **kwargs):
+        shown.append((title, text))
+        return box.StandardButton.Ok
+
+    def question(_parent, title, text, *args, **kwargs):
+        shown.append((title, text))
+        return box.StandardButton.Discard
+
+    monkeypatch.setattr(box, "warning", warning)
+    monkeypatch.setattr(box, "question", question)
+    return shown
