@@ -1,4 +1,4 @@
-"""The graph canvas on a stand-in document: delta-only restyling, selection, drag, level of detail."""
+"""The graph canvas on a stand-in document: delta-only restyling, selection, drag, LOD."""
 
 from __future__ import annotations
 
