@@ -1,0 +1,302 @@
+"""From a Tensor method to the op table and back: dtype promotion, forward, graph recording.
+
+Every function here runs the row's numpy forward, wraps the result, records a grad_fn node when
+grad mode is on and an input requires grad, and reports an OpRan event when someone listens.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes, ops
+from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
+from engine.grad_mode import STATE
+from engine.graph import UIDS, AccumulateGrad, SavedOutput
+from engine.observe import LISTENERS, InPlaceModified, OpRan, emit
+from engine.tensor import Tensor, _dim, wrap
+
+_ndarray = np.ndarray
+_new = object.__new__
+_next_uid = UIDS.__next__
+_SCALARS = (int, float, bool)
+_NO_EDGE = (None, 0)
+_float32 = dtypes.float32
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def edge(t: Tensor) -> tuple:
+    """The `(node, input_nr)` a gradient for `t` flows to; `(None, 0)` if `t` needs none."""
+    if not t._rg:
+        return _NO_EDGE
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t.output_nr)
+    ref = t._acc
+    acc = None if ref is None else ref()
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return (acc, 0)
+
+
+def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
+    """Attach a new `op.grad_fn` node to `out`, with edges to `inputs` and the saved values."""
+    node = _new(op.node_class)
+    node.uid = _next_uid()
+    node.op = op
+    node.attrs = attrs
+    node.next_functions = tuple([edge(x) if type(x) is Tensor else _NO_EDGE for x in inputs])
+    node.meta = tuple([(x.array.shape, x.dtype) if type(x) is Tensor else None for x in inputs])
+    if op.saves:
+        saved = [
+            inputs[i] if i >= 0 else SavedOutput(out.array, out.dtype, out._vc) for i in op.saves
+        ]
+        node.saved = tuple(saved)
+        node.versions = tuple([v._vc[0] if hasattr(v, "_vc") else None for v in saved])
+    else:
+        node.saved = node.versions = ()
+    out.grad_fn = node
+    out._rg = True
+
+
+def _finish(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any, args: tuple) -> Tensor:
+    if STATE.enabled and op.grad_fn is not None:
+        for x in inputs:
+            if type(x) is Tensor and x._rg:
+                record(op, out, inputs, attrs)
+                break
+    if LISTENERS:
+        emit(OpRan(op.name, args, out, STATE.enabled))
+    return out
+
+
+def _as_array(result: Any, dtype: dtypes.DType) -> np.ndarray:
+    """numpy returns scalars for 0-d results and may widen; torch keeps a 0-d tensor of `dtype`."""
+    if type(result) is not _ndarray:
+        result = np.asarray(result)
+    if result.dtype is not dtype.np:
+        result = result.astype(dtype.np)
+    return result
+
+
+def _scalar(value: Any) -> bool | int | float:
+    """A Python number operand, or TypeError for things that are neither tensors nor numbers."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, (int, float, np.number, np.bool_)):
+        return value.item() if isinstance(value, np.generic) else value
+    raise TypeError(f"unsupported operand type: '{type(value).__name__}'")
+
+
+def _tier(t: Tensor) -> int:
+    return DIM_TENSOR if t.array.ndim else ZERO_DIM_TENSOR
+
+
+def _promoted(t: Tensor, other: Any) -> dtypes.DType:
+    """The dtype of an op between tensor `t` and a Tensor or Python scalar `other`."""
+    if type(other) is Tensor:
+        return dtypes.result_type(((t.dtype, _tier(t)), (other.dtype, _tier(other))))
+    if t.dtype.category == FLOATING:
+        return t.dtype
+    return dtypes.result_type(((t.dtype, DIM_TENSOR), (dtypes.scalar_dtype(other), SCALAR)))
+
+
+def _cast(array: np.ndarray, dtype: dtypes.DType) -> np.ndarray:
+    return array if array.dtype is dtype.np else array.astype(dtype.np)
+
+
+def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
+    """An elementwise op of tensor `a` and a Tensor or Python scalar `b`, broadcasting."""
+    ad = a.array
+    if type(b) is Tensor:
+        bd = b.array
+        dt = a.dtype
+        if dt is not b.dtype:
+            dt = _promoted(a, b)
+    else:
+        b = bd = _scalar(b)
+        dt = _promoted(a, b)
+    if op is ops.DIV and dt.category != FLOATING:
+        dt = _float32
+    ad = _cast(ad, dt)
+    if type(b) is Tensor:
+        bd = _cast(bd, dt)
+    try:
+        result = op.forward(ad, bd)
+    except ValueError:
+        raise RuntimeError(_broadcast_message(ad.shape, np.shape(bd))) from None
+    out_dt = dt if op.grad_fn is not None else dtypes.bool_
+    out = wrap(_as_array(result, out_dt), out_dt)
+    return _finish(op, out, (a, b), None, args)
+
+
+def _broadcast_message(a: tuple, b: tuple) -> str:
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    for i in reversed(range(n)):
+        if a[i] != b[i] and 1 not in (a[i], b[i]):
+            return (
+                f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
+                f"at non-singleton dimension {i}"
+            )
+    return "operands could not be broadcast together"
+
+
+def scalar_op(op: ops.Op, a: Tensor, c: Any, args: tuple) -> Tensor:
+    """An op of tensor `a` and a Python scalar attribute `c` (rsub, pow, rpow)."""
+    c = _scalar(c)
+    dt = _promoted(a, c)
+    if op is ops.POW_SCALAR and dt.category != FLOATING and c < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    out = wrap(_as_array(op.forward(_cast(a.array, dt), c), dt), dt)
+    return _finish(op, out, (a,), c, args)
+
+
+def unary(op: ops.Op, a: Tensor, attrs: Any, args: tuple, to_float: bool = False) -> Tensor:
+    """A one-input op; `to_float` computes integer inputs in float32 as torch does."""
+    dt = a.dtype
+    if to_float and dt.category != FLOATING:
+        dt = _float32
+    out = wrap(_as_array(op.forward(_cast(a.array, dt), attrs), dt), dt)
+    return _finish(op, out, (a,), attrs, args)
+
+
+def reduction(full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """sum/mean over everything (`full` row) or over `dim` (`by_dim` row)."""
+    dt = a.dtype
+    if full is ops.MEAN and dt.category != FLOATING:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {dtypes.SCALAR_NAMES[dt]}"
+        )
+    if full is ops.SUM and dt.category != FLOATING:
+        dt = dtypes.int64
+    shape = a.array.shape
+    if dim is None:
+        op, attrs, args = full, (None, False, shape), (a,)
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = tuple(sorted({_dim(d, a.array.ndim) for d in dims}))
+        op, attrs, args = by_dim, (dims, bool(keepdim), shape), (a, dim)
+    result = op.forward(a.array, attrs)
+    return _finish(op, wrap(_as_array(result, dt), dt), (a,), attrs, args)
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """Inner product of two 1-D tensors of the same dtype (torch's checks and messages)."""
+    if a.array.ndim != 1 or b.array.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {a.array.ndim}D and {b.array.ndim}D tensors"
+        )
+    if a.array.shape != b.array.shape:
+        n, m = a.array.shape[0], b.array.shape[0]
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    if a.dtype is not b.dtype:
+        names = dtypes.SCALAR_NAMES
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{names[a.dtype]} and {names[b.dtype]}"
+        )
+    out = wrap(_as_array(np.dot(a.array, b.array), a.dtype), a.dtype)
+    return _finish(ops.DOT, out, (a, b), None, (a, b))
+
+
+def reshape(op: ops.Op, a: Tensor, shape: tuple) -> Tensor:
+    """reshape/view: the same values in `shape` (one -1 allowed), sharing the version counter."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(int(n) for n in shape)
+    try:
+        result = a.array.reshape(shape)
+    except ValueError:
+        raise RuntimeError(
+            f"shape '{list(shape)}' is invalid for input of size {a.array.size}"
+        ) from None
+    attrs = (result.shape, a.array.shape)
+    out = wrap(result, a.dtype, a._vc)
+    out._base = a
+    return _finish(op, out, (a,), attrs, (a, shape))
+
+
+def expand(a: Tensor, sizes: tuple) -> Tensor:
+    """A broadcast view of `a` with `sizes` (-1 keeps that dimension)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    lead = len(sizes) - a.array.ndim
+    shape = tuple(a.array.shape[i - lead] if n == -1 else int(n) for i, n in enumerate(sizes))
+    attrs = (shape, a.array.shape)
+    out = wrap(np.broadcast_to(a.array, shape), a.dtype, a._vc)
+    out._base = a
+    return _finish(ops.EXPAND, out, (a,), attrs, (a, sizes))
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """Indexing and slicing; a basic index gives a view, a tensor or list index a copy."""
+    if a.array.ndim == 0 and index not in (None, Ellipsis, ()):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(p.array if type(p) is Tensor else p for p in parts)
+    advanced = any(isinstance(p, (list, np.ndarray)) for p in parts)
+    np_index = parts if isinstance(index, tuple) else parts[0]
+    try:
+        result = a.array[np_index]
+    except IndexError as exc:
+        raise IndexError(str(exc).replace("axis", "dimension")) from None
+    if advanced:
+        op, out = ops.INDEX, wrap(np.array(result), a.dtype)
+    else:
+        op = ops.GETITEM if isinstance(parts[-1], int) else ops.SLICE
+        out = wrap(_as_array(result, a.dtype), a.dtype, a._vc)
+        out._base = a
+    return _finish(op, out, (a,), (np_index, a.array.shape), (a, index))
+
+
+def where(condition: Tensor, a: Any, b: Any) -> Tensor:
+    """Elements of `a` where `condition` holds, else of `b` (Tensors or Python scalars)."""
+    if type(a) is Tensor:
+        dt = _promoted(a, b)
+    elif type(b) is Tensor:
+        dt = _promoted(b, a)
+    else:
+        a, b = _scalar(a), _scalar(b)
+        dt = dtypes.result_type(
+            ((dtypes.scalar_dtype(a), SCALAR), (dtypes.scalar_dtype(b), SCALAR))
+        )
+    ad = _cast(a.array, dt) if type(a) is Tensor else a
+    bd = _cast(b.array, dt) if type(b) is Tensor else b
+    out = wrap(_as_array(np.where(condition.array, ad, bd), dt), dt)
+    inputs = (condition, a, b)
+    return _finish(ops.WHERE, out, inputs, None, inputs)
+
+
+def convert(a: Tensor, dtype: dtypes.DType) -> Tensor:
+    """`a` as `dtype` (the same object when it already is)."""
+    if a.dtype is dtype:
+        return a
+    out = wrap(a.array.astype(dtype.np), dtype)
+    op = ops.TO if dtype.category == FLOATING else ops.TO_DISCRETE
+    return _finish(op, out, (a,), (dtype, a.dtype), (a, dtype))
+
+
+def inplace(op: ops.Op, t: Tensor, args: tuple, mutate: Any) -> Tensor:
+    """Run `mutate(t.array)` in place: leaf check, version bump, rebased grad_fn, event."""
+    if t._rg and STATE.enabled:
+        if t.grad_fn is None:
+            raise RuntimeError(LEAF_INPLACE)
+        record(op, t, (t,), None)
+    before = t.array.copy() if LISTENERS else None
+    mutate(t.array)
+    t._vc[0] += 1
+    if LISTENERS:
+        emit(InPlaceModified(op.name, t, args, before))
+    return t

@@ -1,0 +1,162 @@
+"""Graph nodes (grad_fn objects) with PyTorch's names, and the iterative walks over them.
+
+A Node is created by the forward op that records it. It knows its op row (`op`), the edges to the
+nodes of its inputs (`next_functions`, torch's tuple of `(node_or_None, input_nr)`), each input's
+shape and dtype (`meta`, to sum and cast gradients), non-tensor attributes (`attrs`) and the
+values saved for backward (`saved`, freed after a backward unless `retain_graph`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+UIDS = itertools.count()  # shared by tensors and nodes: uids increase in creation order
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+VERSION_MESSAGE = (
+    "one of the variables needed for gradient computation has been modified by an inplace "
+    "operation: [torch.{kind} [{shape}]]{which} is at version {now}; expected version {saved} "
+    "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+class Node:
+    """A grad_fn. Subclasses only carry torch's name (`MulBackward0`); see `node_class`."""
+
+    __slots__ = ("uid", "op", "next_functions", "meta", "attrs", "saved", "versions", "__weakref__")
+    num_outputs = 1
+
+    def name(self) -> str:
+        """torch's name of this node, e.g. `MulBackward0`."""
+        return type(self).__name__
+
+    @property
+    def display_name(self) -> str:
+        """The short name to show (the same as `name()` except for AccumulateGrad)."""
+        return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        """torch's (empty) metadata dict."""
+        return {}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def unpack(self) -> tuple:
+        """Saved values as stored, after checking they were not freed or modified in place."""
+        saved = self.saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        for value, version in zip(saved, self.versions, strict=True):
+            if version is not None and value._vc[0] != version:
+                raise RuntimeError(_version_message(value, version, self))
+        return saved
+
+    def release(self) -> None:
+        """Free the saved values (after a backward without retain_graph)."""
+        if self.saved:
+            self.saved = None
+            self.versions = None
+
+
+class SavedOutput:
+    """An op's own output as its node saves it: data and version counter, no grad_fn (no cycle)."""
+
+    __slots__ = ("data", "dtype", "_vc", "output_nr")
+
+    def __init__(self, data: Any, dtype: Any, vc: list, output_nr: int = 0) -> None:
+        self.data = data
+        self.dtype = dtype
+        self._vc = vc
+        self.output_nr = output_nr
+
+
+def _version_message(value: Any, version: int, node: Node) -> str:
+    """A saved output is named by the node that made it, a saved input by its grad_fn now."""
+    producer = node if isinstance(value, SavedOutput) else value.grad_fn
+    which = ""
+    if producer is not None:
+        which = f", which is output {value.output_nr} of {_short_op_name(producer.name())},"
+    return VERSION_MESSAGE.format(
+        kind=value.dtype.legacy_name,
+        shape=", ".join(str(n) for n in value.data.shape),
+        which=which,
+        now=value._vc[0],
+        saved=version,
+    )
+
+
+def _short_op_name(name: str) -> str:
+    """`MulBackward0` -> `Mul`, `ClampBackward1` -> `Clamp1` (torch's wording in messages)."""
+    stem, _, number = name.partition("Backward")
+    return stem if number in ("", "0") else stem + number
+
+
+class AccumulateGrad(Node):
+    """The node that adds a gradient into a leaf's `.grad`. One per leaf while it is alive."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        self.uid = next(UIDS)
+        self.variable = variable
+        self.next_functions = ()
+        self.saved = ()
+        self.versions = ()
+
+    def name(self) -> str:
+        """torch's C++ name."""
+        return "torch::autograd::AccumulateGrad"
+
+
+_NODE_CLASSES: dict[str, type] = {}
+
+
+def node_class(name: str) -> type:
+    """The Node subclass called `name` (created once, so `type(a) is type(b)` for equal names)."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": ()})
+    return cls
+
+
+def dependencies(roots: list[Node]) -> dict[Node, int]:
+    """For each node reachable from `roots`, how many edges lead into it (iterative walk)."""
+    counts: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is None:
+                continue
+            counts[child] = counts.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return counts
+
+
+def topological_order(roots: list[Node]) -> list[Node]:
+    """Nodes reachable from `roots`, each before all of its `next_functions` (Kahn, iterative)."""
+    counts = dependencies(roots)
+    order = []
+    ready = [root for root in dict.fromkeys(roots) if root not in counts]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child, _ in reversed(node.next_functions):
+            if child is None:
+                continue
+            counts[child] -= 1
+            if counts[child] == 0:
+                ready.append(child)
+    return order

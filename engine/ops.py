@@ -1,0 +1,235 @@
+"""The op table: one row per op, its numpy forward and its backward rule side by side.
+
+A backward rule is `backward(B, g, saved, attrs) -> tuple` with one gradient per input (None for
+"no gradient"). `B` is a backend: `NUMPY` (plain arrays, the normal fast path) or the tensor
+backend of `engine.autograd` (engine Tensors, used for `create_graph=True` so that the backward
+itself is recorded). Rules only use arithmetic operators and `B.<function>`, so one rule serves
+both. `saved` holds the values named by the row's `saves` (input indices, or OUT for the output).
+The engine, not the rule, sums a gradient back to its input's shape (broadcasting) and casts it to
+the input's dtype, the way torch's `validate_outputs` does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from engine.graph import node_class
+
+OUT = -1  # in `saves`: the op's output
+
+
+class Op:
+    """One row of the table. `grad_fn` is torch's node name; None for ops with no gradient.
+
+    `node_class` is the Node subclass named after `grad_fn`, shared by every row with that name.
+    """
+
+    __slots__ = ("name", "grad_fn", "forward", "backward", "saves", "node_class")
+
+    def __init__(
+        self,
+        name: str,
+        grad_fn: str | None,
+        forward: Callable,
+        backward: Callable | None = None,
+        saves: tuple[int, ...] = (),
+    ) -> None:
+        self.name = name
+        self.grad_fn = grad_fn
+        self.forward = forward
+        self.backward = backward
+        self.saves = saves
+        self.node_class = node_class(grad_fn) if grad_fn else None
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}, {self.grad_fn!r})"
+
+
+def sum_to(array: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a broadcast gradient back to `shape`: leading added dims, then dims that were 1."""
+    lead = array.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1
+    )
+    if axes:
+        array = array.sum(axis=axes, keepdims=True)
+    return array.reshape(shape) if lead else array
+
+
+class NUMPY:  # noqa: N801 (a namespace standing in for a module)
+    """The numpy backend of the backward rules."""
+
+    exp = staticmethod(np.exp)
+    where = staticmethod(np.where)
+    log = staticmethod(np.log)
+    zeros_like = staticmethod(np.zeros_like)
+    expand = staticmethod(np.broadcast_to)
+    sum_to = staticmethod(sum_to)
+
+    @staticmethod
+    def unsqueeze_dims(array: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        """Re-insert reduced dimensions (sorted, non-negative) as size 1."""
+        return np.expand_dims(array, dims)
+
+    @staticmethod
+    def cast(array: np.ndarray, dtype: Any) -> np.ndarray:
+        """Convert to the numpy type of engine dtype `dtype`."""
+        return array.astype(dtype.np)
+
+    @staticmethod
+    def index_add_zeros(array: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
+        """Zeros of `shape` with `array` added at `index` (repeated indices accumulate)."""
+        out = np.zeros(shape, array.dtype)
+        np.add.at(out, index, array)
+        return out
+
+    @staticmethod
+    def reshape(array: np.ndarray, shape: tuple) -> np.ndarray:
+        """Reshape (the gradient of a view)."""
+        return array.reshape(shape)
+
+
+# ---- elementwise binary ops: inputs (self, other), other may be a Python scalar ----
+
+ADD = Op("add", "AddBackward0", np.add, lambda B, g, s, a: (g, g))
+SUB = Op("sub", "SubBackward0", np.subtract, lambda B, g, s, a: (g, -g))
+MUL = Op("mul", "MulBackward0", np.multiply, lambda B, g, s, a: (g * s[1], g * s[0]), (0, 1))
+DIV = Op(
+    "div",
+    "DivBackward0",
+    np.true_divide,
+    lambda B, g, s, a: (g / s[1], -g * ((s[0] / s[1]) / s[1])),
+    (0, 1),
+)
+
+
+def _pow_tensor_backward(B, g, s, a):
+    base, exponent, out = s
+    grad_base = B.where(exponent == 0, 0.0, g * (exponent * base ** (exponent - 1)))
+    log_base = B.where((base == 0) & (exponent >= 0), 0.0, out * B.log(base))
+    return grad_base, g * log_base
+
+
+POW_TENSOR = Op("pow", "PowBackward1", np.power, _pow_tensor_backward, (0, 1, OUT))
+
+EQ = Op("eq", None, np.equal)
+NE = Op("ne", None, np.not_equal)
+LT = Op("lt", None, np.less)
+LE = Op("le", None, np.less_equal)
+GT = Op("gt", None, np.greater)
+GE = Op("ge", None, np.greater_equal)
+
+# ---- ops of one tensor and a Python scalar attribute (torch's `.Scalar` overloads) ----
+
+RSUB = Op("rsub", "RsubBackward1", lambda x, c: c - x, lambda B, g, s, c: (-g,))
+
+
+def _pow_scalar_backward(B, g, s, exponent):
+    if exponent == 0:
+        return (B.zeros_like(g),)
+    return (g * (exponent * s[0] ** (exponent - 1)),)
+
+
+def _rpow_backward(B, g, s, base):
+    if base == 0:
+        return (B.where(s[0] >= 0, 0.0, g * (s[1] * -math.inf)),)
+    return (g * (s[1] * math.log(base)),)
+
+
+POW_SCALAR = Op("pow", "PowBackward0", np.power, _pow_scalar_backward, (0,))
+RPOW = Op("pow", "PowBackward2", lambda x, c: np.power(c, x), _rpow_backward, (0, OUT))
+
+# ---- unary ops (inputs cast to float first where torch does) ----
+
+NEG = Op("neg", "NegBackward0", lambda x, a: np.negative(x), lambda B, g, s, a: (-g,))
+EXP = Op("exp", "ExpBackward0", lambda x, a: np.exp(x), lambda B, g, s, a: (g * s[0],), (OUT,))
+LOG = Op("log", "LogBackward0", lambda x, a: np.log(x), lambda B, g, s, a: (g / s[0],), (0,))
+RECIPROCAL = Op(
+    "reciprocal",
+    "ReciprocalBackward0",
+    lambda x, a: np.reciprocal(x),
+    lambda B, g, s, a: (-g * (s[0] * s[0]),),
+    (OUT,),
+)
+
+# ---- reductions; attrs = (dims or None, keepdim, input shape) ----
+
+
+def _sum_forward(x, attrs):
+    dims, keepdim, _ = attrs
+    return x.sum(axis=dims, keepdims=keepdim)
+
+
+def _expand_back(B, g, attrs):
+    """The reduction's gradient expanded to the input shape (reduced dims re-inserted)."""
+    dims, keepdim, shape = attrs
+    if dims is not None and not keepdim:
+        g = B.unsqueeze_dims(g, dims)
+    return B.expand(g, shape)
+
+
+def _mean_backward(B, g, s, attrs):
+    dims, _, shape = attrs
+    count = math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
+    return (_expand_back(B, g, attrs) / count,)
+
+
+SUM = Op("sum", "SumBackward0", _sum_forward, lambda B, g, s, a: (_expand_back(B, g, a),))
+SUM_DIM = Op("sum", "SumBackward1", _sum_forward, SUM.backward)
+MEAN = Op("mean", "MeanBackward0", lambda x, a: x.mean(axis=a[0], keepdims=a[1]), _mean_backward)
+MEAN_DIM = Op("mean", "MeanBackward1", MEAN.forward, _mean_backward)
+
+# ---- linear algebra ----
+
+DOT = Op("dot", "DotBackward0", np.dot, lambda B, g, s, a: (g * s[1], g * s[0]), (0, 1))
+
+# ---- shape ops; attrs = (new shape, input shape) ----
+
+VIEW = Op(
+    "view",
+    "ViewBackward0",
+    lambda x, a: x.reshape(a[0]),
+    lambda B, g, s, a: (B.reshape(g, a[1]),),
+)
+RESHAPE = Op("reshape", "ViewBackward0", VIEW.forward, VIEW.backward)
+EXPAND = Op(
+    "expand",
+    "ExpandBackward0",
+    lambda x, a: np.broadcast_to(x, a[0]),
+    lambda B, g, s, a: (B.sum_to(g, a[1]),),
+)
+
+
+def _index_backward(B, g, s, attrs):
+    index, shape = attrs
+    return (B.index_add_zeros(g, index, shape),)
+
+
+GETITEM = Op("getitem", "SelectBackward0", lambda x, a: x[a[0]], _index_backward)
+SLICE = Op("getitem", "SliceBackward0", GETITEM.forward, _index_backward)
+INDEX = Op("getitem", "IndexBackward0", GETITEM.forward, _index_backward, ())
+
+# ---- selection and conversion ----
+
+WHERE = Op(
+    "where",
+    "WhereBackward0",
+    np.where,
+    lambda B, g, s, a: (None, B.where(s[0], g, 0.0), B.where(s[0], 0.0, g)),
+    (0,),
+)
+TO = Op(
+    "to",
+    "ToCopyBackward0",
+    lambda x, a: x.astype(a[0].np),
+    lambda B, g, s, a: (B.cast(g, a[1]),),
+)
+TO_DISCRETE = Op("to", None, TO.forward)  # to an integer or bool dtype: no gradient
+
+# ---- in-place ops (the forward mutates; dispatch.inplace runs it) ----
+
+ZERO_ = Op("zero_", "ZeroBackward0", None, lambda B, g, s, a: (B.zeros_like(g),))

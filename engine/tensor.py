@@ -1,0 +1,483 @@
+"""The Tensor front end: a numpy array plus autograd state; operators dispatch into the op table.
+
+Per-op cost matters (the app replays long programs), so Tensor uses __slots__, the dispatch
+functions take fast paths for same-dtype operands, and observers cost one truthiness test.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes, ops, printing
+from engine.dtypes import FLOATING, DType
+from engine.graph import UIDS
+from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
+
+_ndarray = np.ndarray
+_new = object.__new__
+_next_uid = UIDS.__next__
+NOT_LEAF_FLAG = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+)
+NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints as `torch.Size([2, 3])`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return int(np.prod(self, dtype=np.int64))
+
+
+def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
+    """A new leaf Tensor around `array` (not copied). `vc` shares a version counter (views)."""
+    t = _new(Tensor)
+    t.array = array
+    t.dtype = dtype
+    t._rg = False
+    t._grad = None
+    t.grad_fn = None
+    t.uid = _next_uid()
+    t._vc = [0] if vc is None else vc
+    t.output_nr = 0
+    t._acc = None
+    t.detached_from = None
+    t._base = None
+    return t
+
+
+class Tensor:
+    """A PyTorch-like tensor. `array` is the numpy array holding the values (shared, not copied).
+
+    `.data` is torch's detached alias (a Tensor), not the array.
+    """
+
+    __slots__ = (
+        "array",
+        "dtype",
+        "_rg",
+        "_grad",
+        "grad_fn",
+        "uid",
+        "_vc",
+        "output_nr",
+        "_acc",
+        "detached_from",
+        "_base",
+        "__weakref__",
+    )
+    __hash__ = object.__hash__
+
+    # ---- shape and type ----
+
+    @property
+    def shape(self) -> Size:
+        """The shape as a torch.Size."""
+        return Size(self.array.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape, or the length of one dimension."""
+        if dim is None:
+            return Size(self.array.shape)
+        return self.array.shape[_dim(dim, self.array.ndim)]
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self.array.ndim
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.array.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self.array.size
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self.dtype.category == FLOATING
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    # ---- autograd state ----
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._set_requires_grad(
+            value, "only Tensors of floating point and complex dtype can require gradients"
+        )
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad in place and return self."""
+        self._set_requires_grad(
+            requires_grad, "only Tensors of floating point dtype can require gradients"
+        )
+        return self
+
+    def _set_requires_grad(self, value: bool, int_message: str) -> None:
+        value = bool(value)
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(NOT_LEAF_FLAG)
+            return
+        if value and self.dtype.category != FLOATING:
+            raise RuntimeError(int_message)
+        self._rg = value
+        if LISTENERS:
+            emit(RequiresGradSet(self, value))
+
+    @property
+    def is_leaf(self) -> bool:
+        """True unless the tensor was computed by a recorded op."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (leaves only; a non-leaf warns and gives None)."""
+        if self.grad_fn is not None:
+            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad_assignment(self, value)
+        self._grad = value
+
+    # ---- detaching ----
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing values and version counter, cut from the graph."""
+        out = wrap(self.array, self.dtype, self._vc)
+        out.detached_from = self
+        if LISTENERS:
+            emit(Detached(self, out, False))
+        return out
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place; it becomes a leaf that does not require grad."""
+        if self._base is not None:
+            raise RuntimeError(DETACH_VIEW)
+        self.grad_fn = None
+        self._rg = False
+        if LISTENERS:
+            emit(Detached(self, self, True))
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """A detached alias with its own version counter (changes through it go unnoticed)."""
+        out = wrap(self.array, self.dtype)
+        out.detached_from = self
+        if LISTENERS:
+            emit(Detached(self, out, False))
+        return out
+
+    # ---- conversion ----
+
+    def item(self) -> bool | int | float:
+        """The single value as a Python number."""
+        if self.array.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
+            )
+        return self.array.item()
+
+    def tolist(self) -> Any:
+        """Nested Python lists of Python numbers (a number for a 0-d tensor)."""
+        return self.array.tolist()
+
+    def numpy(self) -> np.ndarray:
+        """The numpy array (shared); refused while the tensor requires grad."""
+        if self._rg:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self.array
+
+    def __float__(self) -> float:
+        if self.array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._rg:
+            warnings.warn(TO_SCALAR_WARNING, UserWarning, stacklevel=2)
+        return float(self.array.item())
+
+    def __int__(self) -> int:
+        if self.array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return int(self.array.item())
+
+    def __bool__(self) -> bool:
+        if self.array.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.array.item())
+
+    def __index__(self) -> int:
+        if self.dtype.category == FLOATING or self.array.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.array.item())
+
+    # ---- printing ----
+
+    def __repr__(self) -> str:
+        fn = self.grad_fn
+        suffixes = printing.repr_suffixes(
+            self.array.shape, self.dtype.name, None if fn is None else fn.name(), self._rg
+        )
+        return printing.format_tensor(self.array, self.dtype.name, suffixes)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self.array.ndim == 0:
+            return self.array.item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    # ---- containers ----
+
+    def __len__(self) -> int:
+        if self.array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.array.shape[0]
+
+    def __iter__(self):
+        if self.array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.array.shape[0]))
+
+    # ---- backward ----
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see engine.autograd.backward)."""
+        from engine import autograd
+
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    # ---- arithmetic: thin dispatch into the op table (args in the user's operand order) ----
+
+    def __add__(self, other: Any) -> Tensor:
+        return binary(ops.ADD, self, other, (self, other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return binary(ops.ADD, self, other, (other, self))
+
+    def __sub__(self, other: Any) -> Tensor:
+        return binary(ops.SUB, self, other, (self, other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return scalar_op(ops.RSUB, self, other, (other, self))
+
+    def __mul__(self, other: Any) -> Tensor:
+        return binary(ops.MUL, self, other, (self, other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return binary(ops.MUL, self, other, (other, self))
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return binary(ops.DIV, self, other, (self, other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        # torch computes `c / x` as `x.reciprocal() * c`
+        return binary(ops.MUL, self.reciprocal(), other, (other, self))
+
+    def __pow__(self, other: Any) -> Tensor:
+        if type(other) is Tensor:
+            return binary(ops.POW_TENSOR, self, other, (self, other))
+        return scalar_op(ops.POW_SCALAR, self, other, (self, other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return scalar_op(ops.RPOW, self, other, (other, self))
+
+    def __neg__(self) -> Tensor:
+        return unary(ops.NEG, self, None, (self,))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return binary(ops.EQ, self, other, (self, other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return binary(ops.NE, self, other, (self, other))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return binary(ops.LT, self, other, (self, other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return binary(ops.LE, self, other, (self, other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return binary(ops.GT, self, other, (self, other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return binary(ops.GE, self, other, (self, other))
+
+    def add(self, other: Any) -> Tensor:
+        """self + other."""
+        return binary(ops.ADD, self, other, (self, other))
+
+    def sub(self, other: Any) -> Tensor:
+        """self - other."""
+        return binary(ops.SUB, self, other, (self, other))
+
+    def mul(self, other: Any) -> Tensor:
+        """self * other."""
+        return binary(ops.MUL, self, other, (self, other))
+
+    def div(self, other: Any) -> Tensor:
+        """self / other (true division)."""
+        return binary(ops.DIV, self, other, (self, other))
+
+    def pow(self, exponent: Any) -> Tensor:
+        """self ** exponent."""
+        return self.__pow__(exponent)
+
+    def neg(self) -> Tensor:
+        """-self."""
+        return unary(ops.NEG, self, None, (self,))
+
+    def exp(self) -> Tensor:
+        """e ** self (float result)."""
+        return unary(ops.EXP, self, None, (self,), to_float=True)
+
+    def log(self) -> Tensor:
+        """Natural logarithm (float result)."""
+        return unary(ops.LOG, self, None, (self,), to_float=True)
+
+    def reciprocal(self) -> Tensor:
+        """1 / self (float result)."""
+        return unary(ops.RECIPROCAL, self, None, (self,), to_float=True)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors of the same dtype."""
+        return dot(self, other)
+
+    def sum(self, dim: int | tuple | None = None, keepdim: bool = False) -> Tensor:
+        """Sum of all elements, or over `dim` (int and bool sum to int64)."""
+        return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim)
+
+    def mean(self, dim: int | tuple | None = None, keepdim: bool = False) -> Tensor:
+        """Mean of all elements, or over `dim` (floating tensors only)."""
+        return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same values in a new shape (one dimension may be -1)."""
+        return reshape(ops.RESHAPE, self, shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        """The same values in a new shape, sharing the version counter."""
+        return reshape(ops.VIEW, self, shape)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """A broadcast view to `sizes` (-1 keeps a dimension)."""
+        return expand(self, sizes)
+
+    def to(self, dtype: DType) -> Tensor:
+        """A copy converted to `dtype` (self when it already has that dtype)."""
+        return convert(self, dtype)
+
+    def float(self) -> Tensor:
+        """As float32."""
+        return convert(self, dtypes.float32)
+
+    def double(self) -> Tensor:
+        """As float64."""
+        return convert(self, dtypes.float64)
+
+    def long(self) -> Tensor:
+        """As int64."""
+        return convert(self, dtypes.int64)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return getitem(self, index)
+
+    # ---- in-place ----
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place (a non-leaf's grad_fn becomes ZeroBackward0)."""
+        return inplace(ops.ZERO_, self, (), _fill_zero)
+
+
+DETACH_VIEW = (
+    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+)
+TO_SCALAR_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
+
+
+def _check_grad_assignment(t: Tensor, value: Any) -> None:
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            "assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(value).__name__}"
+        )
+    if value.array.shape != t.array.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(value.array.shape)}' to a tensor of "
+            f"size '{list(t.array.shape)}'. Please ensure that the gradient and the tensor are "
+            "the same size"
+        )
+
+
+def _dim(dim: int, ndim: int) -> int:
+    """Normalise a possibly negative dim, with torch's IndexError when out of range."""
+    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not low <= dim <= high:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
+        )
+    return dim % max(ndim, 1)
+
+
+def _fill_zero(array: np.ndarray) -> None:
+    array.fill(0)
+
+
+# The dispatch functions need Tensor and wrap, defined above; methods look them up at call time.
+from engine.dispatch import (  # noqa: E402
+    binary,
+    convert,
+    dot,
+    expand,
+    getitem,
+    inplace,
+    reduction,
+    reshape,
+    scalar_op,
+    unary,
+)
