@@ -4,6 +4,8 @@ Only numpy and the standard library are used. See `engine.ops` for the op table,
 for the backward engine and `engine.observe` for watching both run.
 """
 
+from __future__ import annotations
+
 from engine import autograd
 from engine.dispatch import where
 from engine.dtypes import (
