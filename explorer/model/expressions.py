@@ -1,0 +1,231 @@
+"""Expressions of the allowed subset: each node kind has one small method ``_<NodeName>``."""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from explorer.model.limits import Budget
+from explorer.model.pyfunctions import bounded
+from explorer.model.safety import Builtin, Refused, check_callable, read_attribute
+
+BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+    ast.MatMult: operator.matmul,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor,
+}
+IN_PLACE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.iadd,
+    ast.Sub: operator.isub,
+    ast.Mult: operator.imul,
+    ast.Div: operator.itruediv,
+    ast.FloorDiv: operator.ifloordiv,
+    ast.Mod: operator.imod,
+    ast.Pow: operator.ipow,
+    ast.MatMult: operator.imatmul,
+    ast.LShift: operator.ilshift,
+    ast.RShift: operator.irshift,
+    ast.BitAnd: operator.iand,
+    ast.BitOr: operator.ior,
+    ast.BitXor: operator.ixor,
+}
+UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}
+COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+    ast.In: lambda left, right: left in right,
+    ast.NotIn: lambda left, right: left not in right,
+}
+CONVERSIONS = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
+
+
+class Located(Exception):
+    """An error raised while evaluating ``node`` (the innermost node that failed)."""
+
+    def __init__(self, error: Exception, node: ast.AST) -> None:
+        super().__init__(error, node)
+        self.error, self.node = error, node
+
+
+def _plain(value: object) -> object:
+    """Builtins standing for Python types (``float``) are passed on as the types themselves."""
+    return value.pytype if isinstance(value, Builtin) and value.pytype is not None else value
+
+
+class ExpressionEvaluator:
+    """Evaluates expression nodes against ``namespace`` and ``builtins``."""
+
+    def __init__(self, root: str, budget: Budget, builtins: dict[str, Builtin]) -> None:
+        self.root = root
+        self.budget = budget
+        self.builtins = builtins
+        self.namespace: dict[str, object] = {}
+
+    def value(self, node: ast.expr) -> object:
+        """The value of an expression; errors come out as Located at the innermost node."""
+        try:
+            return getattr(self, "_" + type(node).__name__)(node)
+        except Located:
+            raise
+        except Exception as error:
+            raise Located(error, node) from None
+
+    def _Constant(self, node: ast.Constant) -> object:
+        return node.value
+
+    def _name(self, node: ast.Name) -> object:
+        if node.id in self.namespace:
+            return self.namespace[node.id]
+        if node.id in self.builtins:
+            return self.builtins[node.id]
+        raise NameError(f"name '{node.id}' is not defined")
+
+    _Name = _name
+
+    def _Attribute(self, node: ast.Attribute) -> object:
+        return read_attribute(self.value(node.value), node.attr, self.root)
+
+    def _index(self, node: ast.expr) -> object:
+        if isinstance(node, ast.Slice):
+            parts = (node.lower, node.upper, node.step)
+            return slice(*(None if part is None else self.value(part) for part in parts))
+        if isinstance(node, ast.Tuple):
+            return tuple(self._index(element) for element in node.elts)
+        return self.value(node)
+
+    def _Subscript(self, node: ast.Subscript) -> object:
+        result = self.value(node.value)[self._index(node.slice)]
+        self.budget.check_result(result)
+        return result
+
+    def _Slice(self, node: ast.Slice) -> object:
+        return self._index(node)
+
+    def _binary(self, op: ast.operator, left: object, right: object, in_place=False) -> object:
+        self.budget.check_binop(type(op), left, right)
+        result = (IN_PLACE if in_place else BINARY)[type(op)](left, right)
+        self.budget.check_result(result)
+        return result
+
+    def _BinOp(self, node: ast.BinOp) -> object:
+        return self._binary(node.op, self.value(node.left), self.value(node.right))
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> object:
+        operand = self.value(node.operand)
+        if isinstance(node.op, ast.Not):
+            return not operand
+        result = UNARY[type(node.op)](operand)
+        self.budget.check_result(result)
+        return result
+
+    def _BoolOp(self, node: ast.BoolOp) -> object:
+        is_and = isinstance(node.op, ast.And)
+        result: object = None
+        for operand in node.values:
+            result = self.value(operand)
+            if bool(result) != is_and:
+                return result
+        return result
+
+    def _Compare(self, node: ast.Compare) -> object:
+        left, result = self.value(node.left), True
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.value(comparator)
+            self.budget.check_binop(type(op), left, right)
+            result = COMPARE[type(op)](left, right)
+            if comparator is not node.comparators[-1] and not result:
+                return result
+            left = right
+        return result
+
+    def _IfExp(self, node: ast.IfExp) -> object:
+        return self.value(node.body if self.value(node.test) else node.orelse)
+
+    def _elements(self, nodes: list[ast.expr]) -> list[object]:
+        items: list[object] = []
+        for element in nodes:
+            if isinstance(element, ast.Starred):
+                items.extend(bounded(self.budget, self.value(element.value)))
+            else:
+                items.append(self.value(element))
+        self.budget.check_length(items)
+        return items
+
+    def _List(self, node: ast.List) -> list:
+        return self._elements(node.elts)
+
+    def _Tuple(self, node: ast.Tuple) -> tuple:
+        return tuple(self._elements(node.elts))
+
+    def _Dict(self, node: ast.Dict) -> dict:
+        result: dict = {}
+        for key, item in zip(node.keys, node.values, strict=True):
+            if key is None:
+                result.update(self._mapping(self.value(item)))
+            else:
+                result[self.value(key)] = self.value(item)
+        return result
+
+    def _mapping(self, value: object) -> dict:
+        if not isinstance(value, dict):
+            raise TypeError(f"'{type(value).__name__}' object is not a mapping")
+        return value
+
+    def _Call(self, node: ast.Call) -> object:
+        function = self.value(node.func)
+        args = [_plain(item) for item in self._elements(node.args)]
+        kwargs: dict[str, object] = {}
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                kwargs.update(self._keywords(self.value(keyword.value)))
+            else:
+                kwargs[keyword.arg] = _plain(self.value(keyword.value))
+        return self.call(function, tuple(args), kwargs)
+
+    def _keywords(self, value: object) -> dict:
+        mapping = self._mapping(value)
+        if not all(isinstance(key, str) and not key.startswith("__") for key in mapping):
+            raise Refused("keyword arguments from ** must be plain names")
+        return {key: _plain(item) for key, item in mapping.items()}
+
+    def call(self, function: object, args: tuple, kwargs: dict) -> object:
+        """Call ``function`` after the safety and size checks; check what it returns."""
+        check_callable(function, self.root)
+        self.budget.check_call(function, args, kwargs)
+        result = function(*args, **kwargs)
+        self.budget.check_result(result)
+        receiver = getattr(function, "__self__", None)
+        if isinstance(receiver, (list, dict)):
+            self.budget.check_length(receiver)
+        return result
+
+    def _JoinedStr(self, node: ast.JoinedStr) -> str:
+        result = "".join(str(self.value(part)) for part in node.values)
+        self.budget.check_result(result)
+        return result
+
+    def _FormattedValue(self, node: ast.FormattedValue) -> str:
+        value = self.value(node.value)
+        if node.conversion in CONVERSIONS:
+            value = CONVERSIONS[node.conversion](value)
+        spec = str(self.value(node.format_spec)) if node.format_spec is not None else ""
+        self.budget.check_format_spec(spec)
+        return format(value, spec)
