@@ -13,7 +13,7 @@ from PySide6 import QtWidgets
 
 from explorer.qt.graph_style import EDGE_STYLES, HIDDEN, Palette
 
-ARROW_FRACTION = 0.22
+BEND = 0.3
 
 
 class QtEdgeLayer:
@@ -27,11 +27,15 @@ class QtEdgeLayer:
         self.src = np.zeros(0, dtype=np.int64)
         self.dst = np.zeros(0, dtype=np.int64)
         self.codes = np.zeros(0, dtype=np.int8)
+        self.bend = np.zeros(0)
         self._xy = np.zeros((0, 2))
 
     def reset(self, src: np.ndarray, dst: np.ndarray, codes: np.ndarray, xy: np.ndarray) -> None:
-        """Take a whole new set of edges (endpoint indices into the node arrays) and draw them."""
+        """Take a whole new set of edges (endpoint indices into the node arrays) and draw them.
+
+        Parallel edges (``dot(x, x)`` feeds x twice) bend apart so each stays visible."""
         self.src, self.dst, self.codes = src, dst, codes
+        self.bend = parallel_bends(src, dst)
         self.set_positions(xy)
 
     def set_positions(self, xy: np.ndarray) -> None:
@@ -60,28 +64,41 @@ class QtEdgeLayer:
 
     def midpoint(self, index: int) -> tuple[float, float]:
         """The middle of edge ``index``, where its label goes."""
-        a, b = self._xy[self.src[index]], self._xy[self.dst[index]]
-        return float((a[0] + b[0]) / 2), float((a[1] + b[1]) / 2)
+        a, b = self._xy[self.src[[index]]], self._xy[self.dst[[index]]]
+        mid = _bent_middles(a, b, self.bend[[index]])[0]
+        return float(mid[0]), float(mid[1])
 
     def _rebuild(self, code: int) -> None:
         mask = self.codes == code
         a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
-        x, y = _segments_with_arrows(a, b)
+        x, y = _segments(a, b, self.bend[mask])
         path = pg.arrayToQPath(x, y, connect="pairs") if len(x) else pg.QtGui.QPainterPath()
         self.items[EDGE_STYLES[code]].setPath(path)
 
 
-def _segments_with_arrows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Interleaved segment endpoints: the edge a→b, plus a small open arrowhead at its middle."""
-    if not len(a):
-        return np.zeros(0), np.zeros(0)
+def parallel_bends(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Per edge, how far to bend it sideways: 0 alone, ±0.5, ±1... among parallel edges."""
+    bends = np.zeros(len(src))
+    groups: dict[tuple[int, int], list[int]] = {}
+    for j, pair in enumerate(zip(src.tolist(), dst.tolist(), strict=True)):
+        groups.setdefault(pair, []).append(j)
+    for members in groups.values():
+        if len(members) > 1:
+            bends[members] = np.arange(len(members)) - (len(members) - 1) / 2
+    return bends
+
+
+def _bent_middles(a: np.ndarray, b: np.ndarray, bend: np.ndarray) -> np.ndarray:
     direction = b - a
     length = np.maximum(np.hypot(direction[:, 0], direction[:, 1]), 1e-12)[:, None]
-    unit = direction / length
-    normal = np.column_stack((-unit[:, 1], unit[:, 0]))
-    tip = (a + b) / 2 + unit * 0.06 * np.median(length)
-    size = ARROW_FRACTION * np.minimum(length, np.median(length)) * 0.35
-    left = tip - unit * size + normal * size * 0.6
-    right = tip - unit * size - normal * size * 0.6
-    points = np.stack((a, b, left, tip, right, tip), axis=1).reshape(-1, 2)
+    normal = np.column_stack((-direction[:, 1], direction[:, 0])) / length
+    return (a + b) / 2 + normal * (BEND * bend)[:, None]
+
+
+def _segments(a: np.ndarray, b: np.ndarray, bend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved segment endpoints a→middle→b, the middle bent apart for parallel edges."""
+    if not len(a):
+        return np.zeros(0), np.zeros(0)
+    middle = _bent_middles(a, b, bend)
+    points = np.stack((a, middle, middle, b), axis=1).reshape(-1, 2)
     return points[:, 0].copy(), points[:, 1].copy()

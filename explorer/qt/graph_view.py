@@ -41,7 +41,7 @@ class QtGraphView(pg.GraphicsView):
         self.caption_label.hide()
         self.legend = _overlay_label(self, "")
         self.legend.setText(LEGEND_HTML)
-        self.view_box = pg.ViewBox(lockAspect=True, enableMenu=False)
+        self.view_box = pg.ViewBox(lockAspect=False, enableMenu=False)
         self.setCentralItem(self.view_box)
         self.palette_ = Palette()
         self.edges = QtEdgeLayer(self.palette_)
@@ -220,8 +220,10 @@ class QtGraphView(pg.GraphicsView):
 
     # ----- camera
     def fit(self) -> None:
-        """Zoom so the whole graph fills the view."""
-        self.view_box.autoRange(padding=0.08)
+        """Zoom so the whole graph fills the view (and keeps filling it on resize until the
+        user pans or zooms)."""
+        self.view_box.enableAutoRange()
+        self.view_box.autoRange(padding=0.1)
 
     def zoom(self, factor: float) -> None:
         """Zoom in (factor < 1) or out (factor > 1) about the centre."""

@@ -30,7 +30,8 @@ class QtInspector(QtWidgets.QWidget):
         self.plot.setMinimumHeight(110)
         self.plot.hideButtons()
         self.history = QtWidgets.QListWidget(self)
-        self.history.setMaximumHeight(90)
+        self.history.setMaximumHeight(110)
+        self.history.setWordWrap(True)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(self.form)
@@ -87,8 +88,10 @@ class QtInspector(QtWidgets.QWidget):
     def _show_arrays(self, attrs: dict, state: Any) -> None:
         is_op = attrs.get("kind") == "op"
         value = None if is_op or not state.visible else state.value
-        self.value_text.setPlainText(torch_repr(attrs, value, attrs.get("grad_fn")))
-        self.grad_text.setPlainText("—" if is_op else torch_repr(attrs, state.grad, None))
+        requires_grad = bool(getattr(state, "requires_grad", attrs.get("requires_grad")))
+        value_text = torch_repr(attrs, value, attrs.get("grad_fn"), requires_grad)
+        self.value_text.setPlainText(value_text)
+        self.grad_text.setPlainText("—" if is_op else torch_repr(attrs, state.grad, None, False))
         self._plot(value, None if is_op else state.grad)
 
     def _plot(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:
@@ -127,7 +130,7 @@ def _mono_view(parent: QtWidgets.QWidget) -> QtWidgets.QPlainTextEdit:
     view.setReadOnly(True)
     view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
     view.setMaximumHeight(70)
-    view.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
+    view.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth)
     return view
 
 

@@ -12,12 +12,14 @@ from explorer.model.graph import inputs_of
 from explorer.qt.node_text import compact, op_title, shape_text
 
 
-def torch_repr(attrs: dict[str, Any], array: np.ndarray | None, grad_fn: str | None) -> str:
+def torch_repr(
+    attrs: dict[str, Any], array: np.ndarray | None, grad_fn: str | None, requires_grad: bool
+) -> str:
     """``array`` printed as PyTorch prints the tensor (``None`` when there is none)."""
     if array is None:
         return "None"
     dtype = attrs.get("dtype", "float32")
-    requires = bool(attrs.get("requires_grad")) and grad_fn is None
+    requires = requires_grad and grad_fn is None
     suffixes = repr_suffixes(np.shape(array), dtype, grad_fn, requires)
     return format_tensor(np.asarray(array), dtype, suffixes)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-MIN_SPACING_PX = 46
+MIN_SPACING_PX = 34
 MAX_LABELS = 220
 NODE_OFFSET_PX = 14
 LINE_COLOURS = ("#1d2330", "#3b4a5c", "#b4561e")
@@ -73,15 +73,17 @@ class QtLabelLayer(pg.GraphicsObject):
         view = self.getViewBox()
         if view is None or not len(self._xy):
             return False
-        px_per_unit = abs(view.viewPixelSize()[0]) or 1.0
-        return self._spacing / px_per_unit >= MIN_SPACING_PX
+        units_per_px = max(abs(v) for v in view.viewPixelSize()) or 1.0
+        return self._spacing / units_per_px >= MIN_SPACING_PX
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
         return self._bounds
 
     def paint(self, painter: QtGui.QPainter, *args) -> None:
         transform = painter.transform()
-        scale = np.hypot(transform.m11(), transform.m12())
+        scale = min(
+            np.hypot(transform.m11(), transform.m12()), np.hypot(transform.m21(), transform.m22())
+        )
         if not len(self._xy) or self._spacing * scale < MIN_SPACING_PX:
             return
         device = self._device_points(transform)

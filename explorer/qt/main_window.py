@@ -11,7 +11,7 @@ from explorer.qt.commands import QtMoveNodeCommand
 from explorer.qt.editor import QtCodeEditor
 from explorer.qt.graph_view import QtGraphView
 from explorer.qt.inspector import QtInspector
-from explorer.qt.timeline_bar import QtTimelineBar
+from explorer.qt.timeline_bar import QtTimelineBar, describe
 from explorer.qt.window_actions import build_menus, window_actions
 
 APP_TITLE = "Autograd Explorer"
@@ -53,10 +53,17 @@ class QtMainWindow(QtWidgets.QMainWindow):
         column.addWidget(self.editor)
         column.addWidget(self.error_banner)
         area = QtCore.Qt.DockWidgetArea
-        self._dock("Code", editor_box, area.LeftDockWidgetArea)
-        self._dock("Inspector", _scrolled(self.inspector), area.RightDockWidgetArea)
-        self._dock("Console", self.console, area.BottomDockWidgetArea)
-        self._dock("Timeline", self.timeline_bar, area.BottomDockWidgetArea)
+        for corner in (QtCore.Qt.Corner.BottomLeftCorner, QtCore.Qt.Corner.BottomRightCorner):
+            self.setCorner(corner, area.BottomDockWidgetArea)
+        code = self._dock("Code", editor_box, area.LeftDockWidgetArea)
+        console = self._dock("Console", self.console, area.LeftDockWidgetArea)
+        self.splitDockWidget(code, console, QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([code, console], [3, 1], QtCore.Qt.Orientation.Vertical)
+        inspector = self._dock("Inspector", _scrolled(self.inspector), area.RightDockWidgetArea)
+        self.resizeDocks([code, inspector], [430, 360], QtCore.Qt.Orientation.Horizontal)
+        timeline = self._dock("Timeline", self.timeline_bar, area.BottomDockWidgetArea)
+        timeline.setFeatures(timeline.features() & ~_closable())
+        self.timeline_bar.setMaximumHeight(64)
         self.resize(1400, 860)
 
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
@@ -124,7 +131,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
         graph = self.document.graph
         self.statusBar().showMessage(
             f"{graph.number_of_nodes()} nodes · {graph.number_of_edges()} edges · "
-            f"{self.timeline_bar.position.text()}"
+            f"{describe(self.document.replay)}"
         )
 
     def is_modified(self) -> bool:
@@ -173,6 +180,10 @@ def cell_at_line(text: str, line: int) -> int:
         if cell.first_line - 1 <= line:
             index = i
     return index
+
+
+def _closable() -> QtWidgets.QDockWidget.DockWidgetFeature:
+    return QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
 
 
 def _scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
