@@ -117,8 +117,9 @@ def _from_data(values: list, dtype: str, path: str) -> np.ndarray:
         if not isinstance(v, allowed) or (kind != "b" and isinstance(v, bool)):
             raise fail(f"{path}[{i}]", f"expected a {dtype} value, got {v!r}")
     try:
-        return np.array(numbers, dtype=dtype)
-    except OverflowError:
+        with np.errstate(over="raise"):
+            return np.array(numbers, dtype=dtype)
+    except (OverflowError, FloatingPointError):
         raise fail(path, f"a value is out of range for {dtype}") from None
 
 
