@@ -285,17 +285,19 @@ def _overlay_label(parent: QtWidgets.QWidget, style: str) -> QtWidgets.QLabel:
     return label
 
 
-def _spacing(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> float:
-    """A typical distance between neighbours: the median edge length (or a grid estimate)."""
-    if len(src):
-        lengths = np.hypot(*(xy[src] - xy[dst]).T)
-        lengths = lengths[lengths > 0]
-        if len(lengths):
-            return float(np.median(lengths))
-    if len(xy) < 2:
-        return 1.0
-    extent = np.ptp(xy, axis=0)
-    return float(max(extent.max() / np.sqrt(len(xy)), 1e-6))
+def _spacing(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Typical (dx, dy) between neighbours: medians over edges and over nodes sharing a row or
+    a column (inf along an axis where nothing has a neighbour)."""
+    gaps = []
+    for axis in (0, 1):
+        other = xy[:, 1 - axis]
+        order = np.lexsort((xy[:, axis], other))
+        same_line = np.diff(other[order]) == 0
+        along = np.diff(xy[order, axis])[same_line]
+        values = np.abs(np.concatenate((along, xy[src, axis] - xy[dst, axis])))
+        values = values[values > 1e-9]
+        gaps.append(float(np.median(values)) if len(values) else np.inf)
+    return np.array(gaps)
 
 
 def _disconnect(document: Any, view: QtGraphView) -> None:

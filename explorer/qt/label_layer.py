@@ -11,7 +11,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-MIN_SPACING_PX = 34
+# Pixels between neighbouring nodes (horizontal, vertical) needed to draw each level of detail.
+FULL_LABELS_PX = (110.0, 44.0)
+TITLES_PX = (42.0, 16.0)
 MAX_LABELS = 220
 NODE_OFFSET_PX = 14
 LINE_COLOURS = ("#1d2330", "#3b4a5c", "#b4561e")
@@ -29,18 +31,18 @@ class QtLabelLayer(pg.GraphicsObject):
         self._texts: list[tuple[QtGui.QStaticText, ...]] = []
         self._badges: dict[int, QtGui.QStaticText] = {}
         self._edge_labels: list[tuple[float, float, QtGui.QStaticText, QtGui.QColor]] = []
-        self._spacing = 1.0
+        self._spacing = np.array([1.0, 1.0])
         self._bounds = QtCore.QRectF()
         self.font = QtGui.QFont("DejaVu Sans", 8)
         self.title_font = QtGui.QFont("DejaVu Sans", 9, QtGui.QFont.Weight.Bold)
         self.badge_font = QtGui.QFont("DejaVu Sans", 8, QtGui.QFont.Weight.Bold)
 
-    def set_geometry(self, xy: np.ndarray, visible: np.ndarray, spacing: float) -> None:
-        """Node positions (N, 2), which are shown, and a typical distance between neighbours."""
+    def set_geometry(self, xy: np.ndarray, visible: np.ndarray, spacing: np.ndarray) -> None:
+        """Node positions (N, 2), which are shown, and the typical (dx, dy) between neighbours."""
         self.prepareGeometryChange()
         self._xy = xy
         self._visible = visible
-        self._spacing = max(spacing, 1e-9)
+        self._spacing = np.maximum(np.asarray(spacing, dtype=float), 1e-9)
         if len(self._texts) != len(xy):
             self._texts = [()] * len(xy)
         self._bounds = _padded_bounds(xy)
@@ -68,23 +70,27 @@ class QtLabelLayer(pg.GraphicsObject):
         self._edge_labels = [(x, y, _static(t), QtGui.QColor(c)) for x, y, t, c in labels]
         self.update()
 
-    def labels_readable(self) -> bool:
-        """Whether the current zoom leaves room for labels (the level-of-detail decision)."""
+    def detail(self) -> int:
+        """Level of detail at the current zoom: 0 no labels, 1 titles, 2 titles, values, grads."""
         view = self.getViewBox()
         if view is None or not len(self._xy):
-            return False
-        units_per_px = max(abs(v) for v in view.viewPixelSize()) or 1.0
-        return self._spacing / units_per_px >= MIN_SPACING_PX
+            return 0
+        return self._detail(1.0 / np.maximum(np.abs(view.viewPixelSize()), 1e-300))
+
+    def _detail(self, px_per_unit: np.ndarray) -> int:
+        gaps = self._spacing * px_per_unit
+        if np.all(gaps >= FULL_LABELS_PX):
+            return 2
+        return 1 if np.all(gaps >= TITLES_PX) else 0
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
         return self._bounds
 
     def paint(self, painter: QtGui.QPainter, *args) -> None:
         transform = painter.transform()
-        scale = min(
-            np.hypot(transform.m11(), transform.m12()), np.hypot(transform.m21(), transform.m22())
-        )
-        if not len(self._xy) or self._spacing * scale < MIN_SPACING_PX:
+        scale = np.array([np.hypot(transform.m11(), transform.m12()), abs(transform.m22())])
+        detail = self._detail(scale) if len(self._xy) else 0
+        if detail == 0:
             return
         device = self._device_points(transform)
         area = QtCore.QRectF(painter.viewport()).adjusted(-200, -60, 60, 60)
@@ -102,7 +108,7 @@ class QtLabelLayer(pg.GraphicsObject):
         painter.resetTransform()
         painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
         for i in shown:
-            self._paint_node(painter, int(i), device[i])
+            self._paint_node(painter, int(i), device[i], detail)
         self._paint_edge_labels(painter, transform)
         painter.restore()
 
@@ -112,8 +118,8 @@ class QtLabelLayer(pg.GraphicsObject):
         dy = x * transform.m12() + y * transform.m22() + transform.m32()
         return np.column_stack((dx, dy))
 
-    def _paint_node(self, painter: QtGui.QPainter, index: int, at: np.ndarray) -> None:
-        lines = self._texts[index]
+    def _paint_node(self, painter: QtGui.QPainter, index: int, at: np.ndarray, detail: int) -> None:
+        lines = self._texts[index] if detail == 2 else self._texts[index][:1]
         top = at[1] - 7 * len(lines)
         for n, text in enumerate(lines):
             painter.setFont(self.title_font if n == 0 else self.font)

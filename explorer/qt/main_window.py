@@ -60,7 +60,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.splitDockWidget(code, console, QtCore.Qt.Orientation.Vertical)
         self.resizeDocks([code, console], [3, 1], QtCore.Qt.Orientation.Vertical)
         inspector = self._dock("Inspector", _scrolled(self.inspector), area.RightDockWidgetArea)
-        self.resizeDocks([code, inspector], [430, 360], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([code, inspector], [360, 310], QtCore.Qt.Orientation.Horizontal)
         timeline = self._dock("Timeline", self.timeline_bar, area.BottomDockWidgetArea)
         timeline.setFeatures(timeline.features() & ~_closable())
         self.timeline_bar.setMaximumHeight(64)

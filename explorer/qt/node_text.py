@@ -25,8 +25,9 @@ def shape_text(shape: Any) -> str:
 
 
 def tensor_title(attrs: dict[str, Any]) -> str:
-    """The tensor's name (or ``tensor``) and shape."""
-    return f"{attrs.get('label') or 'tensor'} {shape_text(attrs.get('shape'))}"
+    """The tensor's name (if it has one) and shape."""
+    label = attrs.get("label")
+    return f"{label} {shape_text(attrs.get('shape'))}" if label else shape_text(attrs.get("shape"))
 
 
 def op_title(attrs: dict[str, Any]) -> str:

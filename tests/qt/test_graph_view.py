@@ -64,6 +64,6 @@ def test_positions_changed_moves_the_node(view):
 def test_labels_only_when_readable(view):
     view.document.seek(6)
     view.fit()
-    assert view.labels.labels_readable()
+    assert view.labels.detail() == 2
     view.zoom(400.0)
-    assert not view.labels.labels_readable()
+    assert view.labels.detail() == 0
