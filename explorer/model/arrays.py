@@ -32,7 +32,9 @@ class ArrayStore:
 
     def freeze(self, array: object) -> np.ndarray:
         """A read-only copy of `array` (anything np.asarray accepts), shared with equal arrays."""
-        source = np.ascontiguousarray(np.asarray(array))
+        source = np.asarray(array)
+        if not source.flags.c_contiguous:
+            source = np.ascontiguousarray(source)
         digest = hashlib.blake2b(source.tobytes(), digest_size=16).digest()
         key = (source.dtype.str, source.shape, digest)
         stored = self._by_key.get(key)
