@@ -182,22 +182,21 @@ def format_array_compact(array: np.ndarray, dtype: str, max_chars: int = 40) -> 
 
     Tries, in order, the first that fits in `max_chars`: every value on one line with torch's
     number style but no padding (`28.`, `[0., 4., 8., 12.]`, `[[1, 2], [3, 4]]`); for a vector,
-    the first and last values around an ellipsis (`[0., 1., …, 999.]`); otherwise a count and
-    the mean (`[…1000 values, mean 499.5]`).
+    the first and last values around an ellipsis, styled from the values shown
+    (`[0., 1., …, 999.]`); otherwise a count and the mean (`[…1000 values, mean 499.5]`).
     """
     array = np.asarray(array)
     if array.size == 0:
         return "[]"
-    if array.size <= THRESHOLD:
-        formatter = Formatter.build(array, dtype)
-        full = _compact_nested(array, formatter)
+    if 3 * array.size - 1 <= max_chars:  # each value takes at least one character and ", "
+        full = _compact_nested(array, Formatter.build(array, dtype))
         if len(full) <= max_chars:
             return full
-        if array.ndim == 1:
-            for k in (3, 2, 1):
-                text = _compact_edges(array, formatter, k)
-                if len(text) <= max_chars:
-                    return text
+    if array.ndim == 1:
+        for k in (3, 2, 1):
+            text = _compact_edges(array, dtype, k)
+            if len(text) <= max_chars:
+                return text
     return f"[…{array.size} values, mean {_mean_text(array)}]"
 
 
@@ -207,10 +206,11 @@ def _compact_nested(array: np.ndarray, formatter: Formatter) -> str:
     return "[" + ", ".join(_compact_nested(row, formatter) for row in array) + "]"
 
 
-def _compact_edges(array: np.ndarray, formatter: Formatter, k: int) -> str:
-    head = [formatter.format(v).strip() for v in array[:k].tolist()]
-    tail = [formatter.format(v).strip() for v in array[-k:].tolist()]
-    return "[" + ", ".join([*head, "…", *tail]) + "]"
+def _compact_edges(array: np.ndarray, dtype: str, k: int) -> str:
+    shown = np.concatenate([array[:k], array[-k:]])
+    formatter = Formatter.build(shown, dtype)
+    texts = [formatter.format(v).strip() for v in shown.tolist()]
+    return "[" + ", ".join([*texts[:k], "…", *texts[k:]]) + "]"
 
 
 def _mean_text(array: np.ndarray) -> str:

@@ -125,7 +125,7 @@ def _same_bits(ours, theirs):
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.sampled_from(EXACT_DTYPES),
     st.floats(-50, 50).map(lambda v: round(v, 3)),
@@ -146,7 +146,7 @@ def test_arange_matches_torch(dtype, start, step, descending, count, slack):
     assert _same_bits(arange_values(start, end, step, dtype), expected)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.sampled_from(EXACT_DTYPES),
     st.floats(-100, 100).map(lambda v: round(v, 3)),
