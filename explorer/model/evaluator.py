@@ -109,7 +109,10 @@ class Evaluator(ExpressionEvaluator):
         try:
             length = len(items)
         except TypeError:
-            raise TypeError(f"'{type(items).__name__}' object is not iterable") from None
+            iter(items)
+            raise TypeError(
+                "a for loop needs a sized iterable (range, list, tuple, dict, str or tensor)"
+            ) from None
         self.budget.check_loop_length(length)
         for item in items:
             self.budget.count_iteration()

@@ -71,11 +71,12 @@ def _nested_count(data: object, limit: int) -> int:
     count, stack = 0, [data]
     while stack and count <= limit:
         item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            count += 0 if item else 1
-            stack.extend(item)
-        else:
+        if not isinstance(item, (list, tuple)):
             count += 1
+        elif item and not isinstance(item[0], (list, tuple)):
+            count += len(item)
+        else:
+            stack.extend(item)
     return count
 
 
@@ -303,10 +304,6 @@ def _randint(budget: Budget, args: tuple, kwargs: dict) -> int | None:
 
 def _arange(budget: Budget, args: tuple, kwargs: dict) -> int | None:
     return _arange_count(args, kwargs)
-
-
-def _new_sized(budget: Budget, args: tuple, kwargs: dict) -> int | None:
-    return _sized()(budget, args[1:], kwargs)
 
 
 _ESTIMATORS: dict[str, Callable[[Budget, tuple, dict], int | None]] = {

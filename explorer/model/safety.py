@@ -238,8 +238,10 @@ def write_attribute(target: object, name: str, value: object, root: str) -> None
         raise Refused(f"private and special attributes ('{name}') are not accessible")
     writable = _from_package(type(target), root) and not isinstance(target, type)
     if not writable or name not in WRITABLE_TENSOR_ATTRIBUTES:
+        kind = "module" if isinstance(target, (ModuleFacade, NamespaceFacade)) else type(target)
         raise Refused(
-            f"assigning to '{type(target).__name__}.{name}' is not supported "
+            f"assigning to attribute '{name}' of '{getattr(kind, '__name__', kind)}' objects "
+            f"is not supported "
             f"(only a tensor's grad, requires_grad and data)"
         )
     setattr(target, name, value)
