@@ -65,7 +65,7 @@ def big_array_document() -> Document:
     odd = STORE.freeze(np.array([np.nan, np.inf, -np.inf, -0.0, 1e-45], dtype=np.float32))
     timeline = Timeline(
         [
-            ev.OpRan("op0", "randn", ("t0",), (big,), (False,), (("op0", "t0", 0),)),
+            ev.OpRan("op0", "ones", ("t0",), (big,), (False,), (("op0", "t0", 0),)),
             ev.OpRan("op1", "log", ("t1",), (odd,), (False,), (("op1", "t1", 0),), ("t1",)),
         ]
     )
