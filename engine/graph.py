@@ -71,10 +71,10 @@ class Node:
 class SavedOutput:
     """An op's own output as its node saves it: data and version counter, no grad_fn (no cycle)."""
 
-    __slots__ = ("data", "dtype", "_vc", "output_nr")
+    __slots__ = ("array", "dtype", "_vc", "output_nr")
 
-    def __init__(self, data: Any, dtype: Any, vc: list, output_nr: int = 0) -> None:
-        self.data = data
+    def __init__(self, array: Any, dtype: Any, vc: list, output_nr: int = 0) -> None:
+        self.array = array
         self.dtype = dtype
         self._vc = vc
         self.output_nr = output_nr
@@ -88,7 +88,7 @@ def _version_message(value: Any, version: int, node: Node) -> str:
         which = f", which is output {value.output_nr} of {_short_op_name(producer.name())},"
     return VERSION_MESSAGE.format(
         kind=value.dtype.legacy_name,
-        shape=", ".join(str(n) for n in value.data.shape),
+        shape=", ".join(str(n) for n in value.array.shape),
         which=which,
         now=value._vc[0],
         saved=version,
