@@ -109,6 +109,7 @@ def save_document(document: Document, path: str | os.PathLike) -> None:
     data = dumps(document).encode("utf-8")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(temp, _file_mode(target))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -119,6 +120,16 @@ def save_document(document: Document, path: str | os.PathLike) -> None:
         raise
     document.path = str(target)
     document.dirty = False
+
+
+def _file_mode(target: Path) -> int:
+    """The mode of the file being replaced, else what a plain open() would give."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def load_document(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> Document:
