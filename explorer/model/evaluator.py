@@ -12,7 +12,7 @@ import importlib
 import types
 from typing import Protocol
 
-from explorer.model.expressions import ExpressionEvaluator, Located
+from explorer.model.expressions import ExpressionEvaluator, Located, ObserverError
 from explorer.model.limits import Budget
 from explorer.model.pyfunctions import bounded
 from explorer.model.safety import (
@@ -33,6 +33,7 @@ class Hooks(Protocol):
     """What the evaluator reports to the run that owns it."""
 
     def bind(self, name: str, value: object) -> None: ...
+    def statement_started(self, node: ast.stmt) -> None: ...
     def after_statement(self, node: ast.stmt) -> None: ...
 
 
@@ -68,9 +69,10 @@ class Evaluator(ExpressionEvaluator):
     def run_statement(self, node: ast.stmt) -> object:
         """Run one statement; an expression statement returns its value."""
         self.budget.tick()
+        self.hooks.statement_started(node)
         try:
             return getattr(self, "_" + type(node).__name__)(node)
-        except (Located, LoopControl):
+        except (Located, LoopControl, ObserverError):
             raise
         except Exception as error:
             raise Located(error, node) from None

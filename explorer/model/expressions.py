@@ -57,6 +57,10 @@ COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 CONVERSIONS = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
 
 
+class ObserverError(Exception):
+    """The observer failed (a bug in the app, not in the program); ``__cause__`` says how."""
+
+
 class Located(Exception):
     """An error raised while evaluating ``node`` (the innermost node that failed)."""
 
@@ -83,7 +87,7 @@ class ExpressionEvaluator:
         """The value of an expression; errors come out as Located at the innermost node."""
         try:
             return getattr(self, "_" + type(node).__name__)(node)
-        except Located:
+        except (Located, ObserverError):
             raise
         except Exception as error:
             raise Located(error, node) from None

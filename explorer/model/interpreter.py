@@ -26,17 +26,13 @@ import engine
 from explorer.model.checker import Violation, check_tree
 from explorer.model.display import display_text
 from explorer.model.evaluator import Evaluator
-from explorer.model.expressions import Located
+from explorer.model.expressions import Located, ObserverError
 from explorer.model.limits import Budget, LimitExceeded, Limits
 from explorer.model.program import Cell, Program, ProgramError
 from explorer.model.pyfunctions import make_builtins
 from explorer.model.safety import Refused
 
 __all__ = ["CellOutput", "Limits", "ObserverError", "ProgramError", "RunResult", "run_program"]
-
-
-class ObserverError(Exception):
-    """The observer failed (a bug in the app, not in the program); ``__cause__`` says how."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +83,7 @@ class _Run:
         self.text: list[str] = []
         self.caught: list[warnings.WarningMessage] = []
         self.seen_warnings: set[tuple] = set()
+        self.statement: ast.stmt | None = None
 
     # observer -------------------------------------------------------------------------------
     def _notify(self, method: str, *args: object) -> None:
@@ -106,12 +103,19 @@ class _Run:
         self._notify("name_bound", name, value)
 
     def _print(self, text: str) -> None:
+        if self.caught and self.statement is not None:
+            self.after_statement(self.statement)
         self.budget.count_output(text)
         self.text.append(text)
         self._notify("printed", text)
 
+    def statement_started(self, node: ast.stmt) -> None:
+        """Called by the evaluator before each statement."""
+        self.statement = node
+
     def after_statement(self, node: ast.stmt) -> None:
         """Show the warnings a statement raised, once per cell line, as a notebook does."""
+        self.statement = None
         while self.caught:
             caught = self.caught.pop(0)
             line = self.cell.first_line + node.lineno - 1

@@ -17,7 +17,11 @@ def bounded(budget: Budget, value: object) -> object:
     try:
         length = len(value)
     except TypeError:
-        raise TypeError(f"'{type(value).__name__}' object is not iterable") from None
+        iter(value)
+        raise TypeError(
+            f"'{type(value).__name__}' objects cannot be consumed here; "
+            "use a range, list, tuple, dict, str or tensor"
+        ) from None
     except OverflowError:
         length = budget.limits.max_sequence_length + 1
     if length > budget.limits.max_sequence_length:
@@ -32,7 +36,7 @@ def make_builtins(budget: Budget, emit: Callable[[str], None]) -> dict[str, Buil
 
     def each(function: Callable) -> Callable:
         def call(*args: object, **kwargs: object) -> object:
-            if len(args) == 1 and hasattr(type(args[0]), "__len__"):
+            if len(args) == 1 and not isinstance(args[0], (int, float, complex)):
                 bounded(budget, args[0])
             return function(*args, **kwargs)
 
@@ -77,7 +81,9 @@ def make_builtins(budget: Budget, emit: Callable[[str], None]) -> dict[str, Buil
         "reversed": lambda sequence: list(reversed(bounded(budget, sequence))),
     }
     result = {name: Builtin(name, function) for name, function in functions.items()}
-    for kind in (float, int, bool, str, list, tuple, dict):
+    for kind in (float, int, bool, str):
+        result[kind.__name__] = Builtin(kind.__name__, kind, kind)
+    for kind in (list, tuple, dict):
         result[kind.__name__] = Builtin(kind.__name__, each(kind), kind)
     return result
 

@@ -219,7 +219,8 @@ def _callable_allowed(value: object, root: str) -> bool:
         return True
     owner = getattr(value, "__self__", None)
     if owner is not None and not isinstance(owner, types.ModuleType):
-        return _from_package(type(owner), root) or type(owner) in PYTHON_METHODS
+        array_like = isinstance(owner, (np.ndarray, np.generic))
+        return array_like or _from_package(type(owner), root) or type(owner) in PYTHON_METHODS
     return _from_package(value, root)
 
 
