@@ -115,6 +115,8 @@ class Evaluator(ExpressionEvaluator):
             raise TypeError(
                 "a for loop needs a sized iterable (range, list, tuple, dict, str or tensor)"
             ) from None
+        except OverflowError:
+            length = self.budget.limits.max_iterations + 1
         self.budget.check_loop_length(length)
         for item in items:
             self.budget.count_iteration()
