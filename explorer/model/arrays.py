@@ -26,6 +26,7 @@ class ArrayStore:
 
     def __init__(self) -> None:
         self._by_key: dict[tuple, np.ndarray] = {}
+        self._nonfinite: dict[int, bool] = {}
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -43,6 +44,15 @@ class ArrayStore:
             stored.flags.writeable = False
             self._by_key[key] = stored
         return stored
+
+    def nonfinite(self, array: np.ndarray | None) -> bool:
+        """`is_nonfinite` of a frozen array, computed once per stored array."""
+        if array is None:
+            return False
+        flag = self._nonfinite.get(id(array))
+        if flag is None:
+            flag = self._nonfinite[id(array)] = is_nonfinite(array)
+        return flag
 
     def freeze_optional(self, array: object | None) -> np.ndarray | None:
         """`freeze(array)`, passing None through."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from engine import Tensor
 from engine import observe as engine_events
 from explorer.model import events as ev
-from explorer.model.arrays import ArrayStore, is_nonfinite
+from explorer.model.arrays import ArrayStore
 from explorer.model.graph import new_graph
 from explorer.model.recorder_links import GradientLinks, tensor_array, tensor_dtype, tensors_in
 from explorer.model.timeline import Timeline
@@ -140,7 +141,9 @@ class Recorder:
         )
         out_nodes = tuple(self._nodes[out.uid] for out in outputs)
         self._links.op_recorded(op_node, outputs, out_nodes, edges)
-        inputs_finite = not any(is_nonfinite(tensor_array(t)) for t in tensors_in(event.args))
+        inputs_finite = not any(
+            self.arrays.nonfinite(self._value(self._nodes[t.uid])) for t in tensors_in(event.args)
+        )
         self.emit(
             ev.OpRan(
                 op_node=op_node,
@@ -150,7 +153,7 @@ class Recorder:
                 requires_grad=tuple(bool(out.requires_grad) for out in outputs),
                 edges=edges,
                 nonfinite=tuple(
-                    n for n in out_nodes if inputs_finite and is_nonfinite(self._value(n))
+                    n for n in out_nodes if inputs_finite and self.arrays.nonfinite(self._value(n))
                 ),
             )
         )
@@ -199,7 +202,7 @@ class Recorder:
         node = self.node_for(event.tensor, value=event.before)
         before = self.arrays.freeze(event.before)
         after = self.arrays.freeze(tensor_array(event.tensor))
-        nonfinite = is_nonfinite(after) and not is_nonfinite(before)
+        nonfinite = self.arrays.nonfinite(after) and not self.arrays.nonfinite(before)
         self.emit(ev.InPlaceModified(node, event.op, before, after, None, nonfinite))
 
     def _backward_started(self, event: engine_events.BackwardStarted) -> None:
@@ -233,7 +236,7 @@ class Recorder:
 
 
 def _is_tensor(value: object) -> bool:
-    return hasattr(value, "uid") and hasattr(value, "grad_fn") and hasattr(value, "shape")
+    return isinstance(value, Tensor)
 
 
 def _const(arg: object) -> dict[str, str]:

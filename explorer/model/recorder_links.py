@@ -10,13 +10,12 @@ GradAccumulated on the leaf (before, contribution, after). The tensor object tha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine import Tensor
 from explorer.model import events as ev
-from explorer.model.arrays import is_nonfinite
 
 if TYPE_CHECKING:
     from explorer.model.recorder import Recorder
@@ -31,16 +30,25 @@ def tensor_array(tensor: object) -> np.ndarray:
 
 def tensor_dtype(tensor: object) -> str:
     """The numpy-like dtype name ("float32") of an engine Tensor."""
-    return str(tensor_array(tensor).dtype)
+    dtype = tensor_array(tensor).dtype
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = dtype.name
+    return name
 
 
-def tensors_in(args: object) -> Iterator:
+_DTYPE_NAMES: dict[np.dtype, str] = {}
+
+
+def tensors_in(args: object) -> list[Tensor]:
     """The tensors among op arguments, in order, looking one level into lists and tuples."""
+    found = []
     for arg in args:
-        if isinstance(arg, list | tuple):
-            yield from (a for a in arg if hasattr(a, "uid") and hasattr(a, "grad_fn"))
-        elif hasattr(arg, "uid") and hasattr(arg, "grad_fn"):
-            yield arg
+        if isinstance(arg, Tensor):
+            found.append(arg)
+        elif isinstance(arg, list | tuple):
+            found.extend(a for a in arg if isinstance(a, Tensor))
+    return found
 
 
 class GradientLinks:
@@ -93,7 +101,7 @@ class GradientLinks:
             self.recorder.emit(ev.GradZeroed(leaf, grad_node, before, after, count))
         else:
             node = self.recorder.node_for(event.tensor, value=event.before)
-            nonfinite = is_nonfinite(after) and not is_nonfinite(before)
+            nonfinite = store.nonfinite(after) and not store.nonfinite(before)
             self.recorder.emit(ev.InPlaceModified(node, event.op, before, after, leaf, nonfinite))
         return True
 
@@ -125,7 +133,8 @@ class GradientLinks:
         after = store.freeze(tensor_array(event.grad_after))
         recorder.graph.nodes[leaf]["grad"] = after
         self._counts[leaf] = self._counts.get(leaf, 0) + 1
-        nonfinite = is_nonfinite(after) and not (is_nonfinite(before) or is_nonfinite(contribution))
+        flag = store.nonfinite
+        nonfinite = flag(after) and not (flag(before) or flag(contribution))
         recorder.emit(ev.GradAccumulated(leaf, grad_node, before, contribution, after, nonfinite))
 
     def _op_step(self, event: object, op_node: str) -> None:
@@ -137,8 +146,8 @@ class GradientLinks:
         ]
         grads_out = [store.freeze_optional(_array_or_none(g)) for g in event.grads_out]
         carried += self._input_edges_carrying(event, op_node, grads_out)
-        nonfinite = any(is_nonfinite(g) for g in grads_out) and not any(
-            is_nonfinite(g) for _, g in carried[: len(event.grad_in)]
+        nonfinite = any(store.nonfinite(g) for g in grads_out) and not any(
+            store.nonfinite(g) for _, g in carried[: len(event.grad_in)]
         )
         self.recorder.emit(
             ev.BackwardStepped(
