@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops, printing
+from engine import ops, printing
 from engine.dtypes import FLOATING, DType
 from engine.graph import UIDS
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
+from engine.tensor_methods import TensorMethods, bind_dispatch
 
 _ndarray = np.ndarray
 _new = object.__new__
@@ -62,7 +63,7 @@ def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
     return t
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """A PyTorch-like tensor. `array` is the numpy array holding the values (shared, not copied).
 
     `.data` is torch's detached alias (a Tensor), not the array.
@@ -286,138 +287,6 @@ class Tensor:
 
         autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
-    # ---- arithmetic: thin dispatch into the op table (args in the user's operand order) ----
-
-    def __add__(self, other: Any) -> Tensor:
-        return binary(ops.ADD, self, other, (self, other))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return binary(ops.ADD, self, other, (other, self))
-
-    def __sub__(self, other: Any) -> Tensor:
-        return binary(ops.SUB, self, other, (self, other))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return scalar_op(ops.RSUB, self, other, (other, self))
-
-    def __mul__(self, other: Any) -> Tensor:
-        return binary(ops.MUL, self, other, (self, other))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return binary(ops.MUL, self, other, (other, self))
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return binary(ops.DIV, self, other, (self, other))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        # torch computes `c / x` as `x.reciprocal() * c`
-        return binary(ops.MUL, self.reciprocal(), other, (other, self))
-
-    def __pow__(self, other: Any) -> Tensor:
-        if type(other) is Tensor:
-            return binary(ops.POW_TENSOR, self, other, (self, other))
-        return scalar_op(ops.POW_SCALAR, self, other, (self, other))
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return scalar_op(ops.RPOW, self, other, (other, self))
-
-    def __neg__(self) -> Tensor:
-        return unary(ops.NEG, self, None, (self,))
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return binary(ops.EQ, self, other, (self, other))
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return binary(ops.NE, self, other, (self, other))
-
-    def __lt__(self, other: Any) -> Tensor:
-        return binary(ops.LT, self, other, (self, other))
-
-    def __le__(self, other: Any) -> Tensor:
-        return binary(ops.LE, self, other, (self, other))
-
-    def __gt__(self, other: Any) -> Tensor:
-        return binary(ops.GT, self, other, (self, other))
-
-    def __ge__(self, other: Any) -> Tensor:
-        return binary(ops.GE, self, other, (self, other))
-
-    def add(self, other: Any) -> Tensor:
-        """self + other."""
-        return binary(ops.ADD, self, other, (self, other))
-
-    def sub(self, other: Any) -> Tensor:
-        """self - other."""
-        return binary(ops.SUB, self, other, (self, other))
-
-    def mul(self, other: Any) -> Tensor:
-        """self * other."""
-        return binary(ops.MUL, self, other, (self, other))
-
-    def div(self, other: Any) -> Tensor:
-        """self / other (true division)."""
-        return binary(ops.DIV, self, other, (self, other))
-
-    def pow(self, exponent: Any) -> Tensor:
-        """self ** exponent."""
-        return self.__pow__(exponent)
-
-    def neg(self) -> Tensor:
-        """-self."""
-        return unary(ops.NEG, self, None, (self,))
-
-    def exp(self) -> Tensor:
-        """e ** self (float result)."""
-        return unary(ops.EXP, self, None, (self,), to_float=True)
-
-    def log(self) -> Tensor:
-        """Natural logarithm (float result)."""
-        return unary(ops.LOG, self, None, (self,), to_float=True)
-
-    def reciprocal(self) -> Tensor:
-        """1 / self (float result)."""
-        return unary(ops.RECIPROCAL, self, None, (self,), to_float=True)
-
-    def dot(self, other: Tensor) -> Tensor:
-        """Inner product of two 1-D tensors of the same dtype."""
-        return dot(self, other)
-
-    def sum(self, dim: int | tuple | None = None, keepdim: bool = False) -> Tensor:
-        """Sum of all elements, or over `dim` (int and bool sum to int64)."""
-        return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim)
-
-    def mean(self, dim: int | tuple | None = None, keepdim: bool = False) -> Tensor:
-        """Mean of all elements, or over `dim` (floating tensors only)."""
-        return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same values in a new shape (one dimension may be -1)."""
-        return reshape(ops.RESHAPE, self, shape)
-
-    def view(self, *shape: Any) -> Tensor:
-        """The same values in a new shape, sharing the version counter."""
-        return reshape(ops.VIEW, self, shape)
-
-    def expand(self, *sizes: Any) -> Tensor:
-        """A broadcast view to `sizes` (-1 keeps a dimension)."""
-        return expand(self, sizes)
-
-    def to(self, dtype: DType) -> Tensor:
-        """A copy converted to `dtype` (self when it already has that dtype)."""
-        return convert(self, dtype)
-
-    def float(self) -> Tensor:
-        """As float32."""
-        return convert(self, dtypes.float32)
-
-    def double(self) -> Tensor:
-        """As float64."""
-        return convert(self, dtypes.float64)
-
-    def long(self) -> Tensor:
-        """As int64."""
-        return convert(self, dtypes.int64)
-
     def __getitem__(self, index: Any) -> Tensor:
         return getitem(self, index)
 
@@ -469,15 +338,6 @@ def _fill_zero(array: np.ndarray) -> None:
 
 
 # The dispatch functions need Tensor and wrap, defined above; methods look them up at call time.
-from engine.dispatch import (  # noqa: E402
-    binary,
-    convert,
-    dot,
-    expand,
-    getitem,
-    inplace,
-    reduction,
-    reshape,
-    scalar_op,
-    unary,
-)
+from engine.dispatch import getitem, inplace  # noqa: E402
+
+bind_dispatch()
