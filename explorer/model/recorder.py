@@ -184,7 +184,8 @@ class Recorder:
     def _detached(self, event: engine_events.Detached) -> None:
         source = self.node_for(event.source)
         index = len(self.events)
-        output = self.add_tensor_node(event.output, index)
+        label = self.graph.nodes[source]["label"] if event.in_place else ""
+        output = self.add_tensor_node(event.output, index, label)
         edge = self.add_edge(source, output, "detach", 0, index)
         value = self.graph.nodes[output]["value"]
         self.emit(ev.Detached(source, output, bool(event.in_place), value, edge))
