@@ -72,10 +72,11 @@ def main() -> None:
     steps = 5000
     program = parse_percent(PROGRAM.format(steps=steps))
     run_plain = best(lambda: run_program(program), repeat=1)
-    tracemalloc.start()
     start = time.perf_counter()
     big = record(steps)
     run_recorded = time.perf_counter() - start
+    tracemalloc.start()
+    record(steps)
     memory = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     graph = big.graph
