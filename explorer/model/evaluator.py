@@ -20,6 +20,7 @@ from explorer.model.safety import (
     ModuleFacade,
     NamespaceFacade,
     Refused,
+    check_attribute_writable,
     check_item_target,
     is_engine_object,
     math_facade,
@@ -102,6 +103,7 @@ class Evaluator(ExpressionEvaluator):
             owner[index] = self._binary(node.op, owner[index], right, in_place=True)
         else:
             owner = self.value(target.value)
+            check_attribute_writable(owner, target.attr, self.root)
             current = read_attribute(owner, target.attr, self.root)
             result = self._binary(node.op, current, right, in_place=True)
             write_attribute(owner, target.attr, result, self.root)

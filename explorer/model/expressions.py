@@ -7,9 +7,11 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from explorer.model.limits import Budget
 from explorer.model.pyfunctions import bounded
-from explorer.model.safety import Builtin, Refused, check_callable, read_attribute
+from explorer.model.safety import Builtin, Refused, check_callable, read_attribute, read_only
 
 BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -105,7 +107,7 @@ class ExpressionEvaluator:
     _Name = _name
 
     def _Attribute(self, node: ast.Attribute) -> object:
-        return read_attribute(self.value(node.value), node.attr, self.root)
+        return read_only(read_attribute(self.value(node.value), node.attr, self.root))
 
     def _index(self, node: ast.expr) -> object:
         if isinstance(node, ast.Slice):
@@ -118,16 +120,17 @@ class ExpressionEvaluator:
     def _Subscript(self, node: ast.Subscript) -> object:
         result = self.value(node.value)[self._index(node.slice)]
         self.budget.check_result(result)
-        return result
+        return read_only(result)
 
     def _Slice(self, node: ast.Slice) -> object:
         return self._index(node)
 
     def _binary(self, op: ast.operator, left: object, right: object, in_place=False) -> object:
         self.budget.check_binop(type(op), left, right)
+        in_place = in_place and not isinstance(left, np.ndarray)
         result = (IN_PLACE if in_place else BINARY)[type(op)](left, right)
         self.budget.check_result(result)
-        return result
+        return read_only(result)
 
     def _BinOp(self, node: ast.BinOp) -> object:
         return self._binary(node.op, self.value(node.left), self.value(node.right))
@@ -138,7 +141,7 @@ class ExpressionEvaluator:
             return not operand
         result = UNARY[type(node.op)](operand)
         self.budget.check_result(result)
-        return result
+        return read_only(result)
 
     def _BoolOp(self, node: ast.BoolOp) -> object:
         is_and = isinstance(node.op, ast.And)
@@ -219,7 +222,7 @@ class ExpressionEvaluator:
         receiver = getattr(function, "__self__", None)
         if isinstance(receiver, (list, dict)):
             self.budget.check_length(receiver)
-        return result
+        return read_only(result)
 
     def _JoinedStr(self, node: ast.JoinedStr) -> str:
         result = "".join(str(self.value(part)) for part in node.values)

@@ -118,6 +118,8 @@ class _Run:
         self.statement = None
         while self.caught:
             caught = self.caught.pop(0)
+            if issubclass(caught.category, RuntimeWarning):
+                continue  # numpy's floating-point warnings; PyTorch is silent about inf and nan
             line = self.cell.first_line + node.lineno - 1
             key = (self.cell_index, line, caught.category, str(caught.message))
             if key not in self.seen_warnings:

@@ -172,6 +172,15 @@ def _from_package(value: object, root: str) -> bool:
     return module == root or module.startswith(root + ".")
 
 
+def read_only(value: object) -> object:
+    """Numpy arrays reach programs as read-only views, so no write (``out=``, ``+=``) reaches
+    memory the engine owns behind its back."""
+    if type(value) is np.ndarray and value.flags.writeable:
+        value = value.view()
+        value.flags.writeable = False
+    return value
+
+
 def is_engine_object(value: object, root: str) -> bool:
     """True for instances of classes the engine defines (tensors, nodes, grad-mode managers)."""
     return _from_package(type(value), root)
@@ -235,6 +244,12 @@ def check_callable(value: object, root: str) -> None:
 
 def write_attribute(target: object, name: str, value: object, root: str) -> None:
     """``target.name = value``: only ``grad``, ``requires_grad`` and ``data`` of tensors."""
+    check_attribute_writable(target, name, root)
+    setattr(target, name, value)
+
+
+def check_attribute_writable(target: object, name: str, root: str) -> None:
+    """Refuse ``target.name = ...`` unless it is a tensor's grad, requires_grad or data."""
     if name.startswith("_"):
         raise Refused(f"private and special attributes ('{name}') are not accessible")
     writable = _from_package(type(target), root) and not isinstance(target, type)
@@ -245,7 +260,6 @@ def write_attribute(target: object, name: str, value: object, root: str) -> None
             f"is not supported "
             f"(only a tensor's grad, requires_grad and data)"
         )
-    setattr(target, name, value)
 
 
 def check_item_target(target: object, root: str) -> None:
