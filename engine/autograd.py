@@ -1,26 +1,23 @@
 """The backward engine: `backward_steps` runs the graph one grad_fn at a time; `backward` drains it.
 
-Execution order follows torch's CPU engine: a node runs once every edge into it has delivered its
-gradient; among ready nodes, AccumulateGrad nodes go first, then the most recently created node
-(highest uid). Gradients are numpy arrays on the normal path; with `create_graph=True` they are
-Tensors and the backward rules run as recorded ops (`TENSOR` backend), so higher derivatives work.
+`grad` computes gradients of chosen inputs without touching `.grad`; `gradcheck` compares them
+with finite differences. The loop itself (torch's execution order) is `engine.engine_loop`.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from engine import factories, ops
+from engine import engine_loop, factories
 from engine.dispatch import edge, where
-from engine.dtypes import from_numpy
-from engine.grad_mode import enable_grad
-from engine.graph import AccumulateGrad, Node, SavedOutput, dependencies
+from engine.dtypes import float64
+from engine.engine_loop import Plan, execute
+from engine.grad_mode import no_grad
+from engine.graph import AccumulateGrad, reaching
 from engine.observe import (
     LISTENERS,
     BackwardFinished,
@@ -37,7 +34,11 @@ CREATE_GRAPH_WARNING = (
     "creating the graph to avoid this. If you have to use this function, make sure to reset the "
     ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
 )
-_SCALARS = (int, float, bool)
+UNUSED = (
+    "The differentiated Tensor at index {} appears to not have been used in the graph. "
+    "Set allow_unused=True if this is the desired behavior."
+)
+INPUT_NO_GRAD = "One of the differentiated Tensors does not require grad"
 
 
 class TENSOR:  # noqa: N801 (a namespace standing in for a module)
@@ -78,6 +79,9 @@ class TENSOR:  # noqa: N801 (a namespace standing in for a module)
         raise NotImplementedError("create_graph=True through indexing is not supported yet")
 
 
+engine_loop.TENSOR_BACKEND[0] = TENSOR
+
+
 def backward(
     tensors: Tensor | Sequence[Tensor],
     grad_tensors: Any = None,
@@ -88,8 +92,7 @@ def backward(
     """Accumulate gradients of `tensors` into the leaves' `.grad` (torch.autograd.backward)."""
     if create_graph:
         warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
-    steps = _run(tensors, grad_tensors, retain_graph, create_graph, inputs, bool(LISTENERS))
-    for _ in steps:
+    for _ in _run(tensors, grad_tensors, retain_graph, create_graph, inputs, bool(LISTENERS)):
         pass
 
 
@@ -105,25 +108,165 @@ def backward_steps(
 
 
 def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool):
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported yet")
-    roots = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    roots = _as_tuple(tensors)
     grads, given = _root_grads(roots, grad_tensors, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
+    edges = [edge(t) for t in roots]
+    plan = None if inputs is None else _inputs_plan(edges, _as_tuple(inputs), accumulate=True)
     if events and LISTENERS:
         emit(BackwardStarted(roots, given, retain_graph, create_graph, "backward"))
-    for step in _execute([edge(t) for t in roots], grads, retain_graph, create_graph, events):
+    for step in execute(edges, grads, retain_graph, create_graph, events, plan):
         if events and LISTENERS:
             emit(step)
         yield step
+    if plan is not None:
+        _accumulate_captured(plan, _as_tuple(inputs))
     if events and LISTENERS:
         emit(BackwardFinished(roots))
 
 
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to each of `inputs`, leaving `.grad` untouched."""
+    roots, targets = _as_tuple(outputs), _as_tuple(inputs)
+    grads, given = _root_grads(roots, grad_outputs, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if any(not t._rg for t in targets):
+        raise RuntimeError(INPUT_NO_GRAD)
+    edges = [edge(t) for t in roots]
+    plan = _inputs_plan(edges, targets, accumulate=False)
+    if LISTENERS:
+        emit(BackwardStarted(roots, given, retain_graph, create_graph, "grad"))
+    for step in execute(edges, grads, retain_graph, create_graph, bool(LISTENERS), plan):
+        if LISTENERS:
+            emit(step)
+    if LISTENERS:
+        emit(BackwardFinished(roots))
+    return tuple(_result(plan, t, i, allow_unused, create_graph) for i, t in enumerate(targets))
+
+
+def _as_tuple(tensors: Any) -> tuple:
+    return (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+
+
+def _inputs_plan(root_edges: list, inputs: tuple, accumulate: bool) -> Plan:
+    """Run only what leads to `inputs`; capture their gradients (a leaf's AccumulateGrad runs
+    when `accumulate`)."""
+    capture: dict = {}
+    run: set = set()
+    for t in inputs:
+        node, nr = edge(t)
+        if node is None:
+            continue
+        if accumulate and node.__class__ is AccumulateGrad:
+            run.add(node)
+        else:
+            capture.setdefault(node, []).append(nr)
+    needed = reaching([node for node, _ in root_edges], set(capture) | run) | run
+    return Plan(capture, needed)
+
+
+def _accumulate_captured(plan: Plan, inputs: tuple) -> None:
+    """backward(inputs=...) on a non-leaf accumulates into its `.grad` as a leaf would."""
+    for t in inputs:
+        g = plan.captured.get(edge(t)) if t.grad_fn is not None else None
+        if g is None:
+            continue
+        g = g if isinstance(g, Tensor) else wrap(g, t.dtype)
+        t._grad = wrap(g.array.copy(), t.dtype) if t._grad is None else t._grad + g
+
+
+def _result(plan: Plan, t: Tensor, i: int, allow_unused: Any, create_graph: bool) -> Any:
+    g = plan.captured.get(edge(t))
+    if g is None:
+        if not allow_unused:
+            raise RuntimeError(UNUSED.format(i))
+        return None
+    if isinstance(g, Tensor):
+        return g if create_graph else wrap(g.array.copy(), t.dtype)
+    return wrap(np.array(g, copy=True), t.dtype)
+
+
+class GradcheckError(RuntimeError):
+    """Analytical and numerical gradients differ (torch.autograd.gradcheck.GradcheckError)."""
+
+
+def gradcheck(
+    func: Any,
+    inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Compare backward's Jacobians with central finite differences (use float64 inputs)."""
+    inputs = _as_tuple(inputs)
+    outputs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor) and o._rg]
+    wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._rg]
+    for k, out in enumerate(outputs):
+        analytical = _analytical(out, [inputs[i] for i in wrt])
+        for column, i in enumerate(wrt):
+            numerical = _numerical(func, inputs, i, k, eps)
+            a = analytical[column]
+            if not np.allclose(a, numerical, rtol=rtol, atol=atol, equal_nan=True):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(
+                    f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                    f"numerical:{_show(numerical)}\nanalytical:{_show(a)}\n"
+                )
+    return True
+
+
+def _analytical(out: Tensor, wrt: list) -> list[np.ndarray]:
+    """One Jacobian (output elements x input elements) per input, a row per vjp."""
+    rows: list[list] = [[] for _ in wrt]
+    for r in range(out.array.size):
+        onehot = np.zeros(out.array.size, out.dtype.np)
+        onehot[r] = 1
+        g = wrap(onehot.reshape(out.array.shape), out.dtype)
+        grads = grad(out, wrt, g, retain_graph=True, allow_unused=True)
+        for row, t, gi in zip(rows, wrt, grads, strict=True):
+            row.append(np.zeros(t.array.size) if gi is None else gi.array.ravel())
+    return [
+        np.array(row, dtype=np.float64).reshape(-1, t.array.size)
+        for row, t in zip(rows, wrt, strict=True)
+    ]
+
+
+def _numerical(func: Any, inputs: tuple, i: int, k: int, eps: float) -> np.ndarray:
+    """Central differences of output `k` with respect to input `i`, one column per element."""
+    base = inputs[i]
+    columns = []
+    for j in range(base.array.size):
+        values = []
+        for step in (eps, -eps):
+            array = base.array.copy()
+            array.reshape(-1)[j] += step
+            args = list(inputs)
+            args[i] = wrap(array, base.dtype)
+            with no_grad():
+                out = _as_tuple(func(*args))[k]
+            values.append(out.array.astype(np.float64).ravel())
+        columns.append((values[0] - values[1]) / (2 * eps))
+    return np.array(columns).T.reshape(-1, base.array.size)
+
+
+def _show(array: np.ndarray) -> str:
+    return "\n" + repr(wrap(array, float64))
+
+
 def _root_grads(roots: tuple, grad_tensors: Any, create_graph: bool) -> tuple[list, tuple]:
     """Validate the roots' gradients (torch's `_make_grads`); return them and the Tensors used."""
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+    if grad_tensors is None or isinstance(grad_tensors, Tensor) and len(roots) == 1:
         grad_tensors = (grad_tensors,) * len(roots) if grad_tensors is None else (grad_tensors,)
     elif not isinstance(grad_tensors, (list, tuple)) or (
         grad_tensors and not isinstance(grad_tensors[0], (Tensor, type(None)))
@@ -151,132 +294,3 @@ def _root_grad(i: int, root: Tensor, g: Tensor | None) -> Tensor:
             f"output[{i}] has a shape of {Size(root.array.shape)!r}."
         )
     return g if g.dtype is root.dtype else wrap(g.array.astype(root.dtype.np), root.dtype)
-
-
-def _execute(root_edges: list, grads: list, retain_graph: bool, create_graph: bool, events: bool):
-    """The ready-queue loop shared by every backward; yields a step (or None) per node run."""
-    roots = [node for node, _ in root_edges]
-    deps = dependencies(roots)
-    buffers: dict[Node, list] = {}
-    for (node, nr), g in zip(root_edges, grads, strict=True):
-        _add_to_buffer(buffers, node, nr, g)
-    heap: list = []
-    counter = itertools.count()
-    for node in dict.fromkeys(roots):
-        if node not in deps:
-            _push(heap, node, counter)
-    while heap:
-        node = heapq.heappop(heap)[-1]
-        grad_in = buffers.pop(node)
-        if type(node) is AccumulateGrad:
-            step = _accumulate(node, grad_in[0], events)
-            grads_out = ()
-        else:
-            grads_out = _apply(node, grad_in, retain_graph, create_graph)
-            step = BackwardStep(node, _tensors(grad_in), _tensors(grads_out)) if events else None
-        yield step
-        for (child, nr), g in zip(node.next_functions, grads_out, strict=False):
-            if child is None:
-                continue
-            _add_to_buffer(buffers, child, nr, g)
-            deps[child] -= 1
-            if deps[child] == 0:
-                _push(heap, child, counter)
-
-
-def _push(heap: list, node: Node, counter: Iterator[int]) -> None:
-    """AccumulateGrad first (in push order), then the most recently created node."""
-    if type(node) is AccumulateGrad:
-        heapq.heappush(heap, (0, 0, next(counter), node))
-    else:
-        heapq.heappush(heap, (1, -node.uid, next(counter), node))
-
-
-def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Any) -> None:
-    buffer = buffers.get(node)
-    if buffer is None:
-        buffer = buffers[node] = [None] * node.num_outputs
-    if g is not None:
-        buffer[nr] = g if buffer[nr] is None else buffer[nr] + g
-
-
-def _apply(node: Node, grad_in: list, retain_graph: bool, create_graph: bool) -> tuple:
-    """Run one node's backward rule; gradients summed and cast to each input's shape and dtype."""
-    g = grad_in[0]
-    if g is None:
-        return (None,) * len(node.next_functions)
-    saved = node.unpack()
-    if create_graph:
-        saved = tuple([_saved_tensor(v, node) for v in saved])
-        with enable_grad():
-            grads = _fit(TENSOR, node, node.op.backward(TENSOR, g, saved, node.attrs))
-    else:
-        saved = tuple([v if v.__class__ in _SCALARS else v.array for v in saved])
-        grads = _fit(ops.NUMPY, node, node.op.backward(ops.NUMPY, g, saved, node.attrs))
-    if not retain_graph:
-        node.release()
-    return grads
-
-
-def _fit(backend: Any, node: Node, grads: tuple) -> tuple:
-    """Torch's validate_outputs: drop unneeded gradients, sum_to the input shape, cast dtype."""
-    out = []
-    for g, (child, _), meta in zip(grads, node.next_functions, node.meta, strict=True):
-        if child is None or g is None:
-            out.append(None)
-            continue
-        shape, dtype = meta
-        if g.shape != shape:
-            g = backend.sum_to(g, shape)
-        if backend is ops.NUMPY:
-            if g.dtype is not dtype.np:
-                g = g.astype(dtype.np)
-        elif g.dtype is not dtype:
-            g = g.to(dtype)
-        out.append(g)
-    return tuple(out)
-
-
-def _saved_tensor(value: Any, node: Node) -> Any:
-    """A saved value as a Tensor for a recorded backward; a saved output keeps its grad_fn."""
-    if type(value) is SavedOutput:
-        t = wrap(value.array, value.dtype, value._vc)
-        t.grad_fn = node
-        t._rg = True
-        return t
-    return value
-
-
-def _accumulate(node: AccumulateGrad, g: Any, events: bool) -> BackwardStep | None:
-    """Add `g` into the leaf's `.grad` (created on first use, then updated in the same object)."""
-    leaf = node.variable
-    before = leaf._grad
-    before_copy = None if before is None or not events else _copy(before)
-    if g is not None:
-        if before is None:
-            leaf._grad = g if isinstance(g, Tensor) else wrap(np.array(g, copy=True), leaf.dtype)
-        elif isinstance(g, Tensor) or before._rg:
-            leaf._grad = before + g
-        else:
-            np.add(before.array, g, out=before.array)
-            before._vc[0] += 1
-    if not events:
-        return None
-    after = None if leaf._grad is None else _copy(leaf._grad)
-    return BackwardStep(node, _tensors((g,)), (), leaf, before_copy, after)
-
-
-def _copy(t: Tensor) -> Tensor:
-    return wrap(t.array.copy(), t.dtype)
-
-
-def _tensors(grads: Any) -> tuple:
-    """Gradients as Tensors for an event (arrays are wrapped, not copied)."""
-    return tuple([_as_tensor(g) for g in grads])
-
-
-def _as_tensor(g: Any) -> Tensor | None:
-    if g is None or isinstance(g, Tensor):
-        return g
-    array = np.asarray(g)
-    return wrap(array, from_numpy(array.dtype))

@@ -24,6 +24,7 @@ _next_uid = UIDS.__next__
 _SCALARS = (int, float, bool)
 _NO_EDGE = (None, 0)
 _float32 = dtypes.float32
+_SAVES_BOTH = (0, 1)
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 
@@ -51,6 +52,7 @@ def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
     node.attrs = attrs
     node.next_functions = tuple([edge(x) if type(x) is Tensor else _NO_EDGE for x in inputs])
     node.meta = tuple([(x.array.shape, x.dtype) if type(x) is Tensor else None for x in inputs])
+    node.arrays = None
     if op.saves:
         saved = [
             inputs[i] if i >= 0 else SavedOutput(out.array, out.dtype, out._vc) for i in op.saves
@@ -58,7 +60,39 @@ def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
         node.saved = tuple(saved)
         node.versions = tuple([v._vc[0] if hasattr(v, "_vc") else None for v in saved])
     else:
-        node.saved = node.versions = ()
+        node.saved = node.versions = node.arrays = ()
+    out.grad_fn = node
+    out._rg = True
+
+
+def _record_binary(op: ops.Op, out: Tensor, a: Tensor, b: Tensor) -> None:
+    """`record` for two tensors of one dtype: no broadcasting means no fitting in backward."""
+    node = _new(op.node_class)
+    node.uid = _next_uid()
+    node.op = op
+    node.attrs = None
+    fa, fb = a.grad_fn, b.grad_fn
+    node.next_functions = (
+        (fa, a.output_nr) if fa is not None else edge(a),
+        (fb, b.output_nr) if fb is not None else edge(b),
+    )
+    shape = out.array.shape
+    if a.array.shape == shape and b.array.shape == shape:
+        node.meta = None
+    else:
+        node.meta = ((a.array.shape, a.dtype), (b.array.shape, b.dtype))
+    if op.saves == _SAVES_BOTH:
+        node.saved = (a, b)
+        node.arrays = (a.array, b.array)
+        node.versions = (a._vc[0], b._vc[0])
+    elif op.saves:
+        node.arrays = None
+        node.saved = tuple(
+            [(a, b)[i] if i >= 0 else SavedOutput(out.array, out.dtype, out._vc) for i in op.saves]
+        )
+        node.versions = tuple([v._vc[0] for v in node.saved])
+    else:
+        node.saved = node.versions = node.arrays = ()
     out.grad_fn = node
     out._rg = True
 
@@ -111,6 +145,8 @@ def _cast(array: np.ndarray, dtype: dtypes.DType) -> np.ndarray:
 
 def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
     """An elementwise op of tensor `a` and a Tensor or Python scalar `b`, broadcasting."""
+    if type(b) is Tensor and a.dtype is b.dtype and a.dtype.category == FLOATING:
+        return _binary_same(op, a, b, args)
     ad = a.array
     if type(b) is Tensor:
         bd = b.array
@@ -132,6 +168,25 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
     out_dt = dt if op.grad_fn is not None else dtypes.bool_
     out = wrap(_as_array(result, out_dt), out_dt)
     return _finish(op, out, (a, b), None, args)
+
+
+def _binary_same(op: ops.Op, a: Tensor, b: Tensor, args: tuple) -> Tensor:
+    """The fast path of `binary`: two floating tensors of one dtype (no promotion, no casts)."""
+    try:
+        result = op.forward(a.array, b.array)
+    except ValueError:
+        raise RuntimeError(_broadcast_message(a.array.shape, b.array.shape)) from None
+    if type(result) is not _ndarray:
+        result = np.asarray(result)
+    if op.grad_fn is None:
+        out = wrap(result, dtypes.bool_)
+    else:
+        out = wrap(result, a.dtype)
+        if STATE.enabled and (a._rg or b._rg):
+            _record_binary(op, out, a, b)
+    if LISTENERS:
+        emit(OpRan(op.name, args, out, STATE.enabled))
+    return out
 
 
 def _broadcast_message(a: tuple, b: tuple) -> str:

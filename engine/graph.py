@@ -31,7 +31,17 @@ VERSION_MESSAGE = (
 class Node:
     """A grad_fn. Subclasses only carry torch's name (`MulBackward0`); see `node_class`."""
 
-    __slots__ = ("uid", "op", "next_functions", "meta", "attrs", "saved", "versions", "__weakref__")
+    __slots__ = (
+        "uid",
+        "op",
+        "next_functions",
+        "meta",
+        "attrs",
+        "saved",
+        "arrays",
+        "versions",
+        "__weakref__",
+    )
     num_outputs = 1
 
     def name(self) -> str:
@@ -56,16 +66,19 @@ class Node:
         saved = self.saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        for value, version in zip(saved, self.versions, strict=True):
+        self.check_versions()
+        return saved
+
+    def check_versions(self) -> None:
+        """Raise torch's error if a saved tensor was modified in place since it was saved."""
+        for value, version in zip(self.saved, self.versions, strict=True):
             if version is not None and value._vc[0] != version:
                 raise RuntimeError(_version_message(value, version, self))
-        return saved
 
     def release(self) -> None:
         """Free the saved values (after a backward without retain_graph)."""
         if self.saved:
-            self.saved = None
-            self.versions = None
+            self.saved = self.arrays = self.versions = None
 
 
 class SavedOutput:
@@ -111,11 +124,53 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self.saved = ()
+        self.arrays = ()
         self.versions = ()
+        self.meta = None
 
     def name(self) -> str:
         """torch's C++ name."""
         return "torch::autograd::AccumulateGrad"
+
+
+class Rule:
+    """The op-table part a hand-written node needs: a name and a backward rule."""
+
+    __slots__ = ("name", "backward")
+
+    def __init__(self, name: str, backward: Any) -> None:
+        self.name = name
+        self.backward = backward
+
+
+class HandWritten(Node):
+    """A node torch writes by hand (its C++ name in `name()`, the short one shown in reprs)."""
+
+    __slots__ = ()
+
+    def __init__(self, rule: Rule, edges: tuple, attrs: Any = None, meta: Any = None) -> None:
+        self.uid = next(UIDS)
+        self.op = rule
+        self.attrs = attrs
+        self.next_functions = edges
+        self.meta = meta
+        self.saved = self.arrays = self.versions = ()
+
+    def name(self) -> str:
+        """torch's C++ name, e.g. `torch::autograd::CopySlices`."""
+        return "torch::autograd::" + type(self).__name__
+
+
+class CopyBackwards(HandWritten):
+    """A leaf's `.grad` made under create_graph: the gradient passes on to its source."""
+
+    __slots__ = ()
+
+
+class CopySlices(HandWritten):
+    """`base[index] = value` on a tensor with a graph: the base's history plus the value."""
+
+    __slots__ = ()
 
 
 _NODE_CLASSES: dict[str, type] = {}
@@ -160,3 +215,15 @@ def topological_order(roots: list[Node]) -> list[Node]:
             if counts[child] == 0:
                 ready.append(child)
     return order
+
+
+def reaching(roots: list[Node], targets: set) -> set[Node]:
+    """Nodes reachable from `roots` with a path of one or more edges to a node in `targets`."""
+    order = topological_order(roots)
+    reach: set[Node] = set()
+    for node in reversed(order):
+        for child, _ in node.next_functions:
+            if child is not None and (child in targets or child in reach):
+                reach.add(node)
+                break
+    return reach

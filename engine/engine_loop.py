@@ -1,0 +1,255 @@
+"""The ready-queue loop every backward runs: one grad_fn at a time, in torch's CPU engine order.
+
+A node runs once every edge into it has delivered its gradient. Among ready nodes, AccumulateGrad
+nodes go first (in the order they became ready), then the most recently created node (highest
+uid). A chain never touches the heap: a single ready node waits in `single`. Gradients are numpy
+arrays on the normal path; with `create_graph=True` they are Tensors and the rules run as
+recorded ops (`TENSOR` backend), so higher derivatives work.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from heapq import heappop, heappush
+from typing import Any
+
+import numpy as np
+
+from engine import hooks, ops
+from engine.dtypes import from_numpy
+from engine.grad_mode import enable_grad
+from engine.graph import FREED_MESSAGE, AccumulateGrad, Node, SavedOutput, dependencies
+from engine.observe import BackwardStep
+from engine.tensor import Tensor, wrap
+
+_SCALARS = (int, float, bool)
+_NUMPY = ops.NUMPY
+_ndarray = np.ndarray
+_refcount = sys.getrefcount
+_STEAL_SIZE = 4096  # add into a gradient buffer in place from this many elements
+
+
+class Plan:
+    """A backward limited to some inputs (autograd.grad, backward(inputs=)).
+
+    `capture` maps a node to the input_nrs whose incoming gradient is kept in `captured`;
+    only nodes in `needed` run.
+    """
+
+    __slots__ = ("capture", "needed", "captured")
+
+    def __init__(self, capture: dict, needed: set) -> None:
+        self.capture = capture
+        self.needed = needed
+        self.captured: dict = {}
+
+
+def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool, events: bool, plan):
+    """Run the graph from `roots` (edges) seeded with `grads`; yield a step (or None) per node."""
+    with np.errstate(all="ignore"):  # torch gives inf/nan silently
+        yield from _loop(roots, grads, retain_graph, create_graph, events, plan)
+
+
+def _loop(root_edges, grads, retain_graph, create_graph, events, plan):
+    deps = dependencies([node for node, _ in root_edges])
+    buffers: dict[Node, list] = {}
+    for (node, nr), g in zip(root_edges, grads, strict=True):
+        _deliver(buffers, node, nr, g)
+    needed = plan.needed if plan is not None else None
+    acc: deque = deque()
+    heap: list = []
+    single = None
+    for node in dict.fromkeys(node for node, _ in root_edges):
+        if node not in deps and (needed is None or node in needed or node in plan.capture):
+            single, heap = _ready(node, acc, heap, single)
+    hooked = hooks.active()
+    while True:
+        if acc:
+            node = acc.popleft()
+        elif single is not None:
+            node, single = single, None
+        elif heap:
+            node = heappop(heap)[1]
+        else:
+            return
+        grad_in = buffers.pop(node)
+        if hooked:
+            grad_in = hooks.run_pre_hooks(node, grad_in, create_graph)
+        if plan is not None and node in plan.capture:
+            _capture(plan, node, grad_in)
+            if node not in needed:
+                continue
+        if node.__class__ is AccumulateGrad:
+            yield _accumulate(node, grad_in[0], events, create_graph)
+            continue
+        grads_out = _apply(node, grad_in, retain_graph, create_graph)
+        yield _step(node, grad_in, grads_out) if events else None
+        for (child, nr), g in zip(node.next_functions, grads_out, strict=False):
+            if child is None or (needed is not None and child not in needed):
+                continue
+            _deliver(buffers, child, nr, g)
+            n = deps[child] - 1
+            deps[child] = n
+            if n == 0:
+                if child.__class__ is AccumulateGrad:
+                    acc.append(child)
+                elif single is None and not heap:
+                    single = child
+                else:
+                    single, heap = _ready(child, acc, heap, single)
+
+
+def _ready(node: Node, acc: deque, heap: list, single: Any) -> tuple:
+    """Queue a ready node; returns the new (single, heap)."""
+    if node.__class__ is AccumulateGrad:
+        acc.append(node)
+        return single, heap
+    if single is None and not heap:
+        return node, heap
+    if single is not None:
+        heappush(heap, (-single.uid, single))
+    heappush(heap, (-node.uid, node))
+    return None, heap
+
+
+def _deliver(buffers: dict, node: Node, nr: int, g: Any) -> None:
+    """Add `g` into the node's input buffer (in place when the buffer owns a large array)."""
+    buffer = buffers.get(node)
+    if buffer is None:
+        buffer = buffers[node] = [None] * node.num_outputs
+    if g is None:
+        return
+    old = buffer[nr]
+    if old is None:
+        buffer[nr] = g
+    elif (
+        old.__class__ is _ndarray
+        and old.size >= _STEAL_SIZE
+        and _refcount(old) == 3  # the buffer, `old` and the call's argument: nobody else
+        and old.base is None
+        and old.flags.writeable
+        and old.dtype == g.dtype
+    ):
+        np.add(old, g, out=old)
+    else:
+        buffer[nr] = old + g
+
+
+def _capture(plan: Plan, node: Node, grad_in: list) -> None:
+    for nr in plan.capture[node]:
+        g = grad_in[nr]
+        plan.captured[(node, nr)] = g
+
+
+def _apply(node: Node, grad_in: list, retain_graph: bool, create_graph: bool) -> tuple:
+    """Run one node's backward rule; gradients summed and cast to each input's shape and dtype."""
+    g = grad_in[0]
+    saved = node.saved
+    if saved is None:
+        raise RuntimeError(FREED_MESSAGE)
+    if g is None and all(x is None for x in grad_in):
+        return (None,) * len(node.next_functions)
+    if saved:
+        node.check_versions()
+    if create_graph:
+        saved = tuple([_saved_tensor(v, node) for v in saved])
+        with enable_grad():
+            grads = node.op.backward(TENSOR_BACKEND[0], g, saved, node.attrs)
+            grads = _fit(TENSOR_BACKEND[0], node, grads)
+    else:
+        if saved:
+            saved = node.arrays
+            if saved is None:
+                saved = tuple([v if v.__class__ in _SCALARS else v.array for v in node.saved])
+        grads = node.op.backward(_NUMPY, g, saved, node.attrs)
+        if node.meta is not None:
+            grads = _fit(_NUMPY, node, grads)
+    if not retain_graph and node.saved:
+        node.saved = node.arrays = node.versions = None
+    return grads
+
+
+TENSOR_BACKEND: list = [None]  # autograd sets the Tensor backend here (it imports the ops)
+
+
+def _fit(backend: Any, node: Node, grads: tuple) -> tuple:
+    """Torch's validate_outputs: drop unneeded gradients, sum_to the input shape, cast dtype."""
+    out = []
+    meta = node.meta or (None,) * len(grads)
+    for g, (child, _), m in zip(grads, node.next_functions, meta, strict=True):
+        if child is None or g is None:
+            out.append(None)
+            continue
+        if m is not None:
+            shape, dtype = m
+            if g.shape != shape:
+                g = backend.sum_to(g, shape)
+            if backend is _NUMPY:
+                if g.dtype is not dtype.np:
+                    g = g.astype(dtype.np)
+            elif g.dtype is not dtype:
+                g = g.to(dtype)
+        out.append(g)
+    return tuple(out)
+
+
+def _saved_tensor(value: Any, node: Node) -> Any:
+    """A saved value as a Tensor for a recorded backward; a saved output keeps its grad_fn."""
+    if type(value) is SavedOutput:
+        t = wrap(value.array, value.dtype, value._vc)
+        t.grad_fn = node
+        t._rg = True
+        return t
+    return value
+
+
+def _accumulate(node: AccumulateGrad, g: Any, events: bool, create_graph: bool):
+    """Add `g` into the leaf's `.grad` (created on first use, then updated in the same object)."""
+    leaf = node.variable
+    before = leaf._grad
+    before_copy = None if before is None or not events else _copy(before)
+    if g is not None:
+        if before is None:
+            leaf._grad = _new_grad(g, leaf, create_graph)
+        elif isinstance(g, Tensor) or before._rg:
+            leaf._grad = before + g
+        else:
+            np.add(before.array, g, out=before.array)
+            before._vc[0] += 1
+    if not events:
+        return None
+    after = None if leaf._grad is None else _copy(leaf._grad)
+    return BackwardStep(node, _tensors((g,)), (), leaf, before_copy, after)
+
+
+def _new_grad(g: Any, leaf: Tensor, create_graph: bool) -> Tensor:
+    if not isinstance(g, Tensor):
+        return wrap(np.array(g, copy=True), leaf.dtype)
+    if create_graph and g._rg:
+        return hooks.copy_backwards(g)
+    return wrap(g.array.copy(), leaf.dtype)
+
+
+def _step(node: Node, grad_in: list, grads_out: tuple) -> BackwardStep:
+    sent = tuple(
+        None if child is None else g
+        for (child, _), g in zip(node.next_functions, grads_out, strict=False)
+    )
+    return BackwardStep(node, _tensors(grad_in), _tensors(sent))
+
+
+def _copy(t: Tensor) -> Tensor:
+    return wrap(t.array.copy(), t.dtype)
+
+
+def _tensors(grads: Any) -> tuple:
+    """Gradients as Tensors for an event (arrays are wrapped, not copied)."""
+    return tuple([_as_tensor(g) for g in grads])
+
+
+def _as_tensor(g: Any) -> Tensor | None:
+    if g is None or isinstance(g, Tensor):
+        return g
+    array = np.asarray(g)
+    return wrap(array, from_numpy(array.dtype))

@@ -1,0 +1,128 @@
+"""Engine benchmark: forward+backward time per op on a chain, beside PyTorch and plain numpy.
+
+    python3 -m tests.benchmarks.engine_bench
+
+The chain repeats `y = y * w`, `y = y + x`, `y = y - w`, `y = y / v` (x, w, v leaves that require
+grad), then `y.sum().backward()`. Every row is timed in the same run (best of a few repeats);
+PyTorch runs on one thread. Prints µs per op and our time as a ratio of the others.
+"""
+
+from __future__ import annotations
+
+import datetime
+import platform
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+import engine
+
+CASES = (("4 elements", 4, 2_000), ("1,000 elements", 1_000, 2_000))
+CASES += (("100,000 elements", 100_000, 2_000), ("100,000-deep chain", 4, 100_000))
+
+
+def inputs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The leaves' values: x, w and v near 1 so that a long chain stays finite."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.5, 1.5, n).astype(np.float32)
+    w = rng.uniform(0.9999, 1.0001, n).astype(np.float32)
+    v = rng.uniform(0.9999, 1.0001, n).astype(np.float32)
+    return x, w, v
+
+
+def chain(x, w, v, ops: int):
+    """The benchmark chain (any tensor library with + - * /)."""
+    y = x
+    for i in range(ops // 4):
+        y = y * w
+        y = y + x
+        y = y - w
+        y = y / v
+    return y.sum()
+
+
+def run_tensors(lib, values, ops: int) -> None:
+    """Forward and backward with `lib` (engine or torch)."""
+    x, w, v = (lib.tensor(a, requires_grad=True) for a in values)
+    chain(x, w, v, ops).backward()
+
+
+def run_numpy(values, ops: int) -> None:
+    """The same chain's forward and backward written by hand in numpy."""
+    x, w, v = values
+    ys = []
+    y = x
+    for _ in range(ops // 4):
+        ys.append(y)
+        y = y * w
+        y = y + x
+        y = y - w
+        ys.append(y)
+        y = y / v
+    y.sum()
+    g = np.ones_like(x)
+    gx, gw, gv = np.zeros_like(x), np.zeros_like(w), np.zeros_like(v)
+    for k in range(ops // 4 - 1, -1, -1):
+        before_div, start = ys[2 * k + 1], ys[2 * k]
+        gv -= g * ((before_div / v) / v)
+        g = g / v
+        gw -= g
+        gx += g
+        gw += g * start
+        g = g * w
+    gx += g
+
+
+def best(fn: Callable[[], object], budget: float = 1.5) -> float:
+    """The fastest of repeated timings of fn() (at least 2, about `budget` seconds in total)."""
+    times = []
+    start = time.perf_counter()
+    while len(times) < 2 or (time.perf_counter() - start < budget and len(times) < 20):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def torch_module():
+    """PyTorch on one thread, or None when it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def machine() -> str:
+    """Platform and CPU model."""
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return f"{platform.platform()}, {cpu}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    """Print the table."""
+    torch = torch_module()
+    print(f"{datetime.datetime.now():%Y-%m-%d %H:%M}  {machine()}")
+    if torch is not None:
+        print(f"numpy {np.__version__}, torch {torch.__version__} (1 thread)")
+    header = f"{'case':<20}{'engine':>10}{'torch':>10}{'numpy':>10}{'eng/torch':>11}{'eng/np':>9}"
+    print(header + "\n" + "-" * len(header) + "   (µs per op, forward+backward)")
+    for label, n, ops in CASES:
+        values = inputs(n)
+        ours = best(lambda: run_tensors(engine, values, ops)) / ops * 1e6
+        ref = best(lambda: run_numpy(values, ops)) / ops * 1e6
+        theirs = best(lambda: run_tensors(torch, values, ops)) / ops * 1e6 if torch else None
+        t_text = f"{theirs:10.2f}" if theirs else f"{'-':>10}"
+        r_text = f"{ours / theirs:11.2f}" if theirs else f"{'-':>11}"
+        print(f"{label:<20}{ours:10.2f}{t_text}{ref:10.2f}{r_text}{ours / ref:9.2f}")
+
+
+if __name__ == "__main__":
+    main()
