@@ -6,7 +6,9 @@ for the backward engine and `engine.observe` for watching both run.
 
 from __future__ import annotations
 
-from engine import autograd
+import types
+
+from engine import autograd, functional
 from engine.dispatch import where
 from engine.dtypes import (
     DType as dtype,
@@ -24,8 +26,23 @@ from engine.dtypes import (
     int64,
     uint8,
 )
-from engine.factories import arange, full, ones, ones_like, tensor, zeros, zeros_like
+from engine.factories import (
+    arange,
+    eye,
+    full,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from engine.ops_shape import cat, stack
 from engine.tensor import Size, Tensor
 
 float = float32  # noqa: A001 (torch's alias)
@@ -61,6 +78,29 @@ def log(input: Tensor) -> Tensor:  # noqa: A002
     return input.log()
 
 
+# torch's module functions that are Tensor methods under the same name and arguments.
+add, sub, mul, div, pow, neg = (
+    Tensor.add,
+    Tensor.sub,
+    Tensor.mul,
+    Tensor.div,
+    Tensor.pow,
+    Tensor.neg,
+)  # noqa: A001
+sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
+abs, sqrt, square, sign = Tensor.abs, Tensor.sqrt, Tensor.square, Tensor.sign  # noqa: A001
+clamp, clip, clamp_min = Tensor.clamp, Tensor.clamp, Tensor.clamp_min
+maximum, minimum = Tensor.maximum, Tensor.minimum
+max, min, amax, amin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin  # noqa: A001
+argmax, argmin = Tensor.argmax, Tensor.argmin
+softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
+mm, mv, matmul, outer = Tensor.mm, Tensor.mv, Tensor.matmul, Tensor.outer
+t, transpose, permute = Tensor.t, Tensor.transpose, Tensor.permute
+unsqueeze, squeeze, flatten, clone = Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten, Tensor.clone
+reshape, floor_divide, remainder = Tensor.reshape, Tensor.floor_divide, Tensor.remainder
+nn = types.SimpleNamespace(functional=functional)
+
+
 def get_default_dtype() -> dtype:
     """The default floating dtype (float32)."""
     return float32
@@ -69,38 +109,90 @@ def get_default_dtype() -> dtype:
 __all__ = [
     "Size",
     "Tensor",
+    "abs",
+    "add",
+    "amax",
+    "amin",
     "arange",
+    "argmax",
+    "argmin",
     "autograd",
     "bool",
-    "double",
+    "cat",
+    "clamp",
+    "clamp_min",
+    "clip",
+    "clone",
+    "cos",
+    "div",
     "dot",
+    "double",
     "dtype",
     "enable_grad",
     "exp",
+    "eye",
+    "flatten",
     "float",
     "float16",
     "float32",
     "float64",
+    "floor_divide",
     "full",
+    "functional",
     "get_default_dtype",
     "half",
     "int",
-    "int8",
     "int16",
     "int32",
     "int64",
+    "int8",
     "is_grad_enabled",
+    "linspace",
     "log",
+    "log_softmax",
     "long",
+    "manual_seed",
+    "matmul",
+    "max",
+    "maximum",
     "mean",
+    "min",
+    "minimum",
+    "mm",
+    "mul",
+    "mv",
+    "neg",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",
+    "outer",
+    "permute",
+    "pow",
+    "rand",
+    "randint",
+    "randn",
+    "relu",
+    "remainder",
+    "reshape",
     "set_grad_enabled",
     "short",
+    "sigmoid",
+    "sign",
+    "sin",
+    "softmax",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "sub",
     "sum",
+    "t",
+    "tanh",
     "tensor",
+    "transpose",
     "uint8",
+    "unsqueeze",
     "where",
     "zeros",
     "zeros_like",

@@ -1,4 +1,5 @@
-"""Tensor factories: `tensor`, `arange`, `zeros`, `ones`, `full`, `*_like`, with torch's dtypes.
+"""Tensor factories (`tensor`, `arange`, `zeros`, `ones`, `full`, `*_like`, `linspace`, `eye`,
+`rand`, `randn`, `randint`), with torch's dtypes.
 
 Each factory makes a new leaf, reports OpRan (args = its Python arguments) and, when asked for
 `requires_grad=True`, RequiresGradSet right after it. Values of `arange`/`linspace` come from
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import creation, dtypes
+from engine import creation, dtypes, random
 from engine.dtypes import FLOATING, DType
 from engine.grad_mode import STATE
 from engine.observe import LISTENERS, OpRan, RequiresGradSet, emit
@@ -141,3 +142,57 @@ def ones_like(t: Tensor, *, dtype: DType | None = None, requires_grad: bool = Fa
     """Ones with `t`'s shape and dtype (never requires grad unless asked)."""
     dtype = dtype or t.dtype
     return _made("ones_like", (t,), np.ones(t.array.shape, dtype.np), dtype, requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: DType | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end` inclusive (float32 by default)."""
+    dtype = dtype or dtypes.DEFAULT_FLOAT
+    array = creation.linspace_values(start, end, int(steps), dtype.name)
+    return _made("linspace", (start, end, steps), array, dtype, requires_grad)
+
+
+def eye(
+    n: int, m: int | None = None, *, dtype: DType | None = None, requires_grad: bool = False
+) -> Tensor:
+    """An n x m identity matrix (m defaults to n)."""
+    dtype = dtype or dtypes.DEFAULT_FLOAT
+    args = (n,) if m is None else (n, m)
+    array = np.eye(n, n if m is None else m, dtype=dtype.np)
+    return _made("eye", args, array, dtype, requires_grad)
+
+
+def rand(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    """Uniform values in [0, 1) from the default generator (torch's stream, bit for bit)."""
+    dtype = dtype or dtypes.DEFAULT_FLOAT
+    array = random.rand(_shape(size), dtype.name)
+    return _made("rand", size, array, dtype, requires_grad)
+
+
+def randn(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal values from the default generator (torch's stream)."""
+    dtype = dtype or dtypes.DEFAULT_FLOAT
+    array = random.randn(_shape(size), dtype.name)
+    return _made("randn", size, array, dtype, requires_grad)
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, dtype: DType | None = None) -> Tensor:
+    """int64 values in [low, high) (`randint(high, size)` means low = 0)."""
+    args = (low, high, size)
+    if size is None:
+        low, high, size = 0, low, high
+        args = (high, size)
+    dtype = dtype or dtypes.int64
+    array = random.randint(int(low), int(high), _shape((size,))).astype(dtype.np)
+    return _made("randint", args, array, dtype, False)
+
+
+def manual_seed(seed: int) -> random.Generator:
+    """Seed the default generator; returns it (torch's Generator object)."""
+    return random.manual_seed(seed)

@@ -92,6 +92,90 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
         """Reshape (the gradient of a view)."""
         return array.reshape(shape)
 
+    cos = staticmethod(np.cos)
+    sin = staticmethod(np.sin)
+    sign = staticmethod(np.sign)
+    outer = staticmethod(np.outer)
+    permute = staticmethod(np.transpose)
+
+    @staticmethod
+    def t(array: np.ndarray) -> np.ndarray:
+        """The transpose of a matrix (a vector unchanged)."""
+        return array.T
+
+    @staticmethod
+    def sum_dim(array: np.ndarray, dim: int | tuple | None) -> np.ndarray:
+        """Sum over `dim` (an int, a tuple or None for all), keeping reduced dims as size 1."""
+        return array.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def as_type_of(array: np.ndarray, like: np.ndarray) -> np.ndarray:
+        """`array` (a mask) converted to `like`'s dtype."""
+        return array.astype(like.dtype)
+
+    @staticmethod
+    def one_minus_square(y: np.ndarray) -> np.ndarray:
+        """`1 - y*y` rounded once, as torch's CPU kernel does with an FMA."""
+        if y.dtype == np.float32:
+            return (1.0 - y.astype(np.float64) ** 2).astype(np.float32)
+        return 1 - y * y
+
+    @staticmethod
+    def scatter_dim(g: np.ndarray, index: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
+        """Zeros of `shape` with `g` put at `index` along `dim` (both with `dim` kept)."""
+        out = np.zeros(shape, g.dtype)
+        np.put_along_axis(out, index, g, axis=dim)
+        return out
+
+
+class TENSORS:  # noqa: N801 (a namespace standing in for a module)
+    """The same functions for the recorded backward (create_graph=True), on engine Tensors.
+
+    `engine.autograd.TENSOR` holds the older ones; rules reach these through `ext(B)`.
+    """
+
+    cos = staticmethod(lambda t: t.cos())
+    sin = staticmethod(lambda t: t.sin())
+    sign = staticmethod(lambda t: t.sign())
+    t = staticmethod(lambda t: t.t())
+    permute = staticmethod(lambda t, dims: t.permute(dims))
+    outer = staticmethod(lambda a, b: a.outer(b))
+    sum_dim = staticmethod(lambda t, dim: t.sum(dim, keepdim=True))
+    as_type_of = staticmethod(lambda t, like: t.to(like.dtype))
+    one_minus_square = staticmethod(lambda y: 1 - y * y)
+
+    @staticmethod
+    def scatter_dim(g: Any, index: np.ndarray, dim: int, shape: tuple) -> Any:
+        """`g` expanded to `shape` and masked to the positions of `index` along `dim`."""
+        positions = np.arange(shape[dim]).reshape(
+            [-1 if i == dim else 1 for i in range(len(shape))]
+        )
+        return g.expand(shape) * _constant(positions == index, g)
+
+
+def _constant(mask: np.ndarray, like: Any) -> Any:
+    """A constant Tensor of `like`'s dtype holding `mask` (no gradient)."""
+    from engine.tensor import wrap
+
+    return wrap(mask.astype(like.dtype.np), like.dtype)
+
+
+def ext(backend: Any) -> Any:
+    """The namespace of the newer backend functions for `backend` (NUMPY or autograd's TENSOR)."""
+    return NUMPY if backend is NUMPY else TENSORS
+
+
+def quiet(fn: Callable) -> Callable:
+    """`fn` with numpy's floating-point warnings silenced (torch gives inf/nan silently)."""
+
+    def run(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*args)
+
+    run.__name__ = run.__qualname__ = getattr(fn, "__name__", "quiet")
+    run.__doc__ = fn.__doc__
+    return run
+
 
 # ---- elementwise binary ops: inputs (self, other), other may be a Python scalar ----
 
@@ -101,8 +185,8 @@ MUL = Op("mul", "MulBackward0", np.multiply, lambda B, g, s, a: (g * s[1], g * s
 DIV = Op(
     "div",
     "DivBackward0",
-    np.true_divide,
-    lambda B, g, s, a: (g / s[1], -g * ((s[0] / s[1]) / s[1])),
+    quiet(np.true_divide),
+    quiet(lambda B, g, s, a: (g / s[1], -g * ((s[0] / s[1]) / s[1]))),
     (0, 1),
 )
 
@@ -114,7 +198,7 @@ def _pow_tensor_backward(B, g, s, a):
     return grad_base, g * log_base
 
 
-POW_TENSOR = Op("pow", "PowBackward1", np.power, _pow_tensor_backward, (0, 1, OUT))
+POW_TENSOR = Op("pow", "PowBackward1", quiet(np.power), quiet(_pow_tensor_backward), (0, 1, OUT))
 
 EQ = Op("eq", None, np.equal)
 NE = Op("ne", None, np.not_equal)
@@ -140,18 +224,28 @@ def _rpow_backward(B, g, s, base):
     return (g * (s[1] * math.log(base)),)
 
 
-POW_SCALAR = Op("pow", "PowBackward0", np.power, _pow_scalar_backward, (0,))
-RPOW = Op("pow", "PowBackward2", lambda x, c: np.power(c, x), _rpow_backward, (0, OUT))
+POW_SCALAR = Op("pow", "PowBackward0", quiet(np.power), quiet(_pow_scalar_backward), (0,))
+RPOW = Op(
+    "pow", "PowBackward2", quiet(lambda x, c: np.power(c, x)), quiet(_rpow_backward), (0, OUT)
+)
 
 # ---- unary ops (inputs cast to float first where torch does) ----
 
 NEG = Op("neg", "NegBackward0", lambda x, a: np.negative(x), lambda B, g, s, a: (-g,))
-EXP = Op("exp", "ExpBackward0", lambda x, a: np.exp(x), lambda B, g, s, a: (g * s[0],), (OUT,))
-LOG = Op("log", "LogBackward0", lambda x, a: np.log(x), lambda B, g, s, a: (g / s[0],), (0,))
+EXP = Op(
+    "exp", "ExpBackward0", quiet(lambda x, a: np.exp(x)), lambda B, g, s, a: (g * s[0],), (OUT,)
+)
+LOG = Op(
+    "log",
+    "LogBackward0",
+    quiet(lambda x, a: np.log(x)),
+    quiet(lambda B, g, s, a: (g / s[0],)),
+    (0,),
+)
 RECIPROCAL = Op(
     "reciprocal",
     "ReciprocalBackward0",
-    lambda x, a: np.reciprocal(x),
+    quiet(lambda x, a: np.reciprocal(x)),
     lambda B, g, s, a: (-g * (s[0] * s[0]),),
     (OUT,),
 )

@@ -71,13 +71,17 @@ class TensorMethods:
     def __ge__(self, other: Any) -> Tensor:
         return binary(ops.GE, self, other, (self, other))
 
-    def add(self, other: Any) -> Tensor:
-        """self + other."""
-        return binary(ops.ADD, self, other, (self, other))
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha * other."""
+        if alpha == 1:
+            return binary(ops.ADD, self, other, (self, other))
+        return _math.add_alpha(self, other, alpha, (self, other), _math.ADD_ALPHA)
 
-    def sub(self, other: Any) -> Tensor:
-        """self - other."""
-        return binary(ops.SUB, self, other, (self, other))
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha * other."""
+        if alpha == 1:
+            return binary(ops.SUB, self, other, (self, other))
+        return _math.add_alpha(self, other, alpha, (self, other), _math.SUB_ALPHA)
 
     def mul(self, other: Any) -> Tensor:
         """self * other."""
@@ -147,10 +151,207 @@ class TensorMethods:
         """As int64."""
         return convert(self, dtypes.int64)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _math.floor_divide(self, other, (self, other))
+
+    def __mod__(self, other: Any) -> Tensor:
+        return binary(_math.REMAINDER, self, other, (self, other))
+
+    def __and__(self, other: Any) -> Tensor:
+        return _math.logical("bitwise_and", self, other, (self, other))
+
+    def __or__(self, other: Any) -> Tensor:
+        return _math.logical("bitwise_or", self, other, (self, other))
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _math.logical("bitwise_xor", self, other, (self, other))
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self) -> Tensor:
+        return _math.bitwise_not(self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _linalg.matmul(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """self // other (rounded down; integer dtypes stay integer)."""
+        return _math.floor_divide(self, other, (self, other))
+
+    def remainder(self, other: Any) -> Tensor:
+        """self % other, with the sign of `other` (Python's modulo)."""
+        return binary(_math.REMAINDER, self, other, (self, other))
+
+    def logical_not(self) -> Tensor:
+        """Elementwise not, as a bool tensor."""
+        return convert(self, dtypes.bool_).__invert__()
+
+    # ---- elementwise math ----
+
+    def sin(self) -> Tensor:
+        """Elementwise sine (float result)."""
+        return _math.float_unary(_math.SIN, self)
+
+    def cos(self) -> Tensor:
+        """Elementwise cosine (float result)."""
+        return _math.float_unary(_math.COS, self)
+
+    def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent (float result)."""
+        return _math.float_unary(_math.TANH, self)
+
+    def sigmoid(self) -> Tensor:
+        """Elementwise 1 / (1 + exp(-self)) (float result)."""
+        return _math.float_unary(_math.SIGMOID, self)
+
+    def sqrt(self) -> Tensor:
+        """Elementwise square root (float result)."""
+        return _math.float_unary(_math.SQRT, self)
+
+    def relu(self) -> Tensor:
+        """max(self, 0) elementwise; the gradient at 0 is 0."""
+        return _math.same_dtype_unary(_math.RELU, self, "clamp_min")
+
+    def abs(self) -> Tensor:
+        """Elementwise absolute value; the gradient at 0 is 0."""
+        return _math.same_dtype_unary(_math.ABS, self, "abs")
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 elementwise (zero gradient)."""
+        return _math.same_dtype_unary(_math.SIGN, self, "sign")
+
+    def square(self) -> Tensor:
+        """self ** 2 (PowBackward0, as in torch)."""
+        return self.__pow__(2)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (torch's names)
+        """Values limited to [min, max]; the boundaries pass the gradient."""
+        return _math.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        """Values limited from below by `min`."""
+        return _math.clamp_min(self, min)
+
+    def maximum(self, other: Tensor) -> Tensor:
+        """The elementwise larger of self and other (ties share the gradient)."""
+        return binary(_math.MAXIMUM, self, other, (self, other))
+
+    def minimum(self, other: Tensor) -> Tensor:
+        """The elementwise smaller of self and other (ties share the gradient)."""
+        return binary(_math.MINIMUM, self, other, (self, other))
+
+    # ---- reductions ----
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest value; with `dim`, torch.return_types.max(values, indices)."""
+        return _reduce.extreme(self, dim, keepdim, True)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest value; with `dim`, torch.return_types.min(values, indices)."""
+        return _reduce.extreme(self, dim, keepdim, False)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The largest values over `dim` (all dims by default)."""
+        return _reduce.amax(self, dim, keepdim, True)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The smallest values over `dim` (all dims by default)."""
+        return _reduce.amax(self, dim, keepdim, False)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """The int64 index of the first largest value (flat when `dim` is None)."""
+        return _reduce.arg_extreme(self, dim, keepdim, True)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """The int64 index of the first smallest value (flat when `dim` is None)."""
+        return _reduce.arg_extreme(self, dim, keepdim, False)
+
+    def softmax(self, dim: int, dtype: DType | None = None) -> Tensor:
+        """exp(self) / exp(self).sum(dim), computed stably."""
+        return _reduce.softmax(self, dim, False, dtype)
+
+    def log_softmax(self, dim: int, dtype: DType | None = None) -> Tensor:
+        """log(softmax(self, dim)), computed stably."""
+        return _reduce.softmax(self, dim, True, dtype)
+
+    # ---- linear algebra ----
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two 2-D tensors."""
+        return _linalg.mm(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """Product of a 2-D tensor and a 1-D tensor."""
+        return _linalg.mv(self, vec)
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """self @ other."""
+        return _linalg.matmul(self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """Outer product of two 1-D tensors."""
+        return _linalg.outer(self, vec2)
+
+    # ---- shape ----
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 (torch's name)
+        """All dimensions reversed (warns once when not 2-D)."""
+        return _shape.reverse_dims(self)
+
+    def t(self) -> Tensor:
+        """Transpose of a matrix (at most 2-D)."""
+        return _shape.t(self)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Dimensions dim0 and dim1 swapped (a view)."""
+        return _shape.transpose(self, dim0, dim1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Dimensions reordered (a view)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return _shape.permute(self, dims)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """A new size-1 dimension at `dim` (a view)."""
+        return _shape.unsqueeze(self, dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Size-1 dimensions removed (all, or those in `dim`)."""
+        return _shape.squeeze(self, dim)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Dimensions start_dim..end_dim merged into one."""
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def clone(self) -> Tensor:
+        """A copy that stays in the graph (CloneBackward0)."""
+        return _shape.clone(self)
+
+    def int(self) -> Tensor:
+        """As int32."""
+        return convert(self, dtypes.int32)
+
+    def bool(self) -> Tensor:
+        """As bool."""
+        return convert(self, dtypes.bool_)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """As `other`'s dtype."""
+        return convert(self, other.dtype)
+
 
 def bind_dispatch() -> None:
     """Bind Tensor and the dispatch functions the methods call (run once, end of engine.tensor)."""
     global Tensor, binary, convert, dot, expand, reduction, reshape, scalar_op, unary
+    global _linalg, _math, _reduce, _shape
+    from engine import ops_linalg as _linalg
+    from engine import ops_math as _math
+    from engine import ops_reduce as _reduce
+    from engine import ops_shape as _shape
     from engine.dispatch import (
         binary,
         convert,

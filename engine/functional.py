@@ -1,0 +1,75 @@
+"""A small `torch.nn.functional`: activations, softmax and mse_loss (`engine.nn.functional`)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from engine.dispatch import _finish, _promoted
+from engine.ops import Op
+from engine.ops_reduce import softmax as _softmax
+from engine.tensor import Tensor, wrap
+
+
+def relu(input: Tensor) -> Tensor:  # noqa: A002 (torch's parameter name)
+    """max(input, 0) elementwise."""
+    return input.relu()
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """1 / (1 + exp(-input)) elementwise."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    """Hyperbolic tangent elementwise."""
+    return input.tanh()
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    """softmax along `dim` (an implicit dim warns, as in torch)."""
+    return _softmax(input, dim, False, dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    """log_softmax along `dim` (an implicit dim warns, as in torch)."""
+    return _softmax(input, dim, True, dtype)
+
+
+def _mse_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    squared = (x - t) ** 2
+    if reduction == "mean":
+        return squared.mean()
+    return squared.sum() if reduction == "sum" else squared
+
+
+def _mse_backward(B, g, s, attrs):
+    reduction, numel = attrs
+    x, t = s
+    diff = x - t
+    norm = 2.0 / numel if reduction == "mean" else 2.0
+    return (norm * diff) * g, -((norm * diff) * g)
+
+
+MSE_LOSS = Op("mse_loss", "MseLossBackward0", _mse_forward, _mse_backward, (0, 1))
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """The mean (or sum, or elementwise) squared difference of input and target."""
+    if input.shape != target.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    dt = _promoted(input, target)
+    x, t = input.array.astype(dt.np, copy=False), target.array.astype(dt.np, copy=False)
+    x, t = np.broadcast_arrays(x, t)
+    out = wrap(np.asarray(_mse_forward(x, t, reduction), dt.np), dt)
+    return _finish(MSE_LOSS, out, (input, target), (reduction, x.size), (input, target))

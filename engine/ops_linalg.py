@@ -1,0 +1,106 @@
+"""Op table rows for matrix products (mm, mv, matmul, outer), with their front-end functions.
+
+`matmul` dispatches on the dimensions the way torch does, so its graph has torch's nodes:
+1-D @ 1-D is dot, 2-D @ 2-D is mm, 2-D @ 1-D is mv, and 1-D @ 2-D is unsqueeze, mm, squeeze
+(SqueezeBackward4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes
+from engine.dispatch import _finish, dot
+from engine.ops import Op, ext
+from engine.ops_shape import SQUEEZE_MATMUL, squeeze, unsqueeze
+from engine.tensor import Tensor, wrap
+
+MM = Op(
+    "mm",
+    "MmBackward0",
+    np.matmul,
+    lambda B, g, s, a: (g @ ext(B).t(s[1]), ext(B).t(s[0]) @ g),
+    (0, 1),
+)
+MV = Op(
+    "mv",
+    "MvBackward0",
+    np.matmul,
+    lambda B, g, s, a: (ext(B).outer(g, s[1]), ext(B).t(s[0]) @ g),
+    (0, 1),
+)
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> None:
+    if a.dtype is not b.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_c_name(a.dtype)} != {_c_name(b.dtype)}"
+        )
+
+
+def _c_name(dt: dtypes.DType) -> str:
+    """The C type name torch prints in matmul dtype errors (float, double, long int, ...)."""
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(
+        dt.name, dt.name
+    )
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """The matrix product of two 2-D tensors."""
+    if a.array.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.array.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    (n, k), (k2, m) = a.array.shape, b.array.shape
+    if k != k2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    _same_dtype(a, b)
+    out = wrap(np.matmul(a.array, b.array), a.dtype)
+    return _finish(MM, out, (a, b), None, (a, b))
+
+
+def mv(a: Tensor, v: Tensor) -> Tensor:
+    """The product of a 2-D tensor and a 1-D tensor."""
+    if a.array.ndim != 2 or v.array.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {a.array.ndim}, {v.array.ndim}"
+        )
+    if a.array.shape[1] != v.array.shape[0]:
+        n, k = a.array.shape
+        raise RuntimeError(
+            f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({v.array.shape[0]})"
+        )
+    _same_dtype(a, v)
+    out = wrap(np.matmul(a.array, v.array), a.dtype)
+    return _finish(MV, out, (a, v), None, (a, v))
+
+
+def matmul(a: Tensor, b: Any) -> Tensor:
+    """`a @ b` for 1-D and 2-D operands, with torch's graph for each case."""
+    if type(b) is not Tensor:
+        raise TypeError(f"unsupported operand type(s) for @: 'Tensor' and '{type(b).__name__}'")
+    da, db = a.array.ndim, b.array.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
+        )
+    if da == 1 and db == 1:
+        return dot(a, b)
+    if da == 2 and db == 1:
+        return mv(a, b)
+    if da == 2 and db == 2:
+        return mm(a, b)
+    if da == 1 and db == 2:
+        return squeeze(mm(unsqueeze(a, 0), b), 0, SQUEEZE_MATMUL)
+    raise NotImplementedError("matmul of tensors with more than 2 dimensions is not supported")
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """The outer product of two 1-D tensors: `a.reshape(-1, 1) * b`, as torch computes it."""
+    for name, x in (("self", a), ("vec2", b)):
+        if x.array.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x.array.ndim}-D")
+    return a.reshape(-1, 1) * b

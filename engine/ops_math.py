@@ -1,0 +1,235 @@
+"""Op table rows for elementwise math beyond + - * / **, with their front-end functions.
+
+Rows follow `engine.ops`: forward on numpy arrays, backward over a backend `B` (the newer backend
+functions through `ext(B)`), in the float operation order of torch_semantics.md §3.13.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes
+from engine.dispatch import (
+    _as_array,
+    _broadcast_message,
+    _cast,
+    _finish,
+    _promoted,
+    _scalar,
+    binary,
+    unary,
+)
+from engine.dtypes import FLOATING
+from engine.ops import OUT, Op, ext, quiet
+from engine.tensor import Tensor, wrap
+
+# ---- unary: float results for integer inputs where torch computes in float ----
+
+SIN = Op(
+    "sin", "SinBackward0", lambda x, a: np.sin(x), lambda B, g, s, a: (g * ext(B).cos(s[0]),), (0,)
+)
+COS = Op(
+    "cos", "CosBackward0", lambda x, a: np.cos(x), lambda B, g, s, a: (g * -ext(B).sin(s[0]),), (0,)
+)
+TANH = Op(
+    "tanh",
+    "TanhBackward0",
+    lambda x, a: np.tanh(x),
+    lambda B, g, s, a: (g * ext(B).one_minus_square(s[0]),),
+    (OUT,),
+)
+SIGMOID = Op(
+    "sigmoid",
+    "SigmoidBackward0",
+    quiet(lambda x, a: 1 / (1 + np.exp(-x))),
+    lambda B, g, s, a: (g * (1 - s[0]) * s[0],),
+    (OUT,),
+)
+RELU = Op(
+    "relu",
+    "ReluBackward0",
+    lambda x, a: np.maximum(x, x.dtype.type(0)),
+    lambda B, g, s, a: (B.where(s[0] > 0, g, 0.0),),
+    (OUT,),
+)
+ABS = Op(
+    "abs", "AbsBackward0", lambda x, a: np.abs(x), lambda B, g, s, a: (g * ext(B).sign(s[0]),), (0,)
+)
+SIGN = Op("sign", "SignBackward0", lambda x, a: np.sign(x), lambda B, g, s, a: (g * 0,))
+SQRT = Op(
+    "sqrt",
+    "SqrtBackward0",
+    quiet(lambda x, a: np.sqrt(x)),
+    quiet(lambda B, g, s, a: (g / (2 * s[0]),)),
+    (OUT,),
+)
+
+
+def _clamp_forward(x: np.ndarray, bounds: tuple) -> np.ndarray:
+    low, high = bounds
+    if low is not None:
+        x = np.where(x < low, low, x) if np.isnan(low) else np.maximum(x, low)
+    if high is not None:
+        x = np.where(x > high, high, x) if np.isnan(high) else np.minimum(x, high)
+    return x
+
+
+def _clamp_backward(B, g, s, bounds):
+    low, high = bounds
+    x = s[0]
+    inside = (x >= low) if low is not None else None
+    if high is not None:
+        inside = (x <= high) if inside is None else inside & (x <= high)
+    return (B.where(inside, g, 0.0),)
+
+
+CLAMP = Op("clamp", "ClampBackward1", _clamp_forward, _clamp_backward, (0,))
+CLAMP_MIN = Op(
+    "clamp_min",
+    "ClampMinBackward0",
+    lambda x, a: np.maximum(x, a[0]),
+    lambda B, g, s, a: (B.where(s[0] >= a[0], g, 0.0),),
+    (0,),
+)
+
+# ---- binary ----
+
+
+def _max_min_backward(B, g, s, a):
+    x, other = s
+    half = B.where(x == other, g / 2, g)
+    return B.where(x < other, 0.0, half), B.where(x > other, 0.0, half)
+
+
+def _min_backward(B, g, s, a):
+    x, other = s
+    half = B.where(x == other, g / 2, g)
+    return B.where(x > other, 0.0, half), B.where(x < other, 0.0, half)
+
+
+MAXIMUM = Op("maximum", "MaximumBackward0", np.maximum, _max_min_backward, (0, 1))
+MINIMUM = Op("minimum", "MinimumBackward0", np.minimum, _min_backward, (0, 1))
+REMAINDER = Op("remainder", "RemainderBackward0", quiet(np.remainder), lambda B, g, s, a: (g, None))
+FLOOR_DIVIDE = Op("floor_divide", None, quiet(np.floor_divide))
+LOGICAL = {
+    "bitwise_and": Op("bitwise_and", None, np.bitwise_and),
+    "bitwise_or": Op("bitwise_or", None, np.bitwise_or),
+    "bitwise_xor": Op("bitwise_xor", None, np.bitwise_xor),
+}
+BITWISE_NOT = Op("bitwise_not", None, lambda x, a: np.invert(x))
+
+
+def _alpha_forward(x: np.ndarray, y: Any, alpha: Any) -> np.ndarray:
+    """x + alpha * y rounded once for float32 (torch's kernel is a fused multiply-add)."""
+    if x.dtype == np.float32:
+        wide = np.asarray(y, np.float64) * np.float64(np.float32(alpha))
+        return (x.astype(np.float64) + wide).astype(np.float32)
+    return x + alpha * np.asarray(y, x.dtype)
+
+
+ADD_ALPHA = Op("add", "AddBackward0", _alpha_forward, lambda B, g, s, alpha: (g, g * alpha))
+SUB_ALPHA = Op(
+    "sub",
+    "SubBackward0",
+    lambda x, y, alpha: _alpha_forward(x, y, -alpha),
+    lambda B, g, s, alpha: (g, -g * alpha),
+)
+
+
+def add_alpha(a: Tensor, b: Any, alpha: Any, args: tuple, op: Op) -> Tensor:
+    """`a + alpha * b` (ADD_ALPHA) or `a - alpha * b` (SUB_ALPHA): one node, like torch."""
+    dt = _promoted(a, b)
+    alpha = _scalar(alpha)
+    if dt.category != FLOATING and isinstance(alpha, float):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    bd = _cast(b.array, dt) if type(b) is Tensor else _scalar(b)
+    try:
+        result = op.forward(_cast(a.array, dt), bd, alpha)
+    except ValueError:
+        raise RuntimeError(_broadcast_message(a.array.shape, np.shape(bd))) from None
+    return _finish(op, wrap(_as_array(result, dt), dt), (a, b), alpha, args)
+
+
+def elementwise(op: Op, a: Tensor, b: Any, args: tuple) -> Tensor:
+    """A no-gradient elementwise op whose result keeps the promoted dtype (`//`)."""
+    dt = _promoted(a, b)
+    bd = _cast(b.array, dt) if type(b) is Tensor else _scalar(b)
+    try:
+        result = op.forward(_cast(a.array, dt), bd)
+    except ValueError:
+        raise RuntimeError(_broadcast_message(a.array.shape, np.shape(bd))) from None
+    return _finish(op, wrap(_as_array(result, dt), dt), (a, b), None, args)
+
+
+def float_unary(op: Op, a: Tensor) -> Tensor:
+    """A float-valued function of one tensor (integer inputs computed in float32)."""
+    return unary(op, a, None, (a,), to_float=True)
+
+
+def same_dtype_unary(op: Op, a: Tensor, name: str) -> Tensor:
+    """relu/abs/sign: the input's dtype, refused for bool like torch's CPU kernels."""
+    if a.dtype is dtypes.bool_:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    return unary(op, a, None, (a,))
+
+
+def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
+    """Limit values to [low, high] (either may be None); the boundaries pass the gradient."""
+    if low is None and high is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if type(low) is Tensor or type(high) is Tensor:
+        return _clamp_tensors(a, low, high)
+    bounds = tuple(None if b is None else _scalar(b) for b in (low, high))
+    dt = a.dtype
+    for b in bounds:
+        if b is not None:
+            dt = dtypes.promote_types(dt, _promoted(a, b))
+    out = wrap(_as_array(_clamp_forward(_cast(a.array, dt), bounds), dt), dt)
+    return _finish(CLAMP, out, (a,), bounds, (a, low, high))
+
+
+def _clamp_tensors(a: Tensor, low: Any, high: Any) -> Tensor:
+    """clamp with tensor bounds, as maximum then minimum."""
+    out = a if low is None else binary(MAXIMUM, a, low, (a, low))
+    return out if high is None else binary(MINIMUM, out, high, (out, high))
+
+
+def clamp_min(a: Tensor, low: Any) -> Tensor:
+    """max(a, low) elementwise; the gradient passes where a >= low."""
+    low = _scalar(low)
+    dt = _promoted(a, low)
+    out = wrap(_as_array(np.maximum(_cast(a.array, dt), low), dt), dt)
+    return _finish(CLAMP_MIN, out, (a,), (low,), (a, low))
+
+
+def logical(name: str, a: Tensor, b: Any, args: tuple) -> Tensor:
+    """`&`, `|`, `^` on bool or integer tensors (torch's error for floats)."""
+    other = b.dtype if type(b) is Tensor else dtypes.scalar_dtype(_scalar(b))
+    for dt in (a.dtype, other):
+        if dt.category == FLOATING:
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{dtypes.SCALAR_NAMES[dt]}'"
+            )
+    op = LOGICAL[name]
+    dt = _promoted(a, b)
+    bd = _cast(b.array, dt) if type(b) is Tensor else b
+    out = wrap(_as_array(op.forward(_cast(a.array, dt), bd), dt), dt)
+    return _finish(op, out, (a, b), None, args)
+
+
+def bitwise_not(a: Tensor) -> Tensor:
+    """`~a` for bool (logical not) and integer tensors."""
+    if a.dtype.category == FLOATING:
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return unary(BITWISE_NOT, a, None, (a,))
+
+
+def floor_divide(a: Tensor, b: Any, args: tuple) -> Tensor:
+    """`a // b`: integer dtypes stay integer (no gradient here; torch's is NotImplemented)."""
+    return elementwise(FLOOR_DIVIDE, a, b, args)

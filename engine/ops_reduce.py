@@ -1,0 +1,200 @@
+"""Op table rows for value-selecting reductions and softmax, with their front-end functions.
+
+Full `max()`/`min()` and `amax`/`amin` split the gradient evenly between ties; `max(dim)` sends
+all of it to the index it returns (torch_semantics.md §3.12).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes
+from engine.dispatch import _as_array, _finish, record
+from engine.dtypes import FLOATING
+from engine.grad_mode import STATE
+from engine.observe import LISTENERS, OpRan, emit
+from engine.ops import OUT, Op, ext, quiet
+from engine.tensor import Tensor, _dim, wrap
+
+
+class ReturnType(tuple):
+    """torch.return_types.max / min: a (values, indices) tuple with names."""
+
+    __slots__ = ()
+
+    @property
+    def values(self) -> Tensor:
+        """The selected values."""
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        """Where they were found (int64)."""
+        return self[1]
+
+    def __repr__(self) -> str:
+        return (
+            f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        )
+
+
+max_type = type("max", (ReturnType,), {"__slots__": ()})
+min_type = type("min", (ReturnType,), {"__slots__": ()})
+
+
+def _full_tie_split(B, g, s, a):
+    x, y = s
+    mask = ext(B).as_type_of(x == y, g)
+    return (mask * (g / mask.sum()),)
+
+
+def _amax_backward(B, g, s, attrs):
+    dims, keepdim = attrs
+    x, y = s
+    if not keepdim:
+        g, y = B.unsqueeze_dims(g, dims), B.unsqueeze_dims(y, dims)
+    mask = ext(B).as_type_of(x == y, g)
+    return ((g / ext(B).sum_dim(mask, dims)) * mask,)
+
+
+def _select_backward(B, g, s, attrs):
+    dim, keepdim, index, shape = attrs
+    if not keepdim:
+        g = B.unsqueeze_dims(g, (dim,))
+    return (ext(B).scatter_dim(g, index, dim, shape),)
+
+
+MAX = Op("max", "MaxBackward1", lambda x, a: x.max(), _full_tie_split, (0, OUT))
+MIN = Op("min", "MinBackward1", lambda x, a: x.min(), _full_tie_split, (0, OUT))
+MAX_DIM = Op("max", "MaxBackward0", None, _select_backward)
+MIN_DIM = Op("min", "MinBackward0", None, _select_backward)
+AMAX = Op(
+    "amax", "AmaxBackward0", lambda x, a: x.max(axis=a[0], keepdims=a[1]), _amax_backward, (0, OUT)
+)
+AMIN = Op(
+    "amin", "AminBackward0", lambda x, a: x.min(axis=a[0], keepdims=a[1]), _amax_backward, (0, OUT)
+)
+ARGMAX = Op("argmax", None, None)
+ARGMIN = Op("argmin", None, None)
+
+
+def _softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
+    shifted = x - x.max(axis=dim, keepdims=True)
+    exps = np.exp(shifted)
+    return exps / exps.sum(axis=dim, keepdims=True)
+
+
+def _log_softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+SOFTMAX = Op(
+    "softmax",
+    "SoftmaxBackward0",
+    quiet(_softmax_forward),
+    lambda B, g, s, dim: ((g - ext(B).sum_dim(g * s[0], dim)) * s[0],),
+    (OUT,),
+)
+LOG_SOFTMAX = Op(
+    "log_softmax",
+    "LogSoftmaxBackward0",
+    quiet(_log_softmax_forward),
+    lambda B, g, s, dim: (g - B.exp(s[0]) * ext(B).sum_dim(g, dim),),
+    (OUT,),
+)
+
+
+def extreme(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Tensor | ReturnType:
+    """max/min: of everything (dim None), along `dim` with indices, or elementwise with a tensor."""
+    if type(dim) is Tensor:
+        from engine.dispatch import binary
+        from engine.ops_math import MAXIMUM, MINIMUM
+
+        return binary(MAXIMUM if largest else MINIMUM, a, dim, (a, dim))
+    name = "max" if largest else "min"
+    if dim is None:
+        if a.array.size == 0:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        op = MAX if largest else MIN
+        out = wrap(_as_array(op.forward(a.array, None), a.dtype), a.dtype)
+        return _finish(op, out, (a,), None, (a,))
+    return _extreme_dim(a, dim, keepdim, largest)
+
+
+def _extreme_dim(a: Tensor, dim: int, keepdim: bool, largest: bool) -> ReturnType:
+    x = a.array
+    d = _dim(dim, x.ndim)
+    axis = d if x.ndim else None
+    index = (
+        np.argmax(x, axis=axis, keepdims=True)
+        if largest
+        else np.argmin(x, axis=axis, keepdims=True)
+    )
+    values = np.take_along_axis(x, index, axis=d) if x.ndim else x.copy()
+    if not keepdim and x.ndim:
+        values, index = values.squeeze(d), index.squeeze(d)
+    op = MAX_DIM if largest else MIN_DIM
+    out = wrap(_as_array(values, a.dtype), a.dtype)
+    indices = wrap(_as_array(index, dtypes.int64), dtypes.int64)
+    kept = index if keepdim or not x.ndim else np.expand_dims(index, d)
+    if STATE.enabled and a._rg:
+        record(op, out, (a,), (d, bool(keepdim) or not x.ndim, kept, x.shape))
+    result = (max_type if largest else min_type)((out, indices))
+    if LISTENERS:
+        emit(OpRan(op.name, (a, dim), result, STATE.enabled))
+    return result
+
+
+def amax(a: Tensor, dim: Any = (), keepdim: bool = False, largest: bool = True) -> Tensor:
+    """The largest (smallest) values over `dim` (all dims when empty); ties share the gradient."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = tuple(sorted({_dim(d, a.array.ndim) for d in dims})) or tuple(range(a.array.ndim))
+    op = AMAX if largest else AMIN
+    attrs = (dims, bool(keepdim))
+    out = wrap(_as_array(op.forward(a.array, attrs), a.dtype), a.dtype)
+    return _finish(op, out, (a,), attrs, (a, dim))
+
+
+def arg_extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
+    """argmax/argmin: int64 positions of the first largest (smallest) value."""
+    pick = np.argmax if largest else np.argmin
+    if dim is None:
+        index = np.asarray(pick(a.array))
+        if keepdim:
+            index = index.reshape((1,) * a.array.ndim)
+    else:
+        axis = _dim(dim, a.array.ndim) if a.array.ndim else None
+        index = np.asarray(pick(a.array, axis=axis, keepdims=bool(keepdim)))
+    out = wrap(_as_array(index, dtypes.int64), dtypes.int64)
+    return _finish(ARGMAX if largest else ARGMIN, out, (a,), None, (a, dim))
+
+
+def softmax(a: Tensor, dim: int | None, log: bool = False, dtype: Any = None) -> Tensor:
+    """softmax / log_softmax along `dim` (float results; torch refuses integer inputs)."""
+    name = "log_softmax" if log else "softmax"
+    if dim is None:
+        dim = 0 if a.array.ndim in (0, 1, 3) else 1
+        warnings.warn(
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+            "include dim=X as an argument.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if dtype is not None:
+        a = a.to(dtype)
+    d = _dim(dim, a.array.ndim) if a.array.ndim else None
+    if a.dtype.category != FLOATING:
+        kernel = "lastdim_kernel_impl" if d in (None, a.array.ndim - 1) else "kernel_impl"
+        raise NotImplementedError(
+            f"\"{name}_{kernel}\" not implemented for '{dtypes.SCALAR_NAMES[a.dtype]}'"
+        )
+    op = LOG_SOFTMAX if log else SOFTMAX
+    out = wrap(_as_array(op.forward(a.array, d), a.dtype), a.dtype)
+    return _finish(op, out, (a,), d, (a, dim))

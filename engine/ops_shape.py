@@ -1,0 +1,202 @@
+"""Op table rows for shape ops (views, joins, copies), with their front-end functions.
+
+Views (transpose, permute, t, unsqueeze, squeeze) share the input's values and version counter
+and remember their base, as torch's views do; cat, stack and clone copy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes, ops
+from engine.dispatch import _finish, reshape
+from engine.ops import Op, ext
+from engine.tensor import Tensor, _dim, wrap
+
+T_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor."
+)
+_warned_t = []  # torch warns about `x.T` once per process
+
+
+def _permute_backward(B, g, s, perm):
+    return (ext(B).permute(g, tuple(np.argsort(perm).tolist())),)
+
+
+PERMUTE = Op("permute", "PermuteBackward0", lambda x, p: x.transpose(p), _permute_backward)
+TRANSPOSE = Op("transpose", "TransposeBackward0", PERMUTE.forward, _permute_backward)
+T = Op("t", "TBackward0", PERMUTE.forward, _permute_backward)
+
+
+def _reshape_back(B, g, s, attrs):
+    return (B.reshape(g, attrs[1]),)
+
+
+UNSQUEEZE = Op("unsqueeze", "UnsqueezeBackward0", lambda x, a: x.reshape(a[0]), _reshape_back)
+SQUEEZE = Op("squeeze", "SqueezeBackward0", UNSQUEEZE.forward, _reshape_back)
+SQUEEZE_DIM = Op("squeeze", "SqueezeBackward1", UNSQUEEZE.forward, _reshape_back)
+SQUEEZE_DIMS = Op("squeeze", "SqueezeBackward2", UNSQUEEZE.forward, _reshape_back)
+SQUEEZE_MATMUL = Op("squeeze", "SqueezeBackward4", UNSQUEEZE.forward, _reshape_back)
+FLATTEN = Op("flatten", "ViewBackward0", ops.VIEW.forward, ops.VIEW.backward)
+CLONE = Op("clone", "CloneBackward0", lambda x, a: x.copy(), lambda B, g, s, a: (g,))
+
+
+def _cat_backward(B, g, s, attrs):
+    dim, sizes = attrs
+    lead = (slice(None),) * dim
+    bounds = np.cumsum((0, *sizes)).tolist()
+    return tuple(g[(*lead, slice(a, b))] for a, b in zip(bounds, bounds[1:], strict=False))
+
+
+def _stack_backward(B, g, s, attrs):
+    dim, count = attrs
+    lead = (slice(None),) * dim
+    return tuple(g[(*lead, i)] for i in range(count))
+
+
+CAT = Op("cat", "CatBackward0", None, _cat_backward)
+STACK = Op("stack", "StackBackward0", None, _stack_backward)
+
+
+def _view(op: Op, a: Tensor, result: np.ndarray, attrs: Any, args: tuple) -> Tensor:
+    out = wrap(result, a.dtype, a._vc)
+    out._base = a
+    return _finish(op, out, (a,), attrs, args)
+
+
+def permute(a: Tensor, dims: Sequence[int], op: Op = PERMUTE, args: tuple | None = None) -> Tensor:
+    """The dimensions of `a` reordered as `dims` (a view)."""
+    ndim = a.array.ndim
+    if len(dims) != ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            "length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{ndim} is not equal to len(dims) = {len(dims)}"
+        )
+    perm = tuple(_dim(int(d), ndim) for d in dims)
+    if len(set(perm)) != len(perm):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    args = (a, tuple(dims)) if args is None else args
+    return _view(op, a, a.array.transpose(perm), perm, args)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """`a` with dimensions `dim0` and `dim1` swapped (a view)."""
+    ndim = a.array.ndim
+    d0, d1 = _dim(dim0, ndim), _dim(dim1, ndim)
+    perm = list(range(ndim))
+    perm[d0], perm[d1] = perm[d1], perm[d0]
+    return permute(a, perm, TRANSPOSE, (a, dim0, dim1))
+
+
+def t(a: Tensor) -> Tensor:
+    """The transpose of a matrix; vectors and scalars unchanged (TBackward0)."""
+    if a.array.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {a.array.ndim}D"
+        )
+    return permute(a, tuple(reversed(range(a.array.ndim))), T, (a,))
+
+
+def reverse_dims(a: Tensor) -> Tensor:
+    """`a.T`: all dimensions reversed (PermuteBackward0); warns once if `a` is not 2-D."""
+    if a.array.ndim != 2 and not _warned_t:
+        _warned_t.append(True)
+        warnings.warn(T_WARNING, UserWarning, stacklevel=3)
+    return permute(a, tuple(reversed(range(a.array.ndim))), PERMUTE, (a,))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """`a` with a new dimension of size 1 at `dim` (a view)."""
+    d = _dim(dim, a.array.ndim + 1)
+    shape = a.array.shape[:d] + (1,) + a.array.shape[d:]
+    return _view(UNSQUEEZE, a, a.array.reshape(shape), (shape, a.array.shape), (a, dim))
+
+
+def squeeze(a: Tensor, dim: Any = None, op: Op | None = None) -> Tensor:
+    """`a` without dimensions of size 1 (all, one `dim`, or a tuple of dims); a view."""
+    shape = a.array.shape
+    if dim is None:
+        drop, row = {i for i, n in enumerate(shape) if n == 1}, SQUEEZE
+    elif isinstance(dim, (tuple, list)):
+        drop, row = {_dim(d, a.array.ndim) for d in dim}, SQUEEZE_DIMS
+    else:
+        drop, row = {_dim(dim, a.array.ndim)}, SQUEEZE_DIM
+    new = tuple(n for i, n in enumerate(shape) if not (i in drop and n == 1))
+    args = (a,) if dim is None else (a, dim)
+    return _view(op or row, a, a.array.reshape(new), (new, shape), args)
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dimensions start_dim..end_dim merged into one (`a` itself when nothing changes)."""
+    ndim = a.array.ndim
+    if ndim == 0:
+        return reshape(FLATTEN, a, (1,))
+    start, end = _dim(start_dim, ndim), _dim(end_dim, ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return a
+    shape = a.array.shape
+    return reshape(FLATTEN, a, (*shape[:start], -1, *shape[end + 1 :]))
+
+
+def clone(a: Tensor) -> Tensor:
+    """A copy of `a` (CloneBackward0)."""
+    return _finish(CLONE, wrap(a.array.copy(), a.dtype), (a,), None, (a,))
+
+
+def _joined_dtype(tensors: Sequence[Tensor]) -> dtypes.DType:
+    dt = tensors[0].dtype
+    for x in tensors[1:]:
+        dt = dtypes.promote_types(dt, x.dtype)
+    return dt
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors joined along an existing dimension `dim` (dtypes promoted)."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    first = tensors[0].array
+    d = _dim(dim, first.ndim)
+    for i, x in enumerate(tensors):
+        if x.array.ndim != first.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.ndim} and {x.array.ndim}"
+            )
+        for k, (n, m) in enumerate(zip(first.shape, x.array.shape, strict=True)):
+            if k != d and n != m:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {n} "
+                    f"but got size {m} for tensor number {i} in the list."
+                )
+    dt = _joined_dtype(tensors)
+    result = np.concatenate([x.array.astype(dt.np, copy=False) for x in tensors], axis=d)
+    attrs = (d, tuple(x.array.shape[d] for x in tensors))
+    return _finish(CAT, wrap(result, dt), tensors, attrs, (list(tensors), dim))
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors (all the same shape) joined along a new dimension `dim`."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0].array
+    for i, x in enumerate(tensors):
+        if x.array.shape != first.shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(first.shape)} at "
+                f"entry 0 and {list(x.array.shape)} at entry {i}"
+            )
+    d = _dim(dim, first.ndim + 1)
+    dt = _joined_dtype(tensors)
+    result = np.stack([x.array.astype(dt.np, copy=False) for x in tensors], axis=d)
+    return _finish(STACK, wrap(result, dt), tensors, (d, len(tensors)), (list(tensors), dim))
