@@ -9,7 +9,6 @@ from __future__ import annotations
 import types
 
 from engine import autograd, functional
-from engine.dispatch import where
 from engine.dtypes import (
     DType as dtype,
 )
@@ -42,6 +41,7 @@ from engine.factories import (
     zeros_like,
 )
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from engine.ops_math import where
 from engine.ops_shape import cat, stack
 from engine.tensor import Size, Tensor
 

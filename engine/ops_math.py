@@ -18,7 +18,6 @@ from engine.dispatch import (
     _finish,
     _promoted,
     _scalar,
-    binary,
     unary,
 )
 from engine.dtypes import FLOATING
@@ -111,7 +110,22 @@ def _min_backward(B, g, s, a):
 
 MAXIMUM = Op("maximum", "MaximumBackward0", np.maximum, _max_min_backward, (0, 1))
 MINIMUM = Op("minimum", "MinimumBackward0", np.minimum, _min_backward, (0, 1))
-REMAINDER = Op("remainder", "RemainderBackward0", quiet(np.remainder), lambda B, g, s, a: (g, None))
+
+
+def _remainder_forward(x: np.ndarray, y: Any) -> np.ndarray:
+    """torch's remainder: fmod, then moved by `y` when the signs differ (0 stays +0)."""
+    if x.dtype.kind != "f":
+        return np.remainder(x, y)
+    mod = np.fmod(x, y)
+    return np.where((mod != 0) & ((mod < 0) != (np.asarray(y) < 0)), mod + y, mod)
+
+
+REMAINDER = Op(
+    "remainder", "RemainderBackward0", quiet(_remainder_forward), lambda B, g, s, a: (g, None)
+)
+REMAINDER_SCALAR = Op(
+    "remainder", "RemainderBackward0", quiet(_remainder_forward), lambda B, g, s, c: (g,)
+)
 FLOOR_DIVIDE = Op("floor_divide", None, quiet(np.floor_divide))
 LOGICAL = {
     "bitwise_and": Op("bitwise_and", None, np.bitwise_and),
@@ -192,10 +206,37 @@ def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
     return _finish(CLAMP, out, (a,), bounds, (a, low, high))
 
 
+def _clamp_tensor_forward(x: np.ndarray, low: Any, high: Any) -> np.ndarray:
+    if low is not None:
+        x = np.maximum(x, low)
+    return x if high is None else np.minimum(x, high)
+
+
+def _clamp_tensor_backward(B, g, s, bounds):
+    x, (low, high) = s[0], bounds
+    inside = None if low is None else x >= low
+    if high is not None:
+        inside = (x <= high) if inside is None else inside & (x <= high)
+    return (
+        B.where(inside, g, 0.0),
+        None if low is None else B.where(x < low, g, 0.0),
+        None if high is None else B.where(x > high, g, 0.0),
+    )
+
+
+CLAMP_TENSOR = Op("clamp", "ClampBackward0", _clamp_tensor_forward, _clamp_tensor_backward, (0,))
+
+
 def _clamp_tensors(a: Tensor, low: Any, high: Any) -> Tensor:
-    """clamp with tensor bounds, as maximum then minimum."""
-    out = a if low is None else binary(MAXIMUM, a, low, (a, low))
-    return out if high is None else binary(MINIMUM, out, high, (out, high))
+    """clamp with tensor bounds (ClampBackward0: gradients to the bounds where they bind)."""
+    dt = a.dtype
+    for bound in (low, high):
+        if bound is not None:
+            dt = dtypes.promote_types(dt, _promoted(a, bound))
+    bounds = [_cast(b.array, dt) if type(b) is Tensor else b for b in (low, high)]
+    result = _clamp_tensor_forward(_cast(a.array, dt), *bounds)
+    out = wrap(_as_array(result, dt), dt)
+    return _finish(CLAMP_TENSOR, out, (a, low, high), tuple(bounds), (a, low, high))
 
 
 def clamp_min(a: Tensor, low: Any) -> Tensor:
@@ -233,3 +274,29 @@ def bitwise_not(a: Tensor) -> Tensor:
 def floor_divide(a: Tensor, b: Any, args: tuple) -> Tensor:
     """`a // b`: integer dtypes stay integer (no gradient here; torch's is NotImplemented)."""
     return elementwise(FLOOR_DIVIDE, a, b, args)
+
+
+WHERE = Op(
+    "where",
+    "WhereBackward0",
+    np.where,
+    lambda B, g, s, cond: (B.where(cond, g, 0.0), B.where(cond, 0.0, g)),
+)
+
+
+def where(condition: Tensor, a: Any, b: Any) -> Tensor:
+    """Elements of `a` where `condition` holds, else of `b` (Tensors or Python scalars)."""
+    if type(a) is Tensor:
+        dt = _promoted(a, b)
+    elif type(b) is Tensor:
+        dt = _promoted(b, a)
+    else:
+        a, b = _scalar(a), _scalar(b)
+        dt = dtypes.promote_types(dtypes.scalar_dtype(a), dtypes.scalar_dtype(b))
+    ad = _cast(a.array, dt) if type(a) is Tensor else a
+    bd = _cast(b.array, dt) if type(b) is Tensor else b
+    cond = condition.array
+    if cond.dtype != np.bool_:
+        cond = cond.astype(np.bool_)
+    out = wrap(_as_array(np.where(cond, ad, bd), dt), dt)
+    return _finish(WHERE, out, (a, b), cond, (condition, a, b))

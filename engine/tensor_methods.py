@@ -155,7 +155,7 @@ class TensorMethods:
         return _math.floor_divide(self, other, (self, other))
 
     def __mod__(self, other: Any) -> Tensor:
-        return binary(_math.REMAINDER, self, other, (self, other))
+        return self.remainder(other)
 
     def __and__(self, other: Any) -> Tensor:
         return _math.logical("bitwise_and", self, other, (self, other))
@@ -180,7 +180,9 @@ class TensorMethods:
 
     def remainder(self, other: Any) -> Tensor:
         """self % other, with the sign of `other` (Python's modulo)."""
-        return binary(_math.REMAINDER, self, other, (self, other))
+        if type(other) is Tensor:
+            return binary(_math.REMAINDER, self, other, (self, other))
+        return scalar_op(_math.REMAINDER_SCALAR, self, other, (self, other))
 
     def logical_not(self) -> Tensor:
         """Elementwise not, as a bool tensor."""
