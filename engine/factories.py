@@ -44,9 +44,9 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
         warnings.warn(COPY_CONSTRUCT, UserWarning, stacklevel=2)
         array = data.array.copy()
         inferred = data.dtype
-    elif isinstance(data, np.ndarray):
-        array = data.copy()
-        inferred = dtypes.from_numpy(data.dtype)
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.array(data)
+        inferred = dtypes.from_numpy(array.dtype)
     else:
         array, inferred = _from_nested(data)
     dtype = dtype or inferred
