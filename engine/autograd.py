@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import engine_loop, factories
-from engine.dispatch import edge, where
+from engine.dispatch import _finish, edge, where
 from engine.dtypes import float64
 from engine.engine_loop import Plan, execute
 from engine.grad_mode import no_grad
@@ -25,6 +25,7 @@ from engine.observe import (
     BackwardStep,
     emit,
 )
+from engine.ops import Op
 from engine.tensor import Size, Tensor, wrap
 
 NO_GRAD_FN = "element {} of tensors does not require grad and does not have a grad_fn"
@@ -75,8 +76,22 @@ class TENSOR:  # noqa: N801 (a namespace standing in for a module)
 
     @staticmethod
     def index_add_zeros(t: Tensor, index: Any, shape: tuple) -> Tensor:
-        """Not supported yet: differentiating indexing twice."""
-        raise NotImplementedError("create_graph=True through indexing is not supported yet")
+        """Zeros of `shape` with `t` added at `index`, recorded under torch's node names."""
+        array = np.zeros(shape, t.dtype.np)
+        np.add.at(array, index, t.array)
+        out = wrap(array, t.dtype)
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(isinstance(p, (list, np.ndarray)) for p in parts):
+            return _finish(INDEX_PUT, out, (0, t), (index, shape), (t, index))
+        op = SELECT_BACKWARD if isinstance(parts[-1], int) else SLICE_BACKWARD
+        return _finish(op, out, (t,), (index, shape), (t, index))
+
+
+INDEX_PUT = Op("index_put", "IndexPutImplBackward0", None, lambda B, g, s, a: (None, g[a[0]]))
+SELECT_BACKWARD = Op(
+    "select_backward", "SelectBackwardBackward0", None, lambda B, g, s, a: (g[a[0]],)
+)
+SLICE_BACKWARD = Op("slice_backward", "SliceBackwardBackward0", None, SELECT_BACKWARD.backward)
 
 
 engine_loop.TENSOR_BACKEND[0] = TENSOR
@@ -116,10 +131,12 @@ def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool
     plan = None if inputs is None else _inputs_plan(edges, _as_tuple(inputs), accumulate=True)
     if events and LISTENERS:
         emit(BackwardStarted(roots, given, retain_graph, create_graph, "backward"))
-    for step in execute(edges, grads, retain_graph, create_graph, events, plan):
-        if events and LISTENERS:
+    if events and LISTENERS:
+        for step in execute(edges, grads, retain_graph, create_graph, events, plan):
             emit(step)
-        yield step
+            yield step
+    else:
+        yield from execute(edges, grads, retain_graph, create_graph, events, plan)
     if plan is not None:
         _accumulate_captured(plan, _as_tuple(inputs))
     if events and LISTENERS:

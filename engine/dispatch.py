@@ -15,7 +15,7 @@ from engine import dtypes, ops
 from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
 from engine.grad_mode import STATE
 from engine.graph import UIDS, AccumulateGrad, SavedOutput
-from engine.observe import LISTENERS, InPlaceModified, OpRan, emit
+from engine.observe import LISTENERS, OpRan, emit
 from engine.tensor import Tensor, _dim, wrap
 
 _ndarray = np.ndarray
@@ -25,8 +25,6 @@ _SCALARS = (int, float, bool)
 _NO_EDGE = (None, 0)
 _float32 = dtypes.float32
 _SAVES_BOTH = (0, 1)
-
-LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
 def edge(t: Tensor) -> tuple:
@@ -341,17 +339,3 @@ def convert(a: Tensor, dtype: dtypes.DType) -> Tensor:
     out = wrap(a.array.astype(dtype.np), dtype)
     op = ops.TO if dtype.category == FLOATING else ops.TO_DISCRETE
     return _finish(op, out, (a,), (dtype, a.dtype), (a, dtype))
-
-
-def inplace(op: ops.Op, t: Tensor, args: tuple, mutate: Any) -> Tensor:
-    """Run `mutate(t.array)` in place: leaf check, version bump, rebased grad_fn, event."""
-    if t._rg and STATE.enabled:
-        if t.grad_fn is None:
-            raise RuntimeError(LEAF_INPLACE)
-        record(op, t, (t,), None)
-    before = t.array.copy() if LISTENERS else None
-    mutate(t.array)
-    t._vc[0] += 1
-    if LISTENERS:
-        emit(InPlaceModified(op.name, t, args, before))
-    return t

@@ -19,7 +19,15 @@ import numpy as np
 from engine import hooks, ops
 from engine.dtypes import from_numpy
 from engine.grad_mode import enable_grad
-from engine.graph import FREED_MESSAGE, AccumulateGrad, Node, SavedOutput, dependencies
+from engine.graph import (
+    FREED_MESSAGE,
+    LAST_MUTATION,
+    AccumulateGrad,
+    Node,
+    SavedOutput,
+    dependencies,
+    note_mutation,
+)
 from engine.observe import BackwardStep
 from engine.tensor import Tensor, wrap
 
@@ -45,53 +53,57 @@ class Plan:
         self.captured: dict = {}
 
 
-def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool, events: bool, plan):
-    """Run the graph from `roots` (edges) seeded with `grads`; yield a step (or None) per node."""
-    with np.errstate(all="ignore"):  # torch gives inf/nan silently
-        yield from _loop(roots, grads, retain_graph, create_graph, events, plan)
-
-
-def _loop(root_edges, grads, retain_graph, create_graph, events, plan):
+def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: bool, events, plan):
+    """Run the graph from `root_edges` seeded with `grads`; yield a step (or None) per node."""
     deps = dependencies([node for node, _ in root_edges])
     buffers: dict[Node, list] = {}
     for (node, nr), g in zip(root_edges, grads, strict=True):
         _deliver(buffers, node, nr, g)
-    needed = plan.needed if plan is not None else None
+    needed = None if plan is None else plan.needed  # nodes that run
+    capture = {} if plan is None else plan.capture
+    reach = None if plan is None else needed | set(capture)  # nodes gradients go to
     acc: deque = deque()
     heap: list = []
     single = None
     for node in dict.fromkeys(node for node, _ in root_edges):
-        if node not in deps and (needed is None or node in needed or node in plan.capture):
+        if node not in deps and (needed is None or node in needed or node in capture):
             single, heap = _ready(node, acc, heap, single)
     hooked = hooks.active()
-    while True:
-        if acc:
-            node = acc.popleft()
-        elif single is not None:
-            node, single = single, None
-        elif heap:
-            node = heappop(heap)[1]
-        else:
-            return
-        grad_in = buffers.pop(node)
-        if hooked:
-            grad_in = hooks.run_pre_hooks(node, grad_in, create_graph)
-        if plan is not None and node in plan.capture:
-            _capture(plan, node, grad_in)
-            if node not in needed:
+    with np.errstate(all="ignore"):  # torch gives inf/nan silently
+        while True:
+            if acc:
+                node = acc.popleft()
+            elif single is not None:
+                node = single
+                single = None
+            elif heap:
+                node = heappop(heap)[1]
+            else:
+                return
+            grad_in = buffers.pop(node)
+            if hooked:
+                grad_in = hooks.run_pre_hooks(node, grad_in, create_graph)
+            if capture and node in capture:
+                _capture(plan, node, grad_in)
+                if node not in needed:
+                    continue
+            if node.__class__ is AccumulateGrad:
+                yield _accumulate(node, grad_in[0], events, create_graph)
                 continue
-        if node.__class__ is AccumulateGrad:
-            yield _accumulate(node, grad_in[0], events, create_graph)
-            continue
-        grads_out = _apply(node, grad_in, retain_graph, create_graph)
-        yield _step(node, grad_in, grads_out) if events else None
-        for (child, nr), g in zip(node.next_functions, grads_out, strict=False):
-            if child is None or (needed is not None and child not in needed):
-                continue
-            _deliver(buffers, child, nr, g)
-            n = deps[child] - 1
-            deps[child] = n
-            if n == 0:
+            grads_out = _apply(node, grad_in, retain_graph, create_graph)
+            yield _step(node, grad_in, grads_out) if events else None
+            for (child, nr), g in zip(node.next_functions, grads_out, strict=False):
+                if child is None or (reach is not None and child not in reach):
+                    continue
+                buffer = buffers.get(child)
+                if buffer is None and g is not None and nr == 0 and child.num_outputs == 1:
+                    buffers[child] = [g]
+                else:
+                    _deliver(buffers, child, nr, g)
+                n = deps[child] - 1
+                deps[child] = n
+                if n:
+                    continue
                 if child.__class__ is AccumulateGrad:
                     acc.append(child)
                 elif single is None and not heap:
@@ -150,7 +162,7 @@ def _apply(node: Node, grad_in: list, retain_graph: bool, create_graph: bool) ->
         raise RuntimeError(FREED_MESSAGE)
     if g is None and all(x is None for x in grad_in):
         return (None,) * len(node.next_functions)
-    if saved:
+    if saved and node.uid < LAST_MUTATION[0]:
         node.check_versions()
     if create_graph:
         saved = tuple([_saved_tensor(v, node) for v in saved])
@@ -216,7 +228,7 @@ def _accumulate(node: AccumulateGrad, g: Any, events: bool, create_graph: bool):
             leaf._grad = before + g
         else:
             np.add(before.array, g, out=before.array)
-            before._vc[0] += 1
+            note_mutation(before._vc)
     if not events:
         return None
     after = None if leaf._grad is None else _copy(leaf._grad)

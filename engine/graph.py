@@ -12,6 +12,9 @@ import itertools
 from typing import Any
 
 UIDS = itertools.count()  # shared by tensors and nodes: uids increase in creation order
+# The uid counter's value at the latest in-place change: nodes created after it need no version
+# check in backward (nothing they saved can have changed since).
+LAST_MUTATION = [-1]
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -79,6 +82,12 @@ class Node:
         """Free the saved values (after a backward without retain_graph)."""
         if self.saved:
             self.saved = self.arrays = self.versions = None
+
+
+def note_mutation(vc: list) -> None:
+    """Count an in-place change of the tensors sharing version counter `vc`."""
+    vc[0] += 1
+    LAST_MUTATION[0] = next(UIDS)
 
 
 class SavedOutput:

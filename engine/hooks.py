@@ -23,7 +23,7 @@ NO_GRAD_HOOK = "cannot register a hook on a tensor that doesn't require gradient
 NO_GRAD_RETAIN = "can't retain_grad on Tensor that has requires_grad=False"
 
 NODE_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {nr: {id: fn}}
-LEAF_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # leaf -> {id: fn}
+LEAF_HOOKS: dict[int, tuple] = {}  # leaf uid -> (weakref to the leaf, {id: fn}); see _leaf_table
 RETAINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {nr: ref(tensor)}
 _ids = itertools.count()
 PASS_ON = Rule("copy_", lambda B, g, s, a: (None, g))
@@ -57,12 +57,21 @@ def register_hook(t: Tensor, fn: Callable[[Tensor], Tensor | None]) -> Removable
     if not t._rg:
         raise RuntimeError(NO_GRAD_HOOK)
     if t.grad_fn is None:
-        table = LEAF_HOOKS.setdefault(t, {})
+        table = _leaf_table(t)
     else:
         table = NODE_HOOKS.setdefault(t.grad_fn, {}).setdefault(t.output_nr, {})
     handle = RemovableHandle(table)
     table[handle.id] = fn
     return handle
+
+
+def _leaf_table(t: Tensor) -> dict:
+    """The leaf's hook table (Tensor's `==` is elementwise, so the key is its uid)."""
+    entry = LEAF_HOOKS.get(t.uid)
+    if entry is None:
+        uid = t.uid
+        entry = LEAF_HOOKS[uid] = (weakref.ref(t, lambda _: LEAF_HOOKS.pop(uid, None)), {})
+    return entry[1]
 
 
 def retain_grad(t: Tensor) -> None:
@@ -84,7 +93,8 @@ def retains_grad(t: Tensor) -> bool:
 def run_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
     """Apply the hooks and retain_grad registered for `node`'s incoming gradients."""
     if node.__class__ is AccumulateGrad:
-        table = LEAF_HOOKS.get(node.variable)
+        entry = LEAF_HOOKS.get(node.variable.uid)
+        table = None if entry is None else entry[1]
         if table:
             grad_in = [_apply(table, grad_in[0], create_graph)]
         return grad_in

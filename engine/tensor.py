@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import ops, printing
+from engine import dtypes, printing
 from engine.dtypes import FLOATING, DType
 from engine.graph import UIDS
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
@@ -159,7 +159,7 @@ class Tensor(TensorMethods):
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves only; a non-leaf warns and gives None)."""
-        if self.grad_fn is not None:
+        if self.grad_fn is not None and not hooks.retains_grad(self):
             warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -248,7 +248,7 @@ class Tensor(TensorMethods):
     def __repr__(self) -> str:
         fn = self.grad_fn
         suffixes = printing.repr_suffixes(
-            self.array.shape, self.dtype.name, None if fn is None else fn.name(), self._rg
+            self.array.shape, self.dtype.name, None if fn is None else fn.display_name, self._rg
         )
         return printing.format_tensor(self.array, self.dtype.name, suffixes)
 
@@ -294,7 +294,53 @@ class Tensor(TensorMethods):
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place (a non-leaf's grad_fn becomes ZeroBackward0)."""
-        return inplace(ops.ZERO_, self, (), _fill_zero)
+        return inplace.zero_(self)
+
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self += alpha * other, in place."""
+        return inplace.binary_("add_", self, other, alpha)
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self -= alpha * other, in place."""
+        return inplace.binary_("sub_", self, other, alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        return inplace.binary_("mul_", self, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return inplace.binary_("div_", self, other)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return inplace.binary_("add_", self, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return inplace.binary_("sub_", self, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return inplace.binary_("mul_", self, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return inplace.binary_("div_", self, other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        inplace.setitem(self, index, value)
+
+    # ---- hooks ----
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call `hook(grad)` on the gradient flowing into this tensor; returns a handle."""
+        return hooks.register_hook(self, hook)
+
+    def retain_grad(self) -> None:
+        """Make backward fill `.grad` of this non-leaf tensor."""
+        hooks.retain_grad(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf after `retain_grad()`."""
+        return hooks.retains_grad(self)
 
 
 DETACH_VIEW = (
@@ -321,6 +367,28 @@ def _check_grad_assignment(t: Tensor, value: Any) -> None:
             f"size '{list(t.array.shape)}'. Please ensure that the gradient and the tensor are "
             "the same size"
         )
+    if value.dtype is not t.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_CPP_NAMES.get(value.dtype.name)}' to "
+            f"a tensor with grad_dtype '{dtypes.SCALAR_NAMES[t.dtype]}'. The gradient must match "
+            "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+            "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+            "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+            "downstream systems that assume they match."
+        )
+
+
+_CPP_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
 
 
 def _dim(dim: int, ndim: int) -> int:
@@ -333,11 +401,8 @@ def _dim(dim: int, ndim: int) -> int:
     return dim % max(ndim, 1)
 
 
-def _fill_zero(array: np.ndarray) -> None:
-    array.fill(0)
-
-
 # The dispatch functions need Tensor and wrap, defined above; methods look them up at call time.
-from engine.dispatch import getitem, inplace  # noqa: E402
+from engine import hooks, inplace  # noqa: E402
+from engine.dispatch import getitem  # noqa: E402
 
 bind_dispatch()
