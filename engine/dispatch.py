@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops
+from engine import dtypes, memory, ops
 from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
 from engine.grad_mode import STATE
 from engine.graph import UIDS, AccumulateGrad, SavedOutput
@@ -25,6 +25,7 @@ _SCALARS = (int, float, bool)
 _NO_EDGE = (None, 0)
 _float32 = dtypes.float32
 _SAVES_BOTH = (0, 1)
+memory.keep_freed_memory()
 
 
 def edge(t: Tensor) -> tuple:
@@ -50,45 +51,8 @@ def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
     node.attrs = attrs
     node.next_functions = tuple([edge(x) if type(x) is Tensor else _NO_EDGE for x in inputs])
     node.meta = tuple([(x.array.shape, x.dtype) if type(x) is Tensor else None for x in inputs])
-    node.arrays = None
     if op.saves:
-        saved = [
-            inputs[i] if i >= 0 else SavedOutput(out.array, out.dtype, out._vc) for i in op.saves
-        ]
-        node.saved = tuple(saved)
-        node.versions = tuple([v._vc[0] if hasattr(v, "_vc") else None for v in saved])
-    else:
-        node.saved = node.versions = node.arrays = ()
-    out.grad_fn = node
-    out._rg = True
-
-
-def _record_binary(op: ops.Op, out: Tensor, a: Tensor, b: Tensor) -> None:
-    """`record` for two tensors of one dtype: no broadcasting means no fitting in backward."""
-    node = _new(op.node_class)
-    node.uid = _next_uid()
-    node.op = op
-    node.attrs = None
-    fa, fb = a.grad_fn, b.grad_fn
-    node.next_functions = (
-        (fa, a.output_nr) if fa is not None else edge(a),
-        (fb, b.output_nr) if fb is not None else edge(b),
-    )
-    shape = out.array.shape
-    if a.array.shape == shape and b.array.shape == shape:
-        node.meta = None
-    else:
-        node.meta = ((a.array.shape, a.dtype), (b.array.shape, b.dtype))
-    if op.saves == _SAVES_BOTH:
-        node.saved = (a, b)
-        node.arrays = (a.array, b.array)
-        node.versions = (a._vc[0], b._vc[0])
-    elif op.saves:
-        node.arrays = None
-        node.saved = tuple(
-            [(a, b)[i] if i >= 0 else SavedOutput(out.array, out.dtype, out._vc) for i in op.saves]
-        )
-        node.versions = tuple([v._vc[0] for v in node.saved])
+        _save(node, op.saves, inputs, out)
     else:
         node.saved = node.versions = node.arrays = ()
     out.grad_fn = node
@@ -169,11 +133,16 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
 
 
 def _binary_same(op: ops.Op, a: Tensor, b: Tensor, args: tuple) -> Tensor:
-    """The fast path of `binary`: two floating tensors of one dtype (no promotion, no casts)."""
+    """The fast path of `binary`: two floating tensors of one dtype (no promotion, no casts).
+
+    Recording is inlined (this is the hottest path of the engine): when the shapes are equal the
+    gradients need no fitting (`meta` None); MUL/DIV-like rows save both inputs.
+    """
+    ad, bd = a.array, b.array
     try:
-        result = op.forward(a.array, b.array)
+        result = op.forward(ad, bd)
     except ValueError:
-        raise RuntimeError(_broadcast_message(a.array.shape, b.array.shape)) from None
+        raise RuntimeError(_broadcast_message(ad.shape, bd.shape)) from None
     if type(result) is not _ndarray:
         result = np.asarray(result)
     if op.grad_fn is None:
@@ -181,10 +150,39 @@ def _binary_same(op: ops.Op, a: Tensor, b: Tensor, args: tuple) -> Tensor:
     else:
         out = wrap(result, a.dtype)
         if STATE.enabled and (a._rg or b._rg):
-            _record_binary(op, out, a, b)
+            node = _new(op.node_class)
+            node.uid = _next_uid()
+            node.op = op
+            node.attrs = None
+            fa, fb = a.grad_fn, b.grad_fn
+            node.next_functions = (
+                (fa, a.output_nr) if fa is not None else edge(a),
+                (fb, b.output_nr) if fb is not None else edge(b),
+            )
+            sa = ad.shape
+            node.meta = None if sa == bd.shape else ((sa, a.dtype), (bd.shape, b.dtype))
+            saves = op.saves
+            if not saves:
+                node.saved = node.versions = node.arrays = ()
+            elif saves == _SAVES_BOTH:
+                node.saved = (a, b)
+                node.arrays = (ad, bd)
+                node.versions = (a._vc[0], b._vc[0])
+            else:
+                _save(node, saves, (a, b), out)
+            out.grad_fn = node
+            out._rg = True
     if LISTENERS:
         emit(OpRan(op.name, args, out, STATE.enabled))
     return out
+
+
+def _save(node: Any, saves: tuple, inputs: tuple, out: Tensor) -> None:
+    """Keep the inputs/output named by `saves` with their versions (arrays built in backward)."""
+    saved = [inputs[i] if i >= 0 else SavedOutput(out.array, out.dtype, out._vc) for i in saves]
+    node.saved = tuple(saved)
+    node.versions = tuple([v._vc[0] if hasattr(v, "_vc") else None for v in saved])
+    node.arrays = None
 
 
 def _broadcast_message(a: tuple, b: tuple) -> str:

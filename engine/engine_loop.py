@@ -90,7 +90,24 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
             if node.__class__ is AccumulateGrad:
                 yield _accumulate(node, grad_in[0], events, create_graph)
                 continue
-            grads_out = _apply(node, grad_in, retain_graph, create_graph)
+            saved = node.saved
+            if (
+                create_graph
+                or saved is None
+                or (saved and node.uid < LAST_MUTATION[0])
+                or grad_in[0] is None
+            ):
+                grads_out = _apply(node, grad_in, retain_graph, create_graph)
+            else:  # _apply's numpy path, inlined
+                if saved:
+                    saved = node.arrays
+                    if saved is None:
+                        saved = _arrays(node.saved)
+                    if not retain_graph:
+                        node.saved = node.arrays = node.versions = None
+                grads_out = node.op.backward(_NUMPY, grad_in[0], saved, node.attrs)
+                if node.meta is not None:
+                    grads_out = _fit(_NUMPY, node, grads_out)
             yield _step(node, grad_in, grads_out) if events else None
             for (child, nr), g in zip(node.next_functions, grads_out, strict=False):
                 if child is None or (reach is not None and child not in reach):
@@ -173,13 +190,17 @@ def _apply(node: Node, grad_in: list, retain_graph: bool, create_graph: bool) ->
         if saved:
             saved = node.arrays
             if saved is None:
-                saved = tuple([v if v.__class__ in _SCALARS else v.array for v in node.saved])
+                saved = _arrays(node.saved)
         grads = node.op.backward(_NUMPY, g, saved, node.attrs)
         if node.meta is not None:
             grads = _fit(_NUMPY, node, grads)
     if not retain_graph and node.saved:
         node.saved = node.arrays = node.versions = None
     return grads
+
+
+def _arrays(saved: tuple) -> tuple:
+    return tuple([v if v.__class__ in _SCALARS else v.array for v in saved])
 
 
 TENSOR_BACKEND: list = [None]  # autograd sets the Tensor backend here (it imports the ops)
