@@ -13,6 +13,7 @@ import datetime
 import platform
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -34,7 +35,7 @@ def inputs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def chain(x, w, v, ops: int):
     """The benchmark chain (any tensor library with + - * /)."""
     y = x
-    for i in range(ops // 4):
+    for _ in range(ops // 4):
         y = y * w
         y = y + x
         y = y - w
@@ -116,9 +117,9 @@ def main() -> None:
     print(header + "\n" + "-" * len(header) + "   (µs per op, forward+backward)")
     for label, n, ops in CASES:
         values = inputs(n)
-        ours = best(lambda: run_tensors(engine, values, ops)) / ops * 1e6
-        ref = best(lambda: run_numpy(values, ops)) / ops * 1e6
-        theirs = best(lambda: run_tensors(torch, values, ops)) / ops * 1e6 if torch else None
+        ours = best(partial(run_tensors, engine, values, ops)) / ops * 1e6
+        ref = best(partial(run_numpy, values, ops)) / ops * 1e6
+        theirs = best(partial(run_tensors, torch, values, ops)) / ops * 1e6 if torch else None
         t_text = f"{theirs:10.2f}" if theirs else f"{'-':>10}"
         r_text = f"{ours / theirs:11.2f}" if theirs else f"{'-':>11}"
         print(f"{label:<20}{ours:10.2f}{t_text}{ref:10.2f}{r_text}{ours / ref:9.2f}")
