@@ -106,38 +106,13 @@ def _cast(array: np.ndarray, dtype: dtypes.DType) -> np.ndarray:
 
 
 def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
-    """An elementwise op of tensor `a` and a Tensor or Python scalar `b`, broadcasting."""
-    if type(b) is Tensor and a.dtype is b.dtype and a.dtype.category == FLOATING:
-        return _binary_same(op, a, b, args)
-    ad = a.array
-    if type(b) is Tensor:
-        bd = b.array
-        dt = a.dtype
-        if dt is not b.dtype:
-            dt = _promoted(a, b)
-    else:
-        b = bd = _scalar(b)
-        dt = _promoted(a, b)
-    if op is ops.DIV and dt.category != FLOATING:
-        dt = _float32
-    ad = _cast(ad, dt)
-    if type(b) is Tensor:
-        bd = _cast(bd, dt)
-    try:
-        result = op.forward(ad, bd)
-    except ValueError:
-        raise RuntimeError(_broadcast_message(ad.shape, np.shape(bd))) from None
-    out_dt = dt if op.grad_fn is not None else dtypes.bool_
-    out = wrap(_as_array(result, out_dt), out_dt)
-    return _finish(op, out, (a, b), None, args)
+    """An elementwise op of tensor `a` and a Tensor or Python scalar `b`, broadcasting.
 
-
-def _binary_same(op: ops.Op, a: Tensor, b: Tensor, args: tuple) -> Tensor:
-    """The fast path of `binary`: two floating tensors of one dtype (no promotion, no casts).
-
-    Recording is inlined (this is the hottest path of the engine): when the shapes are equal the
-    gradients need no fitting (`meta` None); MUL/DIV-like rows save both inputs.
+    Two floating tensors of one dtype take the inlined fast path below (the hottest path of the
+    engine): no promotion or casts; equal shapes need no fitting in backward (`meta` None).
     """
+    if type(b) is not Tensor or a.dtype is not b.dtype or a.dtype.category != FLOATING:
+        return _binary_general(op, a, b, args)
     ad, bd = a.array, b.array
     try:
         result = op.forward(ad, bd)
@@ -175,6 +150,31 @@ def _binary_same(op: ops.Op, a: Tensor, b: Tensor, args: tuple) -> Tensor:
     if LISTENERS:
         emit(OpRan(op.name, args, out, STATE.enabled))
     return out
+
+
+def _binary_general(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
+    """`binary` with promotion, casts and Python scalars."""
+    ad = a.array
+    if type(b) is Tensor:
+        bd = b.array
+        dt = a.dtype
+        if dt is not b.dtype:
+            dt = _promoted(a, b)
+    else:
+        b = bd = _scalar(b)
+        dt = _promoted(a, b)
+    if op is ops.DIV and dt.category != FLOATING:
+        dt = _float32
+    ad = _cast(ad, dt)
+    if type(b) is Tensor:
+        bd = _cast(bd, dt)
+    try:
+        result = op.forward(ad, bd)
+    except ValueError:
+        raise RuntimeError(_broadcast_message(ad.shape, np.shape(bd))) from None
+    out_dt = dt if op.grad_fn is not None else dtypes.bool_
+    out = wrap(_as_array(result, out_dt), out_dt)
+    return _finish(op, out, (a, b), None, args)
 
 
 def _save(node: Any, saves: tuple, inputs: tuple, out: Tensor) -> None:

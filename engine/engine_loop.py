@@ -66,7 +66,7 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
     heap: list = []
     single = None
     for node in dict.fromkeys(node for node, _ in root_edges):
-        if node not in deps and (needed is None or node in needed or node in capture):
+        if deps[node] == 0 and (needed is None or node in needed or node in capture):
             single, heap = _ready(node, acc, heap, single)
     hooked = hooks.active()
     with np.errstate(all="ignore"):  # torch gives inf/nan silently
@@ -115,6 +115,14 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                 buffer = buffers.get(child)
                 if buffer is None and g is not None and nr == 0 and child.num_outputs == 1:
                     buffers[child] = [g]
+                elif (
+                    buffer is not None
+                    and g is not None
+                    and g.__class__ is _ndarray
+                    and g.size < _STEAL_SIZE
+                    and buffer[nr] is not None
+                ):
+                    buffer[nr] = buffer[nr] + g
                 else:
                     _deliver(buffers, child, nr, g)
                 n = deps[child] - 1

@@ -194,18 +194,23 @@ def node_class(name: str) -> type:
 
 
 def dependencies(roots: list[Node]) -> dict[Node, int]:
-    """For each node reachable from `roots`, how many edges lead into it (iterative walk)."""
-    counts: dict[Node, int] = {}
-    seen = set(roots)
-    stack = list(roots)
+    """For each node reachable from `roots`, how many edges lead into it (iterative walk).
+
+    Roots reached by no edge are in the result with 0.
+    """
+    counts: dict[Node, int] = dict.fromkeys(roots, 0)
+    stack = list(counts)
+    get = counts.get
     while stack:
         for child, _ in stack.pop().next_functions:
             if child is None:
                 continue
-            counts[child] = counts.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
+            n = get(child)
+            if n is None:
+                counts[child] = 1
                 stack.append(child)
+            else:
+                counts[child] = n + 1
     return counts
 
 
@@ -213,7 +218,7 @@ def topological_order(roots: list[Node]) -> list[Node]:
     """Nodes reachable from `roots`, each before all of its `next_functions` (Kahn, iterative)."""
     counts = dependencies(roots)
     order = []
-    ready = [root for root in dict.fromkeys(roots) if root not in counts]
+    ready = [root for root in dict.fromkeys(roots) if counts[root] == 0]
     while ready:
         node = ready.pop()
         order.append(node)
