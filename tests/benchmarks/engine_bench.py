@@ -3,7 +3,7 @@
     python3 -m tests.benchmarks.engine_bench
 
 The chain repeats `y = y * w`, `y = y + x`, `y = y - w`, `y = y / v` (x, w, v leaves that require
-grad), then `y.sum().backward()`. Every row is timed in the same run (best of a few repeats);
+grad), then `y.sum().backward()`. Every row is timed in the same run (best of interleaved rounds);
 PyTorch runs on one thread. Prints µs per op and our time as a ratio of the others.
 """
 
@@ -75,15 +75,20 @@ def run_numpy(values, ops: int) -> None:
     gx += g
 
 
-def best(fn: Callable[[], object], budget: float = 1.5) -> float:
-    """The fastest of repeated timings of fn() (at least 2, about `budget` seconds in total)."""
-    times = []
-    start = time.perf_counter()
-    while len(times) < 2 or (time.perf_counter() - start < budget and len(times) < 20):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def best(fns: list[Callable[[], object]], budget: float = 4.0) -> list[float]:
+    """The fastest timing of each fn, run in interleaved rounds (at least 3, about `budget`
+    seconds) so that a busy moment of the machine hits every row alike."""
+    times = [float("inf")] * len(fns)
+    for fn in fns:
+        fn()  # warm up
+    start, rounds = time.perf_counter(), 0
+    while rounds < 3 or (time.perf_counter() - start < budget and rounds < 30):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            times[i] = min(times[i], time.perf_counter() - t0)
+        rounds += 1
+    return times
 
 
 def torch_module():
@@ -117,9 +122,11 @@ def main() -> None:
     print(header + "\n" + "-" * len(header) + "   (µs per op, forward+backward)")
     for label, n, ops in CASES:
         values = inputs(n)
-        ours = best(partial(run_tensors, engine, values, ops)) / ops * 1e6
-        ref = best(partial(run_numpy, values, ops)) / ops * 1e6
-        theirs = best(partial(run_tensors, torch, values, ops)) / ops * 1e6 if torch else None
+        fns = [partial(run_tensors, engine, values, ops), partial(run_numpy, values, ops)]
+        if torch is not None:
+            fns.append(partial(run_tensors, torch, values, ops))
+        ours, ref, *rest = (t / ops * 1e6 for t in best(fns))
+        theirs = rest[0] if rest else None
         t_text = f"{theirs:10.2f}" if theirs else f"{'-':>10}"
         r_text = f"{ours / theirs:11.2f}" if theirs else f"{'-':>11}"
         print(f"{label:<20}{ours:10.2f}{t_text}{ref:10.2f}{r_text}{ours / ref:9.2f}")
