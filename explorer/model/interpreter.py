@@ -28,7 +28,7 @@ from explorer.model.display import display_text
 from explorer.model.evaluator import Evaluator
 from explorer.model.expressions import Located, ObserverError
 from explorer.model.limits import Budget, LimitExceeded, Limits
-from explorer.model.program import Cell, Program, ProgramError
+from explorer.model.program import Cell, Program, ProgramError, source_lines
 from explorer.model.pyfunctions import make_builtins
 from explorer.model.safety import Refused
 
@@ -187,7 +187,7 @@ class _Run:
         kind, message = _describe(error)
         line = col = None
         if node is not None and hasattr(node, "lineno"):
-            text = self.cell.source.split("\n")[node.lineno - 1].encode("utf-8")
+            text = source_lines(self.cell.source)[node.lineno - 1].encode("utf-8")
             line, col = node.lineno, len(text[: node.col_offset].decode("utf-8", "replace")) + 1
         elif isinstance(error, SyntaxError):
             line, col = error.lineno, error.offset
@@ -210,7 +210,7 @@ def _displays(statement: ast.stmt, source: str) -> bool:
     """An expression statement ending the cell shows its value unless followed by ``;``."""
     if not isinstance(statement, ast.Expr):
         return False
-    lines = source.split("\n")
+    lines = source_lines(source)
     last = lines[statement.end_lineno - 1].encode("utf-8")[statement.end_col_offset :]
     rest = last.decode("utf-8", "replace") + "\n" + "\n".join(lines[statement.end_lineno :])
     code = "\n".join(line.split("#")[0] for line in rest.split("\n"))

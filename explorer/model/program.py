@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
 CellKind = Literal["code", "markdown"]
 MAX_PROGRAM_BYTES = 5 * 1024 * 1024
 _MARKER = r"#\s?%%"
@@ -74,6 +76,11 @@ class ProgramError(Exception):
         return f"{self.headline()} ({where})" if where else self.headline()
 
 
+def source_lines(text: str) -> list[str]:
+    """Split ``text`` into lines exactly where Python's tokenizer does (``ast`` line numbers)."""
+    return _LINE_BREAK.split(text)
+
+
 @dataclass(frozen=True)
 class Cell:
     """One notebook cell. ``first_line`` is the file line (1-based) of the first source line.
@@ -98,7 +105,7 @@ class Cell:
 
     def source_line(self, line: int) -> str:
         """The text of file line ``line`` if it belongs to this cell, else ""."""
-        lines = self.source.splitlines()
+        lines = source_lines(self.source)
         index = line - self.first_line
         return lines[index] if 0 <= index < len(lines) else ""
 

@@ -4,7 +4,7 @@ import pytest
 
 import engine
 from explorer.model.interpreter import Limits, RunResult, run_program
-from explorer.model.program import load_program, parse_percent
+from explorer.model.program import Cell, Program, load_program, parse_percent
 
 
 def run(text: str, **options) -> RunResult:
@@ -206,3 +206,10 @@ def test_observer_failures_are_not_program_errors():
 
     with pytest.raises(ObserverError):
         run("print(1)", observer=Broken())
+
+
+@pytest.mark.parametrize("source", ["\rA", "x = 1\r\ny\n", "x = 1\ry"])
+def test_errors_after_carriage_returns_name_the_right_line(source):
+    error = run_program(Program((Cell(source),))).error
+    assert error.kind == "NameError"
+    assert error.source_line.strip() in {"A", "y"}
