@@ -27,19 +27,19 @@ def outcome(scenario, lib) -> list[str]:
 
 def higher_order(L, out):
     x = L.tensor(2.0, requires_grad=True)
-    g1, = L.autograd.grad(x**4, x, create_graph=True)
-    g2, = L.autograd.grad(g1, x, create_graph=True)
-    g3, = L.autograd.grad(g2, x)
+    (g1,) = L.autograd.grad(x**4, x, create_graph=True)
+    (g2,) = L.autograd.grad(g1, x, create_graph=True)
+    (g3,) = L.autograd.grad(g2, x)
     out += [repr(g1), repr(g2), repr(g3), repr(x.grad)]
     L.autograd.grad(g3, x)
 
 
 def sine_and_vector(L, out):
     x = L.tensor(1.0, requires_grad=True)
-    g1, = L.autograd.grad(x.sin(), x, create_graph=True)
+    (g1,) = L.autograd.grad(x.sin(), x, create_graph=True)
     out += [repr(g1), repr(L.autograd.grad(g1, x))]
     v = L.tensor([0.0, 1.0, 2.0], requires_grad=True)
-    g, = L.autograd.grad((v**2).sum(), v, create_graph=True)
+    (g,) = L.autograd.grad((v**2).sum(), v, create_graph=True)
     out += [repr(g), repr(L.autograd.grad(g.sum(), v))]
     out.append(repr(L.autograd.grad(v**2, v, grad_outputs=L.ones(3))))
     L.autograd.grad(v**2, v)
@@ -93,7 +93,7 @@ def indexing_twice(L, out):
     for index in ([0, 0, 1], 1, slice(1, None)):
         x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
         y = x[index]
-        g, = L.autograd.grad((y * y).sum(), x, create_graph=True)
+        (g,) = L.autograd.grad((y * y).sum(), x, create_graph=True)
         out += [repr(g), repr(L.autograd.grad(g.sum(), x))]
 
 
