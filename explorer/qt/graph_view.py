@@ -260,6 +260,14 @@ class QtGraphView(pg.GraphicsView):
         """The style drawn for ``edge`` (e.g. "detach", "carry_mid"), or None when hidden."""
         return self.edges.style_of(self._edge_index[tuple(edge)])
 
+    def node_label(self, node_id: str) -> tuple[str, ...]:
+        """The label lines drawn beside ``node_id`` at full detail."""
+        return self.labels.lines(self._index[node_id])
+
+    def node_badge(self, node_id: str) -> str | None:
+        """The accumulation badge drawn on ``node_id`` (``×2``), if any."""
+        return self.labels.badge(self._index[node_id])
+
     def edge_label(self, edge: Edge) -> str | None:
         """The text drawn at the middle of ``edge``, if any."""
         label = self._edge_labels.get(self._edge_index[tuple(edge)])

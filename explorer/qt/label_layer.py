@@ -65,6 +65,15 @@ class QtLabelLayer(pg.GraphicsObject):
         else:
             self._badges.pop(index, None)
 
+    def lines(self, index: int) -> tuple[str, ...]:
+        """The cached label lines of node ``index``."""
+        return tuple(text.text() for text in self._texts[index])
+
+    def badge(self, index: int) -> str | None:
+        """The badge text of node ``index``, if any."""
+        badge = self._badges.get(index)
+        return badge.text() if badge is not None else None
+
     def set_edge_labels(self, labels: list[tuple[float, float, str, str]]) -> None:
         """Edge labels as (x, y, text, colour) at edge midpoints."""
         self._edge_labels = [(x, y, _static(t), QtGui.QColor(c)) for x, y, t, c in labels]

@@ -1,0 +1,148 @@
+"""The real main window, offscreen, on the seed notebook: the detach cell's backward step by step,
+accumulation, bad files, save and reopen, undo. The timeline is moved directly, never by timers."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer.model import events as ev
+from explorer.qt import files, window_actions
+from explorer.qt.main_window import QtMainWindow
+
+# The offscreen platform plugin says this about every dock layout; it is not our warning.
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def seed_path(request):
+    if files.SEED_EXAMPLE.exists():
+        return str(files.SEED_EXAMPLE)
+    return str(request.getfixturevalue("seed_dir") / "autograd_basics.py")
+
+
+@pytest.fixture
+def window(qtbot, seed_path, isolated_settings, message_boxes):
+    window = QtMainWindow(files.open_path(seed_path), isolated_settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.run_all()
+    return window
+
+
+def indices(window, kind, start=0):
+    return [i for i, e in enumerate(window.document.timeline) if isinstance(e, kind) and i >= start]
+
+
+def x_node(window):
+    graph = window.document.graph
+    return next(n for n, d in graph.nodes(data=True) if d.get("label", "").split(", ")[0] == "x")
+
+
+def test_title_names_the_document(window, seed_path):
+    assert window.windowTitle().startswith("Autograd Explorer — ")
+    assert window.document.name in window.windowTitle()
+    assert "tensor([0., 1., 2., 3.])" in window.console.toPlainText()
+
+
+def test_backward_of_the_detach_cell_step_by_step(window):
+    document, view, bar = window.document, window.graph_view, window.timeline_bar
+    detached = indices(window, ev.Detached)[0]
+    detach_edge = document.timeline[detached].edge
+    start = indices(window, ev.BackwardStarted, detached)[0]
+    finished = indices(window, ev.BackwardFinished, start)[0]
+    bar.seek(start)
+    seen_carry = 0
+    while document.replay.index < finished:
+        bar.next()
+        event = document.replay.current_event
+        assert view.edge_style(detach_edge) == "detach"
+        assert view.edge_label(detach_edge) == "✂ detach"
+        if isinstance(event, ev.BackwardStepped):
+            assert view.node_category(event.op_node) == "active"
+            for edge in event.edges:
+                assert edge != detach_edge
+                assert view.edge_style(edge).startswith("carry")
+                seen_carry += 1
+        if isinstance(event, ev.GradAccumulated):
+            assert view.node_category(event.leaf) == "active"
+            assert "→" in view.node_label(event.leaf)[-1]
+    assert seen_carry >= 2
+    window.graph_view.select(x_node(window))
+    text = window.inspector.text()
+    assert "tensor([0., 1., 4., 9.])" in text  # x.grad == u
+    assert "requires_grad: True" in text and "is_leaf: True" in text
+
+
+def test_accumulation_badge_counts_backward_calls_without_zero(window):
+    document, view = window.document, window.graph_view
+    x = x_node(window)
+    accumulated = [i for i in indices(window, ev.GradAccumulated) if document.timeline[i].leaf == x]
+    window.timeline_bar.seek(accumulated[0])
+    assert view.node_badge(x) is None
+    window.timeline_bar.seek(accumulated[1])
+    assert view.node_badge(x) == "×2"
+    zeroed = indices(window, ev.GradZeroed, accumulated[1])[0]
+    window.timeline_bar.seek(zeroed)
+    assert view.node_badge(x) is None
+    window.graph_view.select(x)
+    assert "zero_()" in window.inspector.text()
+
+
+def test_malformed_file_shows_a_message_and_keeps_the_document(window, tmp_path, message_boxes):
+    bad = tmp_path / "bad.autograd.json"
+    bad.write_text("{ not json", encoding="utf-8")
+    before = window.document
+    assert not window_actions.open_file(window, str(bad), confirmed=True)
+    assert window.document is before
+    assert message_boxes and message_boxes[0][0] == "Cannot open file"
+
+
+def test_program_error_is_marked_at_its_line(window):
+    window.editor.setPlainText("# %%\nimport torch\nx = torch.arange(4.0)\ny = x.nope()\n")
+    window.run_all()
+    assert window.document.error is not None
+    assert window.editor.error_line == 4
+    assert window.error_banner.isVisibleTo(window)
+
+
+def test_save_and_reopen_gives_the_same_scene(window, tmp_path, message_boxes):
+    view = window.graph_view
+    window.timeline_bar.seek(40)
+    scene = {n: (view.node_category(n), view.node_visible(n)) for n in window.document.graph}
+    path = str(tmp_path / "seed.autograd.json")
+    assert window_actions.write(window, path)
+    assert window_actions.open_file(window, path)
+    window.timeline_bar.seek(40)
+    reopened = {n: (view.node_category(n), view.node_visible(n)) for n in window.document.graph}
+    assert reopened == scene
+    assert window.windowTitle().endswith("seed.autograd.json")
+
+
+def test_node_moves_undo_and_redo(window):
+    node = x_node(window)
+    start = tuple(window.document.positions[node])
+    window._on_node_dragged(node, start, (start[0] + 2.0, start[1]))
+    assert window.document.positions[node] == (start[0] + 2.0, start[1])
+    window.undo_stack.undo()
+    assert tuple(window.document.positions[node]) == start
+    window.undo_stack.redo()
+    assert window.document.positions[node][0] == start[0] + 2.0
+
+
+def test_unsaved_edits_prompt_before_new(window, message_boxes):
+    window.editor.appendPlainText("z = 1")
+    assert window.is_modified()
+    window_actions.new_document(window)
+    assert message_boxes[-1][0] == "Unsaved changes"
+    assert window.document.graph.number_of_nodes() == 0
+
+
+def test_menus_come_from_the_registry(window):
+    titles = {a.text() for a in window.menuBar().actions()}
+    assert {"File", "Examples", "Run", "View", "Timeline"} <= titles
+    shortcuts = {i: a.shortcut().toString() for i, a in window.qt_actions.items()}
+    assert shortcuts["run.all"] == "F5" and shortcuts["timeline.play"] == "Space"
+    window.qt_actions["timeline.last"].trigger()
+    assert window.document.replay.index == len(window.document.timeline) - 1
+    window.qt_actions["timeline.previous"].trigger()
+    assert window.document.replay.index == len(window.document.timeline) - 2
