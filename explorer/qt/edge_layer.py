@@ -1,8 +1,10 @@
 """Every edge of the graph as one QGraphicsPathItem per style.
 
-Each edge has a style code (an index into EDGE_STYLES, or HIDDEN). A cursor move recomputes the
-codes of the edges the delta names and rebuilds only the paths of the styles that gained or lost
-an edge; a path is built from numpy arrays in one call (pyqtgraph's arrayToQPath, connect='pairs').
+Each edge has a base style (its kind, or HIDDEN) and a current style (a carry style while it
+carries a gradient); carry paths are drawn over the base paths, so a backward step rebuilds only
+the small carry paths. A cursor move recomputes the styles of the edges the delta names and
+rebuilds only the paths of the styles that gained or lost an edge; a path is built from numpy
+arrays in one call (pyqtgraph's arrayToQPath, connect='pairs').
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from explorer.qt.graph_style import EDGE_STYLES, HIDDEN, Palette
+from explorer.qt.graph_style import CARRY_STYLES, EDGE_STYLES, HIDDEN, Palette
 
 BEND = 0.3
 
@@ -27,6 +29,7 @@ class QtEdgeLayer:
         self.src = np.zeros(0, dtype=np.int64)
         self.dst = np.zeros(0, dtype=np.int64)
         self.codes = np.zeros(0, dtype=np.int8)
+        self.base = np.zeros(0, dtype=np.int8)
         self.bend = np.zeros(0)
         self._xy = np.zeros((0, 2))
 
@@ -34,7 +37,7 @@ class QtEdgeLayer:
         """Take a whole new set of edges (endpoint indices into the node arrays) and draw them.
 
         Parallel edges (``dot(x, x)`` feeds x twice) bend apart so each stays visible."""
-        self.src, self.dst, self.codes = src, dst, codes
+        self.src, self.dst, self.codes, self.base = src, dst, codes, codes.copy()
         self.bend = parallel_bends(src, dst)
         self.set_positions(xy)
 
@@ -44,14 +47,17 @@ class QtEdgeLayer:
         for code in range(len(EDGE_STYLES)):
             self._rebuild(code)
 
-    def set_codes(self, indices: list[int], codes: list[int]) -> set[int]:
+    def set_codes(self, indices: list[int], codes: list[int], bases: list[int]) -> set[int]:
         """Restyle some edges; rebuild only the styles that changed. Returns those style codes."""
         changed: set[int] = set()
-        for j, code in zip(indices, codes, strict=True):
-            old = int(self.codes[j])
-            if old != code:
-                changed.update((old, code))
+        for j, code, base in zip(indices, codes, bases, strict=True):
+            old_code, old_base = int(self.codes[j]), int(self.base[j])
+            if old_code != code:
+                changed.update(c for c in (old_code, code) if c in CARRY_STYLES)
                 self.codes[j] = code
+            if old_base != base:
+                changed.update((old_base, base))
+                self.base[j] = base
         changed.discard(HIDDEN)
         for code in changed:
             self._rebuild(code)
@@ -69,7 +75,7 @@ class QtEdgeLayer:
         return float(mid[0]), float(mid[1])
 
     def _rebuild(self, code: int) -> None:
-        mask = self.codes == code
+        mask = (self.codes if code in CARRY_STYLES else self.base) == code
         a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
         x, y = _segments(a, b, self.bend[mask])
         path = pg.arrayToQPath(x, y, connect="pairs") if len(x) else pg.QtGui.QPainterPath()

@@ -36,6 +36,7 @@ EDGE_STYLES = (
     "carry_high",
 )
 HIDDEN = -1
+CARRY_STYLES = frozenset(i for i, name in enumerate(EDGE_STYLES) if name.startswith("carry"))
 CARRY_THRESHOLDS = (1.0, 10.0)
 
 
@@ -88,11 +89,16 @@ def node_size(attrs: dict[str, Any]) -> int:
 
 
 def edge_style(attrs: dict[str, Any], state: Any) -> int:
-    """Index into EDGE_STYLES for an edge, or HIDDEN."""
+    """Index into EDGE_STYLES of how an edge looks now (carrying or its kind), or HIDDEN."""
+    if state.visible and state.gradient is not None:
+        return EDGE_STYLES.index(carry_style(state.gradient))
+    return edge_base_style(attrs, state)
+
+
+def edge_base_style(attrs: dict[str, Any], state: Any) -> int:
+    """Index into EDGE_STYLES of the edge's kind (drawn under any carried gradient), or HIDDEN."""
     if not state.visible:
         return HIDDEN
-    if state.gradient is not None:
-        return EDGE_STYLES.index(carry_style(state.gradient))
     kind = attrs.get("kind", "data")
     return EDGE_STYLES.index(kind if kind in EDGE_STYLES else "data")
 

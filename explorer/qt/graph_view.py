@@ -17,6 +17,7 @@ from explorer.qt.graph_style import (
     EDGE_STYLES,
     HIDDEN,
     Palette,
+    edge_base_style,
     edge_style,
     node_category,
     node_size,
@@ -161,7 +162,7 @@ class QtGraphView(pg.GraphicsView):
 
     def _update_edges(self, edges) -> None:
         replay, graph = self.document.replay, self.document.graph
-        indices, codes, labelled = [], [], {}
+        indices, codes, bases, labelled = [], [], [], {}
         for edge in edges:
             j = self._edge_index.get(tuple(edge))
             if j is None:
@@ -170,8 +171,9 @@ class QtGraphView(pg.GraphicsView):
             code = edge_style(attrs, state)
             indices.append(j)
             codes.append(code)
+            bases.append(edge_base_style(attrs, state))
             labelled[j] = self._edge_label(edge, attrs, state, code)
-        self.edges.set_codes(indices, codes)
+        self.edges.set_codes(indices, codes, bases)
         self._refresh_edge_labels(labelled)
 
     def _edge_label(self, edge: Edge, attrs: dict, state: Any, code: int):
