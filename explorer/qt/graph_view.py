@@ -52,7 +52,7 @@ class QtGraphView(pg.GraphicsView):
         self.scatter.sigClicked.connect(self._on_clicked)
         self.scatter.dragged.connect(self._on_drag)
         self.view_box.addItem(self.scatter)
-        self.labels = QtLabelLayer()
+        self.labels = QtLabelLayer(self._label_for)
         self.view_box.addItem(self.labels, ignoreBounds=True)
         self.document: Any = None
         self.selected: str | None = None
@@ -150,10 +150,15 @@ class QtGraphView(pg.GraphicsView):
             brushes.append(self.palette_.brushes[self._categories[i]])
             pens.append(self.palette_.pens[self._pen_kind(node_id, state)])
             visible.append(bool(state.visible))
-            lines = node_lines(attrs, state, accumulation(replay.current_event, node_id))
-            self.labels.set_node_text(i, lines, badge_text(state))
+            self.labels.invalidate_text(i)
         self.scatter.restyle(indices, brushes, pens, visible)
         self.labels.set_visible(self.scatter.visible_mask())
+
+    def _label_for(self, index: int) -> tuple[tuple[str, ...], str | None]:
+        node_id, replay = self._ids[index], self.document.replay
+        attrs, state = self.document.graph.nodes[node_id], replay.node_state(node_id)
+        lines = node_lines(attrs, state, accumulation(replay.current_event, node_id))
+        return lines, badge_text(state)
 
     def _pen_kind(self, node_id: str, state: Any) -> str:
         if node_id == self.selected:

@@ -7,6 +7,8 @@ so far that labels would overlap (level of detail).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
@@ -17,18 +19,21 @@ TITLES_PX = (42.0, 16.0)
 MAX_LABELS = 220
 NODE_OFFSET_PX = 14
 LINE_COLOURS = ("#1d2330", "#3b4a5c", "#b4561e")
+TextSource = Callable[[int], tuple[tuple[str, ...], str | None]]
 
 
 class QtLabelLayer(pg.GraphicsObject):
     """Node labels, accumulation badges and edge labels, drawn at a fixed pixel size."""
 
-    def __init__(self) -> None:
+    def __init__(self, text_source: TextSource) -> None:
+        """``text_source(index)`` gives a node's (label lines, badge); asked only when drawn."""
         super().__init__()
+        self.text_source = text_source
         self.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)
         self.setZValue(20)
         self._xy = np.zeros((0, 2))
         self._visible = np.zeros(0, dtype=bool)
-        self._texts: list[tuple[QtGui.QStaticText, ...]] = []
+        self._texts: list[tuple[QtGui.QStaticText, ...] | None] = []
         self._badges: dict[int, QtGui.QStaticText] = {}
         self._edge_labels: list[tuple[float, float, QtGui.QStaticText, QtGui.QColor]] = []
         self._spacing = np.array([1.0, 1.0])
@@ -44,7 +49,7 @@ class QtLabelLayer(pg.GraphicsObject):
         self._visible = visible
         self._spacing = np.maximum(np.asarray(spacing, dtype=float), 1e-9)
         if len(self._texts) != len(xy):
-            self._texts = [()] * len(xy)
+            self._texts = [None] * len(xy)
         self._bounds = _padded_bounds(xy)
         self.update()
 
@@ -57,20 +62,28 @@ class QtLabelLayer(pg.GraphicsObject):
         self._visible = visible
         self.update()
 
-    def set_node_text(self, index: int, lines: tuple[str, ...], badge: str | None) -> None:
-        """Replace the cached label of node ``index``."""
-        self._texts[index] = tuple(_static(line) for line in lines)
-        if badge:
-            self._badges[index] = _static(badge)
-        else:
-            self._badges.pop(index, None)
+    def invalidate_text(self, index: int) -> None:
+        """Node ``index``'s label changed; it is asked for again when next drawn."""
+        self._texts[index] = None
+
+    def _ensure_text(self, index: int) -> tuple[QtGui.QStaticText, ...]:
+        texts = self._texts[index]
+        if texts is None:
+            lines, badge = self.text_source(index)
+            texts = self._texts[index] = tuple(_static(line) for line in lines)
+            if badge:
+                self._badges[index] = _static(badge)
+            else:
+                self._badges.pop(index, None)
+        return texts
 
     def lines(self, index: int) -> tuple[str, ...]:
-        """The cached label lines of node ``index``."""
-        return tuple(text.text() for text in self._texts[index])
+        """The label lines of node ``index``."""
+        return tuple(text.text() for text in self._ensure_text(index))
 
     def badge(self, index: int) -> str | None:
         """The badge text of node ``index``, if any."""
+        self._ensure_text(index)
         badge = self._badges.get(index)
         return badge.text() if badge is not None else None
 
@@ -128,7 +141,8 @@ class QtLabelLayer(pg.GraphicsObject):
         return np.column_stack((dx, dy))
 
     def _paint_node(self, painter: QtGui.QPainter, index: int, at: np.ndarray, detail: int) -> None:
-        lines = self._texts[index] if detail == 2 else self._texts[index][:1]
+        texts = self._ensure_text(index)
+        lines = texts if detail == 2 else texts[:1]
         top = at[1] - 7 * len(lines)
         for n, text in enumerate(lines):
             painter.setFont(self.title_font if n == 0 else self.font)
