@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import sys
 import time
 from collections.abc import Callable
 
@@ -142,6 +143,9 @@ def main() -> None:
         for row in bench(size):
             print("| " + " | ".join(row) + " |")
     app.quit()
+    sys.stdout.flush()
+    # Skip interpreter teardown: PySide6 6.12 can crash collecting pyqtgraph items at exit.
+    os._exit(0)
 
 
 if __name__ == "__main__":
