@@ -16,27 +16,23 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from explorer.fileformat import FileFormatError, export_dot, load_document, save_document
-from explorer.model.document import Document
+from explorer.fileformat import (
+    GRAPH_SUFFIX,
+    FileFormatError,
+    export_dot,
+    load_document,
+    open_document,
+    save_document,
+)
 from explorer.model.interpreter import ProgramError, run_program
 from explorer.model.program import load_program
 
-GRAPH_SUFFIX = ".autograd.json"
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 
 
 class CommandError(Exception):
     """A problem with what the user asked for, reported as one line."""
-
-
-def open_document(path: str) -> Document:
-    """A graph file as saved, or a program file run into a fresh document."""
-    if path.endswith(GRAPH_SUFFIX):
-        return load_document(path)
-    document = Document.from_program(load_program(path))
-    document.run_all()
-    return document
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -60,8 +60,10 @@ import networkx as nx
 from explorer.filechecks import decode_document
 from explorer.model.codec import ArrayTable, FileFormatError, encode_event
 from explorer.model.document import Document
+from explorer.model.program import load_program
 
 FORMAT = "autograd-explorer"
+GRAPH_SUFFIX = ".autograd.json"
 VERSION = 1
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -72,8 +74,23 @@ __all__ = [
     "dumps",
     "export_dot",
     "load_document",
+    "open_document",
     "save_document",
 ]
+
+
+def open_document(path: str | os.PathLike) -> Document:
+    """A graph file as saved, or a program file (``.py``, ``.ipynb``) run into a new Document.
+
+    Raises FileFormatError or ProgramError naming what is wrong and where.
+    """
+    path = str(path)
+    if path.endswith(GRAPH_SUFFIX):
+        return load_document(path)
+    document = Document.from_program(load_program(path))
+    document.path = path
+    document.run_all()
+    return document
 
 
 def document_to_json(document: Document) -> dict:

@@ -6,28 +6,16 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from explorer.fileformat import FileFormatError, load_document
+from explorer.fileformat import GRAPH_SUFFIX, FileFormatError
 from explorer.model.document import Document
-from explorer.model.program import ProgramError, load_program
+from explorer.model.program import ProgramError
 
-GRAPH_SUFFIX = ".autograd.json"
 OPEN_FILTER = "Autograd Explorer files (*.autograd.json *.py *.ipynb);;All files (*)"
 SAVE_FILTER = "Autograd Explorer document (*.autograd.json)"
 MAX_RECENT = 8
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
 SEED_EXAMPLE = EXAMPLES_DIR / "seed_autograd_basics.py"
 OPEN_ERRORS = (FileFormatError, ProgramError, OSError, UnicodeDecodeError, ValueError)
-
-
-def open_path(path: str | Path) -> Document:
-    """A saved document, or a program file run into a fresh document. Raises OPEN_ERRORS."""
-    path = str(path)
-    if path.endswith(GRAPH_SUFFIX):
-        return load_document(path)
-    document = Document.from_program(load_program(path))
-    document.path = path
-    document.run_all()
-    return document
 
 
 def save_path_for(document: Document) -> str:

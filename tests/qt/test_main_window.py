@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from explorer.fileformat import open_document
 from explorer.model import events as ev
 from explorer.qt import files, window_actions
 from explorer.qt.main_window import QtMainWindow
@@ -22,7 +23,7 @@ def seed_path(request):
 
 @pytest.fixture
 def window(qtbot, seed_path, isolated_settings, message_boxes):
-    window = QtMainWindow(files.open_path(seed_path), isolated_settings)
+    window = QtMainWindow(open_document(seed_path), isolated_settings)
     qtbot.addWidget(window)
     window.show()
     window.run_all()
