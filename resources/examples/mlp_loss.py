@@ -1,29 +1,33 @@
 # %% [markdown]
 # # A tiny two-layer network and its loss
-# Two samples with three features, a hidden layer of four ReLU units, one output,
-# and a mean squared error. The matrix products are written with broadcasting and a sum:
-# (x.reshape(2, 3, 1) * W1).sum(1) is x @ W1.
+# Four samples with three features, a hidden layer of five ReLU units and one output.
+# `torch.manual_seed` makes the random weights the same on every run (and in real PyTorch).
 
 # %%
 import torch
 
-x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]])
-target = torch.tensor([1.0, -1.0])
-W1 = torch.tensor(
-    [[0.2, -0.4, 0.1, 0.5], [0.3, 0.8, -0.6, 0.1], [-0.5, 0.2, 0.4, 0.3]], requires_grad=True
-)
-b1 = torch.zeros(4, requires_grad=True)
-w2 = torch.tensor([0.7, -0.3, 0.5, 0.9], requires_grad=True)
+torch.manual_seed(2)
+x = torch.randn(4, 3)
+y = torch.randn(4, 1)
+W1 = torch.randn(3, 5, requires_grad=True)
+b1 = torch.zeros(5, requires_grad=True)
+W2 = torch.randn(5, 1, requires_grad=True)
+
+# %% [markdown]
+# Forward: `@` is matrix multiplication; `relu` zeroes the negative pre-activations.
 
 # %%
-pre = (x.reshape(2, 3, 1) * W1).sum(1) + b1
-hidden = torch.where(pre > 0, pre, torch.zeros_like(pre))
-out = (hidden * w2).sum(1)
-loss = ((out - target) ** 2).mean()
+hidden = torch.relu(x @ W1 + b1)
+prediction = hidden @ W2
+loss = ((prediction - y) ** 2).mean()
 loss
+
+# %% [markdown]
+# Backward fills `.grad` of every leaf that requires grad; each has its leaf's shape.
+# Where ReLU switched a hidden unit off for a sample, that sample adds nothing to its gradients.
 
 # %%
 loss.backward()
 print("dL/dW1 =", W1.grad)
 print("dL/db1 =", b1.grad)
-w2.grad
+W2.grad

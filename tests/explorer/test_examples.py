@@ -14,6 +14,13 @@ def test_the_examples_are_there():
     names = {path.stem for path in EXAMPLES}
     assert {"seed_autograd_basics", "chain_rule", "broadcasting", "mlp_loss"} <= names
     assert {"gradient_descent", "nan_appears", "big_mlp", "long_loop"} <= names
+    assert {"retain_grad", "second_derivative"} <= names
+
+
+def test_gradient_descent_updates_the_same_leaf_in_place():
+    path = next(p for p in EXAMPLES if p.stem == "gradient_descent")
+    result = run_program(load_program(path))
+    assert result.transcript().endswith("(tensor(1.7251, requires_grad=True), True, True)\n")
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
