@@ -8,6 +8,10 @@ top to bottom (y decreasing), "LR" left to right (x increasing).
 Stability: the layout depends only on the graph, so laying out the graph of the whole run once gives
 positions that never move as the replay cursor reveals nodes; positions in `fixed` (nodes the user
 dragged) are returned unchanged, and nodes not in the graph are ignored.
+
+Progress: `compute_layout(..., progress=report)` calls `report(fraction)` now and then (0.0 to 1.0);
+`report` may raise `LayoutCancelled` to stop the work, which then propagates to the caller. The
+positions do not depend on whether or how progress is reported.
 """
 
 from __future__ import annotations
@@ -17,9 +21,19 @@ from collections.abc import Callable, Mapping
 import networkx as nx
 
 Position = tuple[float, float]
+Progress = Callable[[float], None]
 SWEEPS = 4
 ALGORITHMS = ("layered", "spring", "kamada_kawai", "spectral", "circular", "shell", "multipartite")
 DIRECTIONS = ("TB", "LR")
+REPORT_EVERY = 256  # layers (or generations) between two progress reports
+
+
+class LayoutCancelled(Exception):
+    """Raised by a progress callback to stop a layout part-way."""
+
+
+def _no_progress(_fraction: float) -> None:
+    return None
 
 
 def compute_layout(
@@ -27,36 +41,52 @@ def compute_layout(
     algorithm: str = "layered",
     direction: str = "TB",
     fixed: Mapping[str, Position] | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> dict[str, Position]:
-    """Positions `{node_id: (x, y)}` for every node of `graph`, `fixed` ones kept as given."""
+    """Positions `{node_id: (x, y)}` for every node of `graph`, `fixed` ones kept as given.
+
+    `progress(fraction)` is called from time to time and may raise `LayoutCancelled`."""
+    report = progress or _no_progress
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown layout algorithm {algorithm!r}; choose one of {ALGORITHMS}")
     if direction not in DIRECTIONS:
         raise ValueError(f"unknown layout direction {direction!r}; choose TB or LR")
     fixed = {n: _pair(xy) for n, xy in (fixed or {}).items() if n in graph}
+    report(0.0)
     if graph.number_of_nodes() == 0:
         return {}
     if algorithm == "layered":
-        positions = _oriented(layered_positions(graph), direction)
+        positions = _oriented(layered_positions(graph, report), direction)
     else:
         positions = _networkx_layout(graph, algorithm, direction, fixed)
     positions.update(fixed)
+    report(1.0)
     return positions
 
 
-def layers(graph: nx.MultiDiGraph) -> list[list[str]]:
+def layers(graph: nx.MultiDiGraph, progress: Progress = _no_progress) -> list[list[str]]:
     """Topological generations, each in creation order; edges pointing back in creation order
-    (possible only in hand-edited files) are ignored so that any graph can be layered."""
+    (possible only in hand-edited files) are ignored so that any graph can be layered.
+    `progress` hears fractions from 0 to 0.5 of the whole layered layout."""
     rank = {node: i for i, node in enumerate(graph)}
     forward = nx.DiGraph()
     forward.add_nodes_from(graph)
     forward.add_edges_from((u, v) for u, v in graph.edges() if rank[u] < rank[v])
-    return [sorted(gen, key=rank.__getitem__) for gen in nx.topological_generations(forward)]
+    result, placed, total = [], 0, max(len(rank), 1)
+    for generation in nx.topological_generations(forward):
+        result.append(sorted(generation, key=rank.__getitem__))
+        placed += len(generation)
+        if len(result) % REPORT_EVERY == 0:
+            progress(0.5 * placed / total)
+    return result
 
 
-def layered_positions(graph: nx.MultiDiGraph) -> dict[str, Position]:
+def layered_positions(
+    graph: nx.MultiDiGraph, progress: Progress = _no_progress
+) -> dict[str, Position]:
     """Top-down layered positions (x: place in the layer, y: minus the layer number)."""
-    ordered = reduce_crossings(graph, layers(graph))
+    ordered = reduce_crossings(graph, layers(graph, progress), progress)
     positions: dict[str, Position] = {}
     for depth, layer in enumerate(ordered):
         offset = (len(layer) - 1) / 2.0
@@ -65,8 +95,11 @@ def layered_positions(graph: nx.MultiDiGraph) -> dict[str, Position]:
     return positions
 
 
-def reduce_crossings(graph: nx.MultiDiGraph, ordered: list[list[str]]) -> list[list[str]]:
-    """Barycenter heuristic: sweep down (by predecessors) and up (by successors) SWEEPS times."""
+def reduce_crossings(
+    graph: nx.MultiDiGraph, ordered: list[list[str]], progress: Progress = _no_progress
+) -> list[list[str]]:
+    """Barycenter heuristic: sweep down (by predecessors) and up (by successors) SWEEPS times.
+    `progress` hears fractions from 0.5 to 1 of the whole layered layout."""
     ordered = [list(layer) for layer in ordered]
     place = {node: i for layer in ordered for i, node in enumerate(layer)}
     preds = {n: list(dict.fromkeys(graph.predecessors(n))) for n in graph}
@@ -75,9 +108,11 @@ def reduce_crossings(graph: nx.MultiDiGraph, ordered: list[list[str]]) -> list[l
         down = sweep % 2 == 0
         neighbours = preds if down else succs
         indices = range(1, len(ordered)) if down else range(len(ordered) - 2, -1, -1)
-        for i in indices:
+        for step, i in enumerate(indices):
             ordered[i] = _sorted_by_barycenter(ordered[i], neighbours, place)
             place.update((node, j) for j, node in enumerate(ordered[i]))
+            if step % REPORT_EVERY == 0:
+                progress(0.5 + 0.5 * (sweep + step / len(ordered)) / SWEEPS)
     return ordered
 
 
