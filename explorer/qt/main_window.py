@@ -11,6 +11,7 @@ from explorer.qt.commands import QtMoveNodeCommand
 from explorer.qt.editor import QtCodeEditor
 from explorer.qt.graph_view import QtGraphView
 from explorer.qt.inspector import QtInspector
+from explorer.qt.layout_worker import QtLayoutProgress, QtLayoutRunner
 from explorer.qt.timeline_bar import QtTimelineBar, describe
 from explorer.qt.window_actions import build_menus, window_actions
 
@@ -33,6 +34,9 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.inspector = QtInspector(self)
         self.console = QtWidgets.QPlainTextEdit(self)
         self.timeline_bar = QtTimelineBar(self)
+        self.layout_progress = QtLayoutProgress(self)
+        self.statusBar().addPermanentWidget(self.layout_progress)
+        self.layout_runner = QtLayoutRunner(self.layout_progress, self)
         self._build_docks()
         self.actions_registry = window_actions(self)
         self.qt_actions = build_menus(self, self.actions_registry)
@@ -96,6 +100,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
             events.cursor_moved.disconnect(self._update_status)
         self.document = document
         self.undo_stack.clear()
+        self.layout_runner.cancel()
         document.events.ran.connect(self._on_ran)
         document.events.dirty_changed.connect(self._update_title)
         document.events.cursor_moved.connect(self._update_status)
@@ -152,6 +157,10 @@ class QtMainWindow(QtWidgets.QMainWindow):
             self.document.set_source(text)
         self.editor.document().setModified(False)
 
+    def relayout(self, algorithm: str | None = None, direction: str | None = None) -> None:
+        """Lay the graph out again off the GUI thread (progress and Cancel in the status bar)."""
+        self.layout_runner.start(self.document, algorithm, direction)
+
     def run_all(self) -> None:
         """Run every cell of the editor's text."""
         self.sync_source()
@@ -167,6 +176,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
 
         if confirm_discard(self):
             self.timeline_bar.pause()
+            self.layout_runner.wait()
             self.save_layout()
             event.accept()
         else:
