@@ -129,25 +129,29 @@ class Recorder:
     # -- engine events --------------------------------------------------------------------------
 
     def _op_ran(self, event: engine_events.OpRan) -> None:
-        for tensor in tensors_in(event.args):
-            self.node_for(tensor)
-        operands = [self._operand(arg) for arg in event.args]
         outputs = event.output if isinstance(event.output, tuple) else (event.output,)
+        self._record_op(event.op, event.args, outputs, event.grad_enabled)
+
+    def _record_op(self, op: str, args: tuple, outputs: tuple, grad_enabled: bool) -> None:
+        """An op node joining the current nodes of `args`' tensors to new `outputs` nodes."""
+        inputs = tensors_in(args)
+        for tensor in inputs:
+            self.node_for(tensor)
+        operands = [self._operand(arg) for arg in args]
         index = len(self.events)
-        op_node = self._add_op_node(event, outputs, operands, index)
-        edges = self._input_edges(event, op_node, index) + tuple(
+        in_nodes = [self._nodes[t.uid] for t in inputs]
+        op_node = self._add_op_node(op, outputs, operands, grad_enabled, index)
+        edges = self._input_edges(inputs, in_nodes, grad_enabled, op_node, index) + tuple(
             self.add_edge(op_node, self.add_tensor_node(out, index), "data", nr, index)
             for nr, out in enumerate(outputs)
         )
         out_nodes = tuple(self._nodes[out.uid] for out in outputs)
         self._links.op_recorded(op_node, outputs, out_nodes, edges)
-        inputs_finite = not any(
-            self.arrays.nonfinite(self._value(self._nodes[t.uid])) for t in tensors_in(event.args)
-        )
+        inputs_finite = not any(self.arrays.nonfinite(self._value(n)) for n in in_nodes)
         self.emit(
             ev.OpRan(
                 op_node=op_node,
-                op=event.op,
+                op=op,
                 outputs=out_nodes,
                 values=tuple(self.graph.nodes[n]["value"] for n in out_nodes),
                 requires_grad=tuple(bool(out.requires_grad) for out in outputs),
@@ -158,27 +162,31 @@ class Recorder:
             )
         )
 
-    def _add_op_node(self, event, outputs, operands, index: int) -> str:  # noqa: ANN001
+    def _add_op_node(
+        self, op: str, outputs: tuple, operands: list, grad_enabled: bool, index: int
+    ) -> str:
         op_node = self._new_id("op")
         grad_fn = getattr(outputs[0], "grad_fn", None) if outputs else None
         self.graph.add_node(
             op_node,
             kind="op",
-            op=event.op,
+            op=op,
             grad_fn=grad_fn.name() if grad_fn is not None else None,
-            no_grad=not event.grad_enabled,
+            no_grad=not grad_enabled,
             created_at=index,
             cell=self.cell,
             args=operands,
         )
         return op_node
 
-    def _input_edges(self, event, op_node: str, index: int) -> tuple[ev.Edge, ...]:  # noqa: ANN001
+    def _input_edges(
+        self, inputs: list, in_nodes: list, grad_enabled: bool, op_node: str, index: int
+    ) -> tuple[ev.Edge, ...]:
         edges = []
-        for nr, tensor in enumerate(tensors_in(event.args)):
-            cut = not event.grad_enabled and bool(tensor.requires_grad)
+        for nr, (tensor, node) in enumerate(zip(inputs, in_nodes, strict=True)):
+            cut = not grad_enabled and bool(tensor.requires_grad)
             kind = "no_grad" if cut else "data"
-            edges.append(self.add_edge(self._nodes[tensor.uid], op_node, kind, nr, index))
+            edges.append(self.add_edge(node, op_node, kind, nr, index))
         return tuple(edges)
 
     def _detached(self, event: engine_events.Detached) -> None:
@@ -201,10 +209,21 @@ class Recorder:
         if self._links.in_place_on_grad(event):
             return
         node = self.node_for(event.tensor, value=event.before)
+        if self._links.rebased(event.tensor):
+            self._in_place_recorded(event, node)
+            return
         before = self.arrays.freeze(event.before)
         after = self.arrays.freeze(tensor_array(event.tensor))
         nonfinite = self.arrays.nonfinite(after) and not self.arrays.nonfinite(before)
         self.emit(ev.InPlaceModified(node, event.op, before, after, None, nonfinite))
+
+    def _in_place_recorded(self, event: engine_events.InPlaceModified, previous: str) -> None:
+        """An in-place op that gave the tensor a new grad_fn (torch rebases its history): an op
+        node from the tensor's previous node to a new node for its new state, same label."""
+        tensor, args = event.tensor, event.args
+        others = args[1:] if args and args[0] is tensor else args
+        self._record_op(event.op, (tensor, *others), (tensor,), True)
+        self.graph.nodes[self._nodes[tensor.uid]]["label"] = self.graph.nodes[previous]["label"]
 
     def _backward_started(self, event: engine_events.BackwardStarted) -> None:
         self._api = event.api

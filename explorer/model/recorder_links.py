@@ -10,6 +10,7 @@ GradAccumulated on the leaf (before, contribution, after). The tensor object tha
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,6 +64,7 @@ class GradientLinks:
         self._leaf_tensors: dict[str, object] = {}
         self._grad_of: dict[int, str] = {}
         self._counts: dict[str, int] = {}
+        self._outputs: dict[str, tuple[tuple[str, weakref.ref], ...]] = {}
 
     def op_recorded(self, op_node: str, outputs: tuple, out_nodes: tuple, edges: tuple) -> None:
         """Remember an op's grad_fn and its data edges."""
@@ -74,6 +76,13 @@ class GradientLinks:
             (u, e) for e in edges if (u := e[0]) != op_node and graph.edges[e]["kind"] == "data"
         ]
         self._out_edges[op_node] = tuple(e for e in edges if e[0] == op_node)
+        if grad_fn is not None:
+            self._outputs[op_node] = tuple(zip(out_nodes, map(weakref.ref, outputs), strict=True))
+
+    def rebased(self, tensor: object) -> bool:
+        """True when an in-place op just gave `tensor` a grad_fn no recorded op has."""
+        grad_fn = getattr(tensor, "grad_fn", None)
+        return grad_fn is not None and grad_fn.uid not in self._fn_nodes
 
     def appeared_edges(self, tensor: object, node: str) -> tuple[ev.Edge, ...]:
         """A gradient edge from the leaf when a newly seen tensor is that leaf's `.grad`."""
@@ -112,7 +121,23 @@ class GradientLinks:
             return
         op_node = self._fn_nodes.get(event.node.uid)
         if op_node is not None:
+            self._retained_grads(event, op_node)
             self._op_step(event, op_node)
+
+    def _retained_grads(self, event: object, op_node: str) -> None:
+        """GradAccumulated on an op's output that `retain_grad()` asked to keep its gradient."""
+        for (node, ref), grad_in in zip(self._outputs[op_node], event.grad_in, strict=False):
+            tensor = ref()
+            if tensor is None or grad_in is None or tensor.grad_fn is not event.node:
+                continue
+            if self.api != "backward":
+                continue
+            if not tensor.retains_grad or tensor.grad is None:
+                continue
+            self._leaf_tensors[node] = tensor
+            self._grad_of[tensor.grad.uid] = node
+            before = self.recorder.graph.nodes[node]["grad"]
+            self._grad_accumulated(node, None, before, grad_in, tensor.grad)
 
     def _accumulate_step(self, event: object) -> None:
         recorder = self.recorder
@@ -127,15 +152,19 @@ class GradientLinks:
         if grad is not None:
             self._grad_of[grad.uid] = leaf
             grad_node = recorder.known_node(grad)
-        store = recorder.arrays
-        before = store.freeze_optional(_array_or_none(event.grad_before))
-        contribution = store.freeze(tensor_array(event.grad_in[0]))
-        after = store.freeze(tensor_array(event.grad_after))
-        recorder.graph.nodes[leaf]["grad"] = after
-        self._counts[leaf] = self._counts.get(leaf, 0) + 1
+        before = recorder.arrays.freeze_optional(_array_or_none(event.grad_before))
+        self._grad_accumulated(leaf, grad_node, before, event.grad_in[0], event.grad_after)
+
+    def _grad_accumulated(self, node: str, grad_node: str | None, before, grad_in, after) -> None:  # noqa: ANN001
+        """GradAccumulated on `node`: `before` plus `grad_in` gave `after`."""
+        recorder, store = self.recorder, self.recorder.arrays
+        contribution = store.freeze(tensor_array(grad_in))
+        after = store.freeze(tensor_array(after))
+        recorder.graph.nodes[node]["grad"] = after
+        self._counts[node] = self._counts.get(node, 0) + 1
         flag = store.nonfinite
         nonfinite = flag(after) and not (flag(before) or flag(contribution))
-        recorder.emit(ev.GradAccumulated(leaf, grad_node, before, contribution, after, nonfinite))
+        recorder.emit(ev.GradAccumulated(node, grad_node, before, contribution, after, nonfinite))
 
     def _op_step(self, event: object, op_node: str) -> None:
         store = self.recorder.arrays
@@ -189,9 +218,12 @@ class GradientLinks:
 
     def _leaf_of_grad(self, tensor: object) -> str | None:
         leaf = self._grad_of.get(tensor.uid)
-        if leaf is not None and getattr(self._leaf_tensors[leaf], "grad", None) is tensor:
-            return leaf
-        return None
+        if leaf is None:
+            return None
+        owner = self._leaf_tensors[leaf]
+        if owner.grad_fn is not None and not owner.retains_grad:
+            return None  # reading .grad of such a non-leaf would warn
+        return leaf if owner.grad is tensor else None
 
 
 def _array_or_none(value: object | None) -> np.ndarray | None:
