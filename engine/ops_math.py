@@ -61,7 +61,7 @@ SQRT = Op(
     "sqrt",
     "SqrtBackward0",
     quiet(lambda x, a: np.sqrt(x)),
-    quiet(lambda B, g, s, a: (g / (2 * s[0]),)),
+    lambda B, g, s, a: (g / (2 * s[0]),),
     (OUT,),
 )
 
