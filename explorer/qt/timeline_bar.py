@@ -78,11 +78,17 @@ class QtEventMarks(QtWidgets.QWidget):
         pixmap.fill(QtGui.QColor("#f1f3f5"))
         painter = QtGui.QPainter(pixmap)
         height = self.height()
+        lines: dict[tuple[str, float], list[QtCore.QLineF]] = {}
         for i, kind in enumerate(self._kinds):
             colour, tall = KIND_COLOURS.get(kind, OTHER)
-            painter.setPen(QtGui.QColor(colour))
             x = self._x_of(i)
-            painter.drawLine(QtCore.QPointF(x, height), QtCore.QPointF(x, height * (1 - tall)))
+            lines.setdefault((colour, tall), []).append(
+                QtCore.QLineF(x, height, x, height * (1 - tall))
+            )
+        # One drawLines call per kind: 10,000 events cost a dozen Qt calls, not 20,000.
+        for (colour, _), group in lines.items():
+            painter.setPen(QtGui.QColor(colour))
+            painter.drawLines(group)
         painter.end()
         return pixmap
 
