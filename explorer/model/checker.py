@@ -60,10 +60,7 @@ DESCRIPTIONS = {
     ast.Yield: "yield expressions",
     ast.YieldFrom: "yield expressions",
     ast.Await: "await expressions",
-    ast.ListComp: "list comprehensions (use a for loop)",
     ast.SetComp: "set comprehensions",
-    ast.DictComp: "dict comprehensions",
-    ast.GeneratorExp: "generator expressions",
     ast.Set: "set displays",
     ast.NamedExpr: "assignment expressions (:=)",
     ast.Match: "match statements",
@@ -106,6 +103,10 @@ ALLOWED_NODES = (
     ast.List,
     ast.Tuple,
     ast.Dict,
+    ast.ListComp,
+    ast.GeneratorExp,
+    ast.DictComp,
+    ast.comprehension,
     ast.expr_context,
     ast.operator,
     ast.unaryop,
@@ -194,6 +195,18 @@ def _check_keyword(node: ast.keyword) -> None:
         raise Violation(f"special keyword arguments ('{node.arg}') are not supported", node)
 
 
+def _check_comprehension(node: ast.comprehension) -> None:
+    if node.is_async:
+        raise Violation("async comprehensions are not supported", node)
+    targets = [node.target]
+    while targets:
+        target = targets.pop()
+        if isinstance(target, (ast.Tuple, ast.List)):
+            targets.extend(target.elts)
+        elif not isinstance(target, ast.Name):
+            raise Violation("a comprehension's loop variables must be names", target)
+
+
 def _check_for(node: ast.For) -> None:
     if node.orelse:
         raise Violation("'else' clauses on for loops are not supported", node)
@@ -207,4 +220,5 @@ _CHECKS = {
     ast.ImportFrom: _check_import_from,
     ast.keyword: _check_keyword,
     ast.For: _check_for,
+    ast.comprehension: _check_comprehension,
 }

@@ -109,17 +109,7 @@ class Evaluator(ExpressionEvaluator):
             write_attribute(owner, target.attr, result, self.root)
 
     def _For(self, node: ast.For) -> None:
-        items = self.value(node.iter)
-        try:
-            length = len(items)
-        except TypeError:
-            iter(items)
-            raise TypeError(
-                "a for loop needs a sized iterable (range, list, tuple, dict, str or tensor)"
-            ) from None
-        except OverflowError:
-            length = self.budget.limits.max_iterations + 1
-        self.budget.check_loop_length(length)
+        items = self.loop_items(self.value(node.iter), "a for loop")
         for item in items:
             self.budget.count_iteration()
             self.assign(node.target, item)

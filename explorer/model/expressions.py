@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from explorer.model.limits import Budget
-from explorer.model.pyfunctions import bounded
+from explorer.model.pyfunctions import Generated, bounded
 from explorer.model.safety import Builtin, Refused, check_callable, read_attribute, read_only
 
 BINARY: dict[type, Callable[[Any, Any], Any]] = {
@@ -84,6 +84,7 @@ class ExpressionEvaluator:
         self.budget = budget
         self.builtins = builtins
         self.namespace: dict[str, object] = {}
+        self.scopes: list[dict[str, object]] = []  # comprehensions' own variables
 
     def value(self, node: ast.expr) -> object:
         """The value of an expression; errors come out as Located at the innermost node."""
@@ -98,6 +99,9 @@ class ExpressionEvaluator:
         return node.value
 
     def _name(self, node: ast.Name) -> object:
+        for scope in reversed(self.scopes):
+            if node.id in scope:
+                return scope[node.id]
         if node.id in self.namespace:
             return self.namespace[node.id]
         if node.id in self.builtins:
@@ -236,3 +240,84 @@ class ExpressionEvaluator:
         spec = str(self.value(node.format_spec)) if node.format_spec is not None else ""
         self.budget.check_format_spec(spec)
         return format(value, spec)
+
+    # comprehensions ---------------------------------------------------------------------------
+    def loop_items(self, items: object, what: str) -> object:
+        """``items`` if a loop over it fits the iteration limit (it must have a length)."""
+        if isinstance(items, Generated):
+            length = items.length
+        else:
+            try:
+                length = len(items)
+            except TypeError:
+                iter(items)
+                raise TypeError(
+                    f"{what} needs a sized iterable (range, list, tuple, dict, str or tensor)"
+                ) from None
+            except OverflowError:
+                length = self.budget.limits.max_iterations + 1
+        self.budget.check_loop_length(length)
+        return items
+
+    def _ListComp(self, node: ast.ListComp) -> list:
+        results: list = []
+
+        def add() -> None:
+            results.append(self.value(node.elt))
+            self.budget.check_length(results)
+
+        self._comprehend(node.generators, add)
+        return results
+
+    def _GeneratorExp(self, node: ast.GeneratorExp) -> Generated:
+        return Generated(self._ListComp(node))
+
+    def _DictComp(self, node: ast.DictComp) -> dict:
+        results: dict = {}
+
+        def add() -> None:
+            results[self.value(node.key)] = self.value(node.value)
+            self.budget.check_length(results)
+
+        self._comprehend(node.generators, add)
+        return results
+
+    def _comprehend(self, generators: list[ast.comprehension], emit: Callable[[], None]) -> None:
+        """Run ``emit`` for each combination of the generators' items, in a scope of its own.
+        The first iterable is evaluated outside that scope, as Python does."""
+        first = self.loop_items(self.value(generators[0].iter), "a comprehension")
+        self.scopes.append({})
+        try:
+            self._generate(generators, 0, first, emit)
+        finally:
+            self.scopes.pop()
+
+    def _generate(self, generators: list, at: int, items: object, emit: Callable) -> None:
+        generator = generators[at]
+        for item in items:
+            self.budget.count_iteration()
+            self._bind_local(generator.target, item)
+            if not all(self.value(condition) for condition in generator.ifs):
+                continue
+            if at + 1 == len(generators):
+                emit()
+            else:
+                inner = self.value(generators[at + 1].iter)
+                self._generate(generators, at + 1, self.loop_items(inner, "a comprehension"), emit)
+
+    def _bind_local(self, target: ast.expr, value: object) -> None:
+        if isinstance(target, ast.Name):
+            self.scopes[-1][target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = list(bounded(self.budget, value))
+            expected = len(target.elts)
+            if len(items) > expected:
+                raise ValueError(f"too many values to unpack (expected {expected})")
+            if len(items) < expected:
+                raise ValueError(
+                    f"not enough values to unpack (expected {expected}, got {len(items)})"
+                )
+            for element, item in zip(target.elts, items, strict=True):
+                self._bind_local(element, item)
+        else:
+            raise Refused("a comprehension's loop variables must be names")

@@ -12,8 +12,32 @@ from explorer.model.limits import Budget, LimitExceeded
 from explorer.model.safety import Builtin, Refused
 
 
+class Generated:
+    """A generator expression's values, computed eagerly under the Budget; iterable once, as a
+    generator is. Its class is named ``generator`` so error messages read as Python's."""
+
+    __slots__ = ("_items", "length")
+
+    def __init__(self, values: list) -> None:
+        self._items, self.length = iter(values), len(values)
+
+    def __iter__(self) -> Generated:
+        return self
+
+    def __next__(self) -> object:
+        return next(self._items)
+
+    def __repr__(self) -> str:
+        return "<generator object <genexpr>>"
+
+
+Generated.__name__ = Generated.__qualname__ = "generator"
+
+
 def bounded(budget: Budget, value: object) -> object:
     """``value`` if it is a sized iterable within the sequence limit, else an error."""
+    if isinstance(value, Generated):
+        return value
     try:
         length = len(value)
     except TypeError:

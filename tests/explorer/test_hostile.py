@@ -34,7 +34,7 @@ CORPUS = [
     ("class A:\n    pass", UNSUPPORTED, "class definitions"),
     ("while True:\n    pass", UNSUPPORTED, "while loops"),
     ("try:\n    pass\nexcept Exception:\n    pass", UNSUPPORTED, "try statements"),
-    ("[x for x in range(3)]", UNSUPPORTED, "list comprehensions"),
+    ("{x for x in range(3)}", UNSUPPORTED, "set comprehensions"),
     ("(x := 1)", UNSUPPORTED, ":="),
     ("{1, 2}", UNSUPPORTED, "set displays"),
     ("b'bytes'", UNSUPPORTED, "bytes literals"),
