@@ -14,7 +14,7 @@ import numpy as np
 from engine import dtypes, memory, ops
 from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
 from engine.grad_mode import STATE
-from engine.graph import UIDS, AccumulateGrad, SavedOutput
+from engine.graph import UIDS, AccumulateGrad, Node, SavedOutput
 from engine.observe import LISTENERS, OpRan, emit
 from engine.tensor import Tensor, _dim, wrap
 
@@ -22,25 +22,29 @@ _ndarray = np.ndarray
 _new = object.__new__
 _next_uid = UIDS.__next__
 _SCALARS = (int, float, bool)
-_NO_EDGE = (None, 0)
 _float32 = dtypes.float32
 _SAVES_BOTH = (0, 1)
 memory.keep_freed_memory()
 
 
-def edge(t: Tensor) -> tuple:
-    """The `(node, input_nr)` a gradient for `t` flows to; `(None, 0)` if `t` needs none."""
+def grad_node(t: Tensor) -> Node | None:
+    """The node a gradient for `t` flows to (its grad_fn or AccumulateGrad); None if none."""
     if not t._rg:
-        return _NO_EDGE
+        return None
     fn = t.grad_fn
     if fn is not None:
-        return (fn, t.output_nr)
+        return fn
     ref = t._acc
     acc = None if ref is None else ref()
     if acc is None:
         acc = AccumulateGrad(t)
         t._acc = weakref.ref(acc)
-    return (acc, 0)
+    return acc
+
+
+def edge(t: Tensor) -> tuple:
+    """torch's `(node, input_nr)` a gradient for `t` flows to; `(None, 0)` if `t` needs none."""
+    return (grad_node(t), 0)
 
 
 def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
@@ -49,7 +53,7 @@ def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
     node.uid = _next_uid()
     node.op = op
     node.attrs = attrs
-    node.next_functions = tuple([edge(x) if type(x) is Tensor else _NO_EDGE for x in inputs])
+    node.next_nodes = tuple([grad_node(x) if type(x) is Tensor else None for x in inputs])
     node.meta = tuple([(x.array.shape, x.dtype) if type(x) is Tensor else None for x in inputs])
     if op.saves:
         _save(node, op.saves, inputs, out)
@@ -130,9 +134,9 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
             node.op = op
             node.attrs = None
             fa, fb = a.grad_fn, b.grad_fn
-            node.next_functions = (
-                (fa, a.output_nr) if fa is not None else edge(a),
-                (fb, b.output_nr) if fb is not None else edge(b),
+            node.next_nodes = (
+                fa if fa is not None else grad_node(a),
+                fb if fb is not None else grad_node(b),
             )
             sa = ad.shape
             node.meta = None if sa == bd.shape else ((sa, a.dtype), (bd.shape, b.dtype))

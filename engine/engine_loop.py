@@ -54,11 +54,15 @@ class Plan:
 
 
 def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: bool, events, plan):
-    """Run the graph from `root_edges` seeded with `grads`; yield a step (or None) per node."""
+    """Run the graph from `root_edges` seeded with `grads`; yield a step per node if `events`.
+
+    Every node has one output, so a node's input buffer is its one gradient (`buffers[node]`,
+    None when only "no gradient" arrived).
+    """
     deps = dependencies([node for node, _ in root_edges])
-    buffers: dict[Node, list] = {}
-    for (node, nr), g in zip(root_edges, grads, strict=True):
-        _deliver(buffers, node, nr, g)
+    buffers: dict[Node, Any] = {}
+    for (node, _), g in zip(root_edges, grads, strict=True):
+        _deliver(buffers, node, g)
     needed = None if plan is None else plan.needed  # nodes that run
     capture = {} if plan is None else plan.capture
     reach = None if plan is None else needed | set(capture)  # nodes gradients go to
@@ -69,6 +73,7 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
         if deps[node] == 0 and (needed is None or node in needed or node in capture):
             single, heap = _ready(node, acc, heap, single)
     hooked = hooks.active()
+    get = buffers.get
     with np.errstate(all="ignore"):  # torch gives inf/nan silently
         while True:
             if acc:
@@ -80,24 +85,26 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                 node = heappop(heap)[1]
             else:
                 return
-            grad_in = buffers.pop(node)
+            grad = buffers.pop(node)
             if hooked:
-                grad_in = hooks.run_pre_hooks(node, grad_in, create_graph)
+                grad = hooks.run_pre_hooks(node, [grad], create_graph)[0]
             if capture and node in capture:
-                _capture(plan, node, grad_in)
+                _capture(plan, node, grad)
                 if node not in needed:
                     continue
             if node.__class__ is AccumulateGrad:
-                yield _accumulate(node, grad_in[0], events, create_graph)
+                step = _accumulate(node, grad, events, create_graph)
+                if events:
+                    yield step
                 continue
             saved = node.saved
             if (
                 create_graph
                 or saved is None
+                or grad is None
                 or (saved and node.uid < LAST_MUTATION[0])
-                or grad_in[0] is None
             ):
-                grads_out = _apply(node, grad_in, retain_graph, create_graph)
+                grads_out = _apply(node, grad, retain_graph, create_graph)
             else:  # _apply's numpy path, inlined
                 if saved:
                     saved = node.arrays
@@ -105,26 +112,23 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                         saved = _arrays(node.saved)
                     if not retain_graph:
                         node.saved = node.arrays = node.versions = None
-                grads_out = node.op.backward(_NUMPY, grad_in[0], saved, node.attrs)
+                grads_out = node.op.backward(_NUMPY, grad, saved, node.attrs)
                 if node.meta is not None:
                     grads_out = _fit(_NUMPY, node, grads_out)
-            yield _step(node, grad_in, grads_out) if events else None
-            for (child, nr), g in zip(node.next_functions, grads_out, strict=False):
+            if events:
+                yield _step(node, grad, grads_out)
+            for child, g in zip(node.next_nodes, grads_out, strict=False):
                 if child is None or (reach is not None and child not in reach):
                     continue
-                buffer = buffers.get(child)
-                if buffer is None and g is not None and nr == 0 and child.num_outputs == 1:
-                    buffers[child] = [g]
-                elif (
-                    buffer is not None
-                    and g is not None
-                    and g.__class__ is _ndarray
-                    and g.size < _STEAL_SIZE
-                    and buffer[nr] is not None
-                ):
-                    buffer[nr] = buffer[nr] + g
-                else:
-                    _deliver(buffers, child, nr, g)
+                old = get(child)
+                if old is None:
+                    if g is not None or child not in buffers:
+                        buffers[child] = g
+                elif g is not None:
+                    if g.__class__ is _ndarray and g.size < _STEAL_SIZE:
+                        buffers[child] = old + g
+                    else:
+                        buffers[child] = _sum(old, g)
                 n = deps[child] - 1
                 deps[child] = n
                 if n:
@@ -150,43 +154,47 @@ def _ready(node: Node, acc: deque, heap: list, single: Any) -> tuple:
     return None, heap
 
 
-def _deliver(buffers: dict, node: Node, nr: int, g: Any) -> None:
-    """Add `g` into the node's input buffer (in place when the buffer owns a large array)."""
-    buffer = buffers.get(node)
-    if buffer is None:
-        buffer = buffers[node] = [None] * node.num_outputs
-    if g is None:
-        return
-    old = buffer[nr]
+def _deliver(buffers: dict, node: Node, g: Any) -> None:
+    """Add `g` (None for "no gradient") into the node's input buffer."""
+    old = buffers.get(node)
     if old is None:
-        buffer[nr] = g
-    elif (
+        if g is not None or node not in buffers:
+            buffers[node] = g
+    elif g is not None:
+        buffers[node] = _sum(old, g)
+
+
+# References to a buffered array when only the buffer holds it: the dict, the loop's `old`,
+# `_sum`'s parameter and getrefcount's argument.
+_BUFFER_ONLY = 4
+
+
+def _sum(old: Any, g: Any) -> Any:
+    """`old + g`, in place when `old` is a large array that only the buffer holds."""
+    if (
         old.__class__ is _ndarray
         and old.size >= _STEAL_SIZE
-        and _refcount(old) == 3  # the buffer, `old` and the call's argument: nobody else
+        and _refcount(old) <= _BUFFER_ONLY
         and old.base is None
         and old.flags.writeable
         and old.dtype == g.dtype
     ):
-        np.add(old, g, out=old)
-    else:
-        buffer[nr] = old + g
+        return np.add(old, g, out=old)
+    return old + g
 
 
-def _capture(plan: Plan, node: Node, grad_in: list) -> None:
+def _capture(plan: Plan, node: Node, g: Any) -> None:
     for nr in plan.capture[node]:
-        g = grad_in[nr]
         plan.captured[(node, nr)] = g
 
 
-def _apply(node: Node, grad_in: list, retain_graph: bool, create_graph: bool) -> tuple:
+def _apply(node: Node, g: Any, retain_graph: bool, create_graph: bool) -> tuple:
     """Run one node's backward rule; gradients summed and cast to each input's shape and dtype."""
-    g = grad_in[0]
     saved = node.saved
     if saved is None:
         raise RuntimeError(FREED_MESSAGE)
-    if g is None and all(x is None for x in grad_in):
-        return (None,) * len(node.next_functions)
+    if g is None:
+        return (None,) * len(node.next_nodes)
     if saved and node.uid < LAST_MUTATION[0]:
         node.check_versions()
     if create_graph:
@@ -218,7 +226,7 @@ def _fit(backend: Any, node: Node, grads: tuple) -> tuple:
     """Torch's validate_outputs: drop unneeded gradients, sum_to the input shape, cast dtype."""
     out = []
     meta = node.meta or (None,) * len(grads)
-    for g, (child, _), m in zip(grads, node.next_functions, meta, strict=True):
+    for g, child, m in zip(grads, node.next_nodes, meta, strict=True):
         if child is None or g is None:
             out.append(None)
             continue
@@ -272,12 +280,11 @@ def _new_grad(g: Any, leaf: Tensor, create_graph: bool) -> Tensor:
     return wrap(g.array.copy(), leaf.dtype)
 
 
-def _step(node: Node, grad_in: list, grads_out: tuple) -> BackwardStep:
+def _step(node: Node, grad: Any, grads_out: tuple) -> BackwardStep:
     sent = tuple(
-        None if child is None else g
-        for (child, _), g in zip(node.next_functions, grads_out, strict=False)
+        None if child is None else g for child, g in zip(node.next_nodes, grads_out, strict=False)
     )
-    return BackwardStep(node, _tensors(grad_in), _tensors(sent))
+    return BackwardStep(node, _tensors((grad,)), _tensors(sent))
 
 
 def _copy(t: Tensor) -> Tensor:

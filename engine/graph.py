@@ -1,7 +1,8 @@
 """Graph nodes (grad_fn objects) with PyTorch's names, and the iterative walks over them.
 
-A Node is created by the forward op that records it. It knows its op row (`op`), the edges to the
-nodes of its inputs (`next_functions`, torch's tuple of `(node_or_None, input_nr)`), each input's
+A Node is created by the forward op that records it. It knows its op row (`op`), the nodes its
+inputs' gradients go to (`next_nodes`, None where no gradient goes; torch's `next_functions` pairs
+them with input_nr 0, as every node here has one output), each input's
 shape and dtype (`meta`, to sum and cast gradients), non-tensor attributes (`attrs`) and the
 values saved for backward (`saved`, freed after a backward unless `retain_graph`).
 """
@@ -37,7 +38,7 @@ class Node:
     __slots__ = (
         "uid",
         "op",
-        "next_functions",
+        "next_nodes",
         "meta",
         "attrs",
         "saved",
@@ -45,7 +46,6 @@ class Node:
         "versions",
         "__weakref__",
     )
-    num_outputs = 1
 
     def name(self) -> str:
         """torch's name of this node, e.g. `MulBackward0`."""
@@ -55,6 +55,11 @@ class Node:
     def display_name(self) -> str:
         """The short name to show (the same as `name()` except for AccumulateGrad)."""
         return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """torch's tuple of `(node_or_None, input_nr)`, one per input."""
+        return tuple([(node, 0) for node in self.next_nodes])
 
     @property
     def metadata(self) -> dict:
@@ -131,7 +136,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Any) -> None:
         self.uid = next(UIDS)
         self.variable = variable
-        self.next_functions = ()
+        self.next_nodes = ()
         self.saved = ()
         self.arrays = ()
         self.versions = ()
@@ -157,11 +162,11 @@ class HandWritten(Node):
 
     __slots__ = ()
 
-    def __init__(self, rule: Rule, edges: tuple, attrs: Any = None, meta: Any = None) -> None:
+    def __init__(self, rule: Rule, next_nodes: tuple, attrs: Any = None, meta: Any = None) -> None:
         self.uid = next(UIDS)
         self.op = rule
         self.attrs = attrs
-        self.next_functions = edges
+        self.next_nodes = next_nodes
         self.meta = meta
         self.saved = self.arrays = self.versions = ()
 
@@ -202,7 +207,7 @@ def dependencies(roots: list[Node]) -> dict[Node, int]:
     stack = list(counts)
     get = counts.get
     while stack:
-        for child, _ in stack.pop().next_functions:
+        for child in stack.pop().next_nodes:
             if child is None:
                 continue
             n = get(child)
@@ -215,14 +220,14 @@ def dependencies(roots: list[Node]) -> dict[Node, int]:
 
 
 def topological_order(roots: list[Node]) -> list[Node]:
-    """Nodes reachable from `roots`, each before all of its `next_functions` (Kahn, iterative)."""
+    """Nodes reachable from `roots`, each before all of its `next_nodes` (Kahn, iterative)."""
     counts = dependencies(roots)
     order = []
     ready = [root for root in dict.fromkeys(roots) if counts[root] == 0]
     while ready:
         node = ready.pop()
         order.append(node)
-        for child, _ in reversed(node.next_functions):
+        for child in reversed(node.next_nodes):
             if child is None:
                 continue
             counts[child] -= 1
@@ -236,7 +241,7 @@ def reaching(roots: list[Node], targets: set) -> set[Node]:
     order = topological_order(roots)
     reach: set[Node] = set()
     for node in reversed(order):
-        for child, _ in node.next_functions:
+        for child in node.next_nodes:
             if child is not None and (child in targets or child in reach):
                 reach.add(node)
                 break

@@ -133,9 +133,9 @@ def _retain(t: Tensor, g: Any) -> None:
 
 def copy_backwards(g: Tensor) -> Tensor:
     """A leaf's first `.grad` under create_graph: a copy of `g` recorded as CopyBackwards."""
-    from engine.dispatch import edge
+    from engine.dispatch import grad_node
 
-    node = CopyBackwards(PASS_ON, ((None, 0), edge(g)))
+    node = CopyBackwards(PASS_ON, (None, grad_node(g)))
     out = wrap(g.array.copy(), g.dtype)
     out.grad_fn = node
     out._rg = True

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, ops
-from engine.dispatch import _NO_EDGE, _promoted, _scalar, edge
+from engine.dispatch import _promoted, _scalar, grad_node
 from engine.grad_mode import STATE
 from engine.graph import UIDS, CopySlices, Rule, SavedOutput, note_mutation
 from engine.observe import LISTENERS, InPlaceModified, emit
@@ -85,7 +85,7 @@ def _record(op: ops.Op, t: Tensor, other: Any, before: np.ndarray) -> None:
     node.op = op
     node.attrs = None
     is_tensor = type(other) is Tensor
-    node.next_functions = (edge(t), edge(other) if is_tensor else _NO_EDGE)
+    node.next_nodes = (grad_node(t), grad_node(other) if is_tensor else None)
     meta_other = (other.array.shape, other.dtype) if is_tensor else None
     node.meta = ((t.array.shape, t.dtype), meta_other)
     if op.saves:
@@ -115,7 +115,7 @@ def zero_(t: Tensor) -> Tensor:
         node.uid = next(UIDS)
         node.op = ops.ZERO_
         node.attrs = None
-        node.next_functions = (edge(t),)
+        node.next_nodes = (grad_node(t),)
         node.meta = None
         node.saved = node.versions = node.arrays = ()
         t.grad_fn = node
@@ -146,9 +146,9 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     t.array[index] = value.array if is_tensor else value
     note_mutation(t._vc)
     if STATE.enabled and (t._rg or (is_tensor and value._rg)):
-        value_edge = edge(value) if is_tensor else _NO_EDGE
+        value_node = grad_node(value) if is_tensor else None
         meta = (None, (value.array.shape, value.dtype) if is_tensor else None)
-        t.grad_fn = CopySlices(COPY_SLICES, (edge(t), value_edge), index, meta)
+        t.grad_fn = CopySlices(COPY_SLICES, (grad_node(t), value_node), index, meta)
         t._rg = True
         t.output_nr = 0
     _changed("__setitem__", t, (t, index, value), before)
