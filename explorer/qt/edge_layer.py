@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from explorer.qt.graph_style import CARRY_STYLES, EDGE_STYLES, HIDDEN, Palette
 
 BEND = 0.3
+# Qt strokes a path wider than one pixel as a whole, clipped or not (~700 ms for 10,000 edges);
+# a path with more edges than this is drawn with a one-pixel (cosmetic) pen of the same colour.
+HAIRLINE_ABOVE = 2000
 
 
 class QtEdgeLayer:
@@ -23,6 +26,7 @@ class QtEdgeLayer:
 
     def __init__(self, palette: Palette) -> None:
         self.items = {style: QtWidgets.QGraphicsPathItem() for style in EDGE_STYLES}
+        self._pens = {style: (pen, _hairline(pen)) for style, pen in palette.edge_pens.items()}
         for style, item in self.items.items():
             item.setPen(palette.edge_pens[style])
             item.setZValue(-10 + EDGE_STYLES.index(style))
@@ -79,18 +83,23 @@ class QtEdgeLayer:
         a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
         x, y = _segments(a, b, self.bend[mask])
         path = pg.arrayToQPath(x, y, connect="pairs") if len(x) else pg.QtGui.QPainterPath()
-        self.items[EDGE_STYLES[code]].setPath(path)
+        style = EDGE_STYLES[code]
+        pen = self._pens[style][len(a) > HAIRLINE_ABOVE]
+        if self.items[style].pen() != pen:
+            self.items[style].setPen(pen)
+        self.items[style].setPath(path)
 
 
 def parallel_bends(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Per edge, how far to bend it sideways: 0 alone, ±0.5, ±1... among parallel edges."""
     bends = np.zeros(len(src))
-    groups: dict[tuple[int, int], list[int]] = {}
-    for j, pair in enumerate(zip(src.tolist(), dst.tolist(), strict=True)):
-        groups.setdefault(pair, []).append(j)
-    for members in groups.values():
-        if len(members) > 1:
-            bends[members] = np.arange(len(members)) - (len(members) - 1) / 2
+    if not len(src):
+        return bends
+    key = src.astype(np.int64) * (int(max(src.max(), dst.max())) + 1) + dst
+    order = np.argsort(key, kind="stable")
+    _, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+    rank = np.arange(len(order)) - np.repeat(starts, counts)
+    bends[order] = rank - (np.repeat(counts, counts) - 1) / 2
     return bends
 
 
@@ -108,3 +117,10 @@ def _segments(a: np.ndarray, b: np.ndarray, bend: np.ndarray) -> tuple[np.ndarra
     middle = _bent_middles(a, b, bend)
     points = np.stack((a, middle, middle, b), axis=1).reshape(-1, 2)
     return points[:, 0].copy(), points[:, 1].copy()
+
+
+def _hairline(pen: QtGui.QPen) -> QtGui.QPen:
+    thin = QtGui.QPen(pen)
+    thin.setWidthF(0)
+    thin.setCosmetic(True)
+    return thin
