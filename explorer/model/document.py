@@ -126,10 +126,17 @@ class Document:
 
     def set_layout(self, algorithm: str | None = None, direction: str | None = None) -> None:
         """Choose the layout algorithm and/or direction and lay the graph out again."""
-        self.view.layout = algorithm or self.view.layout
-        self.view.direction = direction or self.view.direction
-        self.relayout()
+        algorithm = algorithm or self.view.layout
+        direction = direction or self.view.direction
+        positions = compute_layout(self.graph, algorithm, direction, self.fixed)
+        self.set_positions(positions, algorithm, direction)
+
+    def set_positions(self, positions: dict[str, Position], algorithm: str, direction: str) -> None:
+        """Adopt a layout computed elsewhere (the window computes large ones off its thread)."""
+        self.view.layout, self.view.direction = algorithm, direction
+        self.positions = positions
         self.dirty = True
+        self.events.positions_changed.emit(set(positions))
 
     def relayout(self, clear_fixed: bool = False) -> None:
         """Lay the graph out again (optionally forgetting dragged positions)."""

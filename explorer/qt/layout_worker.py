@@ -123,7 +123,7 @@ class QtLayoutRunner(QtCore.QObject):
             return  # a cancelled run that finished before it noticed
         document, algorithm, direction = self._target
         self._detach()
-        install_positions(document, positions, algorithm, direction)
+        document.set_positions(positions, algorithm, direction)
         self.finished.emit(True)
 
     def _on_stopped(self) -> None:
@@ -139,11 +139,3 @@ class QtLayoutRunner(QtCore.QObject):
     def _forget(self, thread: QtLayoutThread) -> None:
         self._stopping.discard(thread)
         thread.deleteLater()
-
-
-def install_positions(document: Any, positions: dict, algorithm: str, direction: str) -> None:
-    """Give ``document`` the computed positions, as its own `set_layout` would have."""
-    document.view.layout, document.view.direction = algorithm, direction
-    document.positions = positions
-    document.events.positions_changed.emit(set(positions))
-    document.dirty = True

@@ -37,6 +37,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.layout_progress = QtLayoutProgress(self)
         self.statusBar().addPermanentWidget(self.layout_progress)
         self.layout_runner = QtLayoutRunner(self.layout_progress, self)
+        self.layout_runner.finished.connect(self._on_layout_finished)
         self._build_docks()
         self.actions_registry = window_actions(self)
         self.qt_actions = build_menus(self, self.actions_registry)
@@ -160,6 +161,10 @@ class QtMainWindow(QtWidgets.QMainWindow):
     def relayout(self, algorithm: str | None = None, direction: str | None = None) -> None:
         """Lay the graph out again off the GUI thread (progress and Cancel in the status bar)."""
         self.layout_runner.start(self.document, algorithm, direction)
+
+    def _on_layout_finished(self, installed: bool) -> None:
+        if installed:
+            self.graph_view.fit()
 
     def run_all(self) -> None:
         """Run every cell of the editor's text."""

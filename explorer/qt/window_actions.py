@@ -102,8 +102,7 @@ def _fill_recent(window: Window) -> None:
 
 
 def _set_layout(window: Window, _document: Any, **view_settings: str) -> None:
-    window.document.set_layout(**view_settings)
-    window.graph_view.fit()
+    window.relayout(**view_settings)
 
 
 def _open_example(window: Window, path: Path, _document: Any) -> None:

@@ -147,3 +147,12 @@ def test_menus_come_from_the_registry(window):
     assert window.document.replay.index == len(window.document.timeline) - 1
     window.qt_actions["timeline.previous"].trigger()
     assert window.document.replay.index == len(window.document.timeline) - 2
+
+
+def test_view_menu_layout_runs_in_the_background_and_fits(window, qtbot):
+    action = window.actions_registry.get("view.layout.spring")
+    with qtbot.waitSignal(window.layout_runner.finished, timeout=10000) as done:
+        action.callback(window.document)
+    assert done.args == [True]
+    assert window.document.view.layout == "spring"
+    assert window.document.dirty
