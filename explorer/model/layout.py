@@ -1,7 +1,8 @@
 """Node positions for the recorded graph, built on networkx and deterministic.
 
 The default "layered" layout puts each node in its topological generation (inputs above the ops
-that use them, outputs below) and orders each layer by barycenter sweeps to reduce edge crossings.
+that use them, outputs below), moves nodes with consumers down to just above the nearest one, and
+orders each layer by barycenter sweeps to reduce edge crossings.
 Units: neighbouring nodes in a layer are 1 apart, and so are neighbouring layers. "TB" runs layers
 top to bottom (y decreasing), "LR" left to right (x increasing).
 
@@ -73,13 +74,27 @@ def layers(graph: nx.MultiDiGraph, progress: Progress = _no_progress) -> list[li
     forward = nx.DiGraph()
     forward.add_nodes_from(graph)
     forward.add_edges_from((u, v) for u, v in graph.edges() if rank[u] < rank[v])
-    result, placed, total = [], 0, max(len(rank), 1)
-    for generation in nx.topological_generations(forward):
-        result.append(sorted(generation, key=rank.__getitem__))
+    depth, placed, total = {}, 0, max(len(rank), 1)
+    for number, generation in enumerate(nx.topological_generations(forward), 1):
+        depth.update(dict.fromkeys(generation, number - 1))
         placed += len(generation)
-        if len(result) % REPORT_EVERY == 0:
+        if number % REPORT_EVERY == 0:
             progress(0.5 * placed / total)
+    _sink_towards_consumers(forward, depth)
+    result = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for node in graph:
+        result[depth[node]].append(node)
     return result
+
+
+def _sink_towards_consumers(forward: nx.DiGraph, depth: dict[str, int]) -> None:
+    """Move every node that has consumers down to just above the nearest one, so an input made
+    early but used late (`xs[t]` in an unrolled loop) sits beside its use, not in the top row."""
+    for node in reversed(list(nx.topological_sort(forward))):
+        consumers = forward.successors(node)
+        nearest = min((depth[c] for c in consumers), default=None)
+        if nearest is not None:
+            depth[node] = max(depth[node], nearest - 1)
 
 
 def layered_positions(

@@ -121,3 +121,13 @@ def test_ten_thousand_nodes_within_ten_times_multipartite():
     nx.multipartite_layout(reference)
     theirs = time.perf_counter() - start
     assert ours < max(10 * theirs, 2.0)
+
+
+def test_an_input_made_early_but_used_late_sits_just_above_its_use():
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(["a", "op0", "b", "op1", "c", "late", "op2", "d"])
+    graph.add_edges_from([("a", "op0"), ("op0", "b"), ("b", "op1"), ("op1", "c")])
+    graph.add_edges_from([("c", "op2"), ("late", "op2"), ("op2", "d")])
+    depth = {node: number for number, layer in enumerate(layers(graph)) for node in layer}
+    assert depth["late"] == depth["op2"] - 1 == depth["c"]
+    assert depth["a"] == 0
