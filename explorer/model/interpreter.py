@@ -147,6 +147,9 @@ class _Run:
         with contextlib.ExitStack() as stack:
             self.caught = stack.enter_context(warnings.catch_warnings(record=True))
             warnings.simplefilter("always")
+            set_printoptions = getattr(self.torch_module, "set_printoptions", None)
+            if set_printoptions is not None:  # a program's print options end with its run
+                stack.callback(set_printoptions, profile="default")
             enable_grad = getattr(self.torch_module, "enable_grad", None)
             if enable_grad is not None:
                 stack.enter_context(enable_grad())
@@ -202,6 +205,12 @@ def _parse(source: str, max_nesting: int) -> ast.Module:
         tree = ast.parse(source)
     except (RecursionError, MemoryError):
         raise LimitExceeded("the cell is nested too deeply to parse") from None
+    except SyntaxError as error:
+        line = source_lines(source)[(error.lineno or 1) - 1].lstrip()
+        if line[:1] in ("%", "!"):
+            error.msg = "IPython magics and shell commands (% and !) are not supported"
+            error.offset = 1 + len(source_lines(source)[error.lineno - 1]) - len(line)
+        raise
     check_tree(tree, max_nesting)
     return tree
 
