@@ -14,7 +14,7 @@ import numpy as np
 from engine import dtypes, memory, ops
 from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
 from engine.grad_mode import STATE
-from engine.graph import UIDS, AccumulateGrad, Node, SavedOutput
+from engine.graph import UIDS, AccumulateGrad, Node, SavedOutput, shared_counter, version
 from engine.observe import LISTENERS, OpRan, emit
 from engine.tensor import Tensor, _dim, wrap
 
@@ -146,7 +146,8 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
             elif saves == _SAVES_BOTH:
                 node.saved = (a, b)
                 node.arrays = (ad, bd)
-                node.versions = (a._vc[0], b._vc[0])
+                va, vb = a._vc, b._vc  # graph.version, inlined
+                node.versions = (0 if va is None else va[0], 0 if vb is None else vb[0])
             else:
                 _save(node, saves, (a, b), out)
             out.grad_fn = node
@@ -183,10 +184,14 @@ def _binary_general(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
 
 def _save(node: Any, saves: tuple, inputs: tuple, out: Tensor) -> None:
     """Keep the inputs/output named by `saves` with their versions (arrays built in backward)."""
-    saved = [inputs[i] if i >= 0 else SavedOutput(out.array, out.dtype, out._vc) for i in saves]
+    saved = [inputs[i] if i >= 0 else _saved_output(out) for i in saves]
     node.saved = tuple(saved)
-    node.versions = tuple([v._vc[0] if hasattr(v, "_vc") else None for v in saved])
+    node.versions = tuple([version(v) if hasattr(v, "_vc") else None for v in saved])
     node.arrays = None
+
+
+def _saved_output(out: Tensor) -> SavedOutput:
+    return SavedOutput(out.array, out.dtype, shared_counter(out))
 
 
 def _broadcast_message(a: tuple, b: tuple) -> str:
@@ -275,7 +280,7 @@ def reshape(op: ops.Op, a: Tensor, shape: tuple) -> Tensor:
             f"shape '{list(shape)}' is invalid for input of size {a.array.size}"
         ) from None
     attrs = (result.shape, a.array.shape)
-    out = wrap(result, a.dtype, a._vc)
+    out = wrap(result, a.dtype, shared_counter(a))
     out._base = a
     return _finish(op, out, (a,), attrs, (a, shape))
 
@@ -287,7 +292,7 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
     lead = len(sizes) - a.array.ndim
     shape = tuple(a.array.shape[i - lead] if n == -1 else int(n) for i, n in enumerate(sizes))
     attrs = (shape, a.array.shape)
-    out = wrap(np.broadcast_to(a.array, shape), a.dtype, a._vc)
+    out = wrap(np.broadcast_to(a.array, shape), a.dtype, shared_counter(a))
     out._base = a
     return _finish(ops.EXPAND, out, (a,), attrs, (a, sizes))
 
@@ -311,7 +316,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         op, out = ops.INDEX, wrap(np.array(result), a.dtype)
     else:
         op = ops.GETITEM if isinstance(parts[-1], int) else ops.SLICE
-        out = wrap(_as_array(result, a.dtype), a.dtype, a._vc)
+        out = wrap(_as_array(result, a.dtype), a.dtype, shared_counter(a))
         out._base = a
     return _finish(op, out, (a,), (np_index, a.array.shape), (a, index))
 

@@ -265,7 +265,7 @@ def _accumulate(node: AccumulateGrad, g: Any, events: bool, create_graph: bool):
             leaf._grad = before + g
         else:
             np.add(before.array, g, out=before.array)
-            note_mutation(before._vc)
+            note_mutation(before)
     if not events:
         return None
     after = None if leaf._grad is None else _copy(leaf._grad)

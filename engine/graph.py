@@ -79,9 +79,9 @@ class Node:
 
     def check_versions(self) -> None:
         """Raise torch's error if a saved tensor was modified in place since it was saved."""
-        for value, version in zip(self.saved, self.versions, strict=True):
-            if version is not None and value._vc[0] != version:
-                raise RuntimeError(_version_message(value, version, self))
+        for value, saved in zip(self.saved, self.versions, strict=True):
+            if saved is not None and version(value) != saved:
+                raise RuntimeError(_version_message(value, saved, self))
 
     def release(self) -> None:
         """Free the saved values (after a backward without retain_graph)."""
@@ -89,9 +89,24 @@ class Node:
             self.saved = self.arrays = self.versions = None
 
 
-def note_mutation(vc: list) -> None:
-    """Count an in-place change of the tensors sharing version counter `vc`."""
-    vc[0] += 1
+def version(t: Any) -> int:
+    """The version of a Tensor or SavedOutput: in-place changes to it or any tensor sharing its
+    counter (a tensor shares none until it has a view or a detached alias, `_vc` None)."""
+    vc = t._vc
+    return 0 if vc is None else vc[0]
+
+
+def shared_counter(t: Any) -> list:
+    """`t`'s version counter, created on first need (a view or detached alias shares it)."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    return vc
+
+
+def note_mutation(t: Any) -> None:
+    """Count an in-place change of `t` and the tensors sharing its version counter."""
+    shared_counter(t)[0] += 1
     LAST_MUTATION[0] = next(UIDS)
 
 
@@ -107,7 +122,7 @@ class SavedOutput:
         self.output_nr = output_nr
 
 
-def _version_message(value: Any, version: int, node: Node) -> str:
+def _version_message(value: Any, saved: int, node: Node) -> str:
     """A saved output is named by the node that made it, a saved input by its grad_fn now."""
     producer = node if isinstance(value, SavedOutput) else value.grad_fn
     which = ""
@@ -117,8 +132,8 @@ def _version_message(value: Any, version: int, node: Node) -> str:
         kind=value.dtype.legacy_name,
         shape=", ".join(str(n) for n in value.array.shape),
         which=which,
-        now=value._vc[0],
-        saved=version,
+        now=version(value),
+        saved=saved,
     )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from engine import dtypes, ops
 from engine.dispatch import _promoted, _scalar, grad_node
 from engine.grad_mode import STATE
-from engine.graph import UIDS, CopySlices, Rule, SavedOutput, note_mutation
+from engine.graph import UIDS, CopySlices, Rule, SavedOutput, note_mutation, version
 from engine.observe import LISTENERS, InPlaceModified, emit
 from engine.tensor import Tensor
 
@@ -75,7 +75,7 @@ def _check_cast(t: Tensor, other: Any, name: str) -> None:
 
 def _write(t: Tensor, values: Any) -> None:
     t.array[...] = values
-    note_mutation(t._vc)
+    note_mutation(t)
 
 
 def _record(op: ops.Op, t: Tensor, other: Any, before: np.ndarray) -> None:
@@ -90,7 +90,7 @@ def _record(op: ops.Op, t: Tensor, other: Any, before: np.ndarray) -> None:
     node.meta = ((t.array.shape, t.dtype), meta_other)
     if op.saves:
         node.saved = (SavedOutput(before, t.dtype, [0]), other)
-        node.versions = (None, other._vc[0] if is_tensor else None)
+        node.versions = (None, version(other) if is_tensor else None)
         node.arrays = (before, other.array if is_tensor else other)
     else:
         node.saved = node.versions = node.arrays = ()
@@ -144,7 +144,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     before = t.array.copy()
     is_tensor = type(value) is Tensor
     t.array[index] = value.array if is_tensor else value
-    note_mutation(t._vc)
+    note_mutation(t)
     if STATE.enabled and (t._rg or (is_tensor and value._rg)):
         value_node = grad_node(value) if is_tensor else None
         meta = (None, (value.array.shape, value.dtype) if is_tensor else None)

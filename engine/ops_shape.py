@@ -14,6 +14,7 @@ import numpy as np
 
 from engine import dtypes, ops
 from engine.dispatch import _finish, reshape
+from engine.graph import shared_counter
 from engine.ops import Op, ext
 from engine.tensor import Tensor, _dim, wrap
 
@@ -66,7 +67,7 @@ STACK = Op("stack", "StackBackward0", None, _stack_backward)
 
 
 def _view(op: Op, a: Tensor, result: np.ndarray, attrs: Any, args: tuple) -> Tensor:
-    out = wrap(result, a.dtype, a._vc)
+    out = wrap(result, a.dtype, shared_counter(a))
     out._base = a
     return _finish(op, out, (a,), attrs, args)
 

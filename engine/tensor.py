@@ -13,7 +13,7 @@ import numpy as np
 
 from engine import dtypes, printing
 from engine.dtypes import FLOATING, DType
-from engine.graph import UIDS
+from engine.graph import UIDS, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
 from engine.tensor_methods import TensorMethods, bind_dispatch
 
@@ -55,7 +55,7 @@ def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
     t._grad = None
     t.grad_fn = None
     t.uid = _next_uid()
-    t._vc = [0] if vc is None else vc
+    t._vc = vc
     t.output_nr = 0
     t._acc = None
     t.detached_from = None
@@ -117,7 +117,7 @@ class Tensor(TensorMethods):
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        return version(self)
 
     # ---- autograd state ----
 
@@ -173,7 +173,7 @@ class Tensor(TensorMethods):
 
     def detach(self) -> Tensor:
         """A new leaf sharing values and version counter, cut from the graph."""
-        out = wrap(self.array, self.dtype, self._vc)
+        out = wrap(self.array, self.dtype, shared_counter(self))
         out.detached_from = self
         if LISTENERS:
             emit(Detached(self, out, False))
