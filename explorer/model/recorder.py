@@ -4,7 +4,9 @@ It is the `observer` of `explorer.model.interpreter.run_program`: the interprete
 `cell_started`, `name_bound`, `printed`, `displayed`, `error_raised`, and passes every engine event
 (`engine.observe`) to `on_engine_event`. Engine events hold live objects; the recorder keeps only
 node ids and arrays copied once into its `ArrayStore` (equal arrays shared). The graph schema is in
-`explorer.model.graph`.
+`explorer.model.graph`. An in-place op that gives a tensor a new grad_fn (torch rebases its
+history) is recorded like a forward op, from the tensor's previous node to a new node of the same
+name; other in-place changes (under no_grad, on leaves) change the value of the same node.
 """
 
 from __future__ import annotations

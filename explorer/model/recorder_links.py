@@ -5,7 +5,8 @@ gradient: output edges carry `grad_in`, input edges carry `grads_out` (matched t
 by identity, so `dot(x, x)` lights both of its edges from `x`). An AccumulateGrad step becomes
 GradAccumulated on the leaf (before, contribution, after). The tensor object that is a leaf's
 `.grad` gets a node (labelled `x.grad`, joined by a gradient edge) when used as a value, and
-`zero_()` on it is recorded as GradZeroed on the leaf.
+`zero_()` on it is recorded as GradZeroed on the leaf. A non-leaf that `retain_grad()` keeps a
+gradient for gets GradAccumulated on its own node, just before its grad_fn's step.
 """
 
 from __future__ import annotations
