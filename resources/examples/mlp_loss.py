@@ -31,3 +31,9 @@ loss.backward()
 print("dL/dW1 =", W1.grad)
 print("dL/db1 =", b1.grad)
 W2.grad
+
+# %% [markdown]
+# Every gradient has the shape of its parameter.
+
+# %%
+[(tuple(p.shape), tuple(p.grad.shape)) for p in (W1, b1, W2)]
