@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import engine_loop, factories
-from engine.dispatch import _finish, edge, where
+from engine.dispatch import _finish, edge
 from engine.dtypes import float64
 from engine.engine_loop import Plan, execute
 from engine.grad_mode import no_grad
@@ -26,6 +26,7 @@ from engine.observe import (
     emit,
 )
 from engine.ops import Op
+from engine.ops_math import where
 from engine.tensor import Size, Tensor, wrap
 
 NO_GRAD_FN = "element {} of tensors does not require grad and does not have a grad_fn"

@@ -321,24 +321,6 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     return _finish(op, out, (a,), (np_index, a.array.shape), (a, index))
 
 
-def where(condition: Tensor, a: Any, b: Any) -> Tensor:
-    """Elements of `a` where `condition` holds, else of `b` (Tensors or Python scalars)."""
-    if type(a) is Tensor:
-        dt = _promoted(a, b)
-    elif type(b) is Tensor:
-        dt = _promoted(b, a)
-    else:
-        a, b = _scalar(a), _scalar(b)
-        dt = dtypes.result_type(
-            ((dtypes.scalar_dtype(a), SCALAR), (dtypes.scalar_dtype(b), SCALAR))
-        )
-    ad = _cast(a.array, dt) if type(a) is Tensor else a
-    bd = _cast(b.array, dt) if type(b) is Tensor else b
-    out = wrap(_as_array(np.where(condition.array, ad, bd), dt), dt)
-    inputs = (condition, a, b)
-    return _finish(ops.WHERE, out, inputs, None, inputs)
-
-
 def convert(a: Tensor, dtype: dtypes.DType) -> Tensor:
     """`a` as `dtype` (the same object when it already is)."""
     if a.dtype is dtype:

@@ -336,13 +336,6 @@ INDEX = Op("getitem", "IndexBackward0", GETITEM.forward, _index_backward, ())
 
 # ---- selection and conversion ----
 
-WHERE = Op(
-    "where",
-    "WhereBackward0",
-    np.where,
-    lambda B, g, s, a: (None, B.where(s[0], g, 0.0), B.where(s[0], 0.0, g)),
-    (0,),
-)
 TO = Op(
     "to",
     "ToCopyBackward0",
