@@ -7,6 +7,7 @@ methods here. No Qt: the Qt layer keeps its undo stack and calls `move_node` its
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,8 @@ class Document:
         self.fixed: dict[str, Position] = {}
         self.view = ViewSettings()
         self.path: str | None = None
+        self.layout_limit: int | None = None
+        self.layout_pending = False
         self._dirty = False
 
     @classmethod
@@ -61,9 +64,11 @@ class Document:
         return cls()
 
     @classmethod
-    def from_program(cls, program: Program) -> Document:
-        """A document holding `program`, not yet run."""
-        return cls(program)
+    def from_program(cls, program: Program, layout_limit: int | None = None) -> Document:
+        """A document holding `program`, not yet run (see `layout_limit` on `install`)."""
+        document = cls(program)
+        document.layout_limit = layout_limit
+        return document
 
     @property
     def name(self) -> str:
@@ -132,10 +137,15 @@ class Document:
         self.set_positions(positions, algorithm, direction)
 
     def set_positions(self, positions: dict[str, Position], algorithm: str, direction: str) -> None:
-        """Adopt a layout computed elsewhere (the window computes large ones off its thread)."""
+        """Adopt a layout computed elsewhere (the window computes large ones off its thread).
+
+        Completing a pending layout in the saved algorithm and direction is not an edit."""
+        changed = (algorithm, direction) != (self.view.layout, self.view.direction)
         self.view.layout, self.view.direction = algorithm, direction
         self.positions = positions
-        self.dirty = True
+        if changed or not self.layout_pending:
+            self.dirty = True
+        self.layout_pending = False
         self.events.positions_changed.emit(set(positions))
 
     def relayout(self, clear_fixed: bool = False) -> None:
@@ -145,6 +155,7 @@ class Document:
         self.positions = compute_layout(
             self.graph, self.view.layout, self.view.direction, self.fixed
         )
+        self.layout_pending = False
         self.events.positions_changed.emit(set(self.positions))
 
     def install(
@@ -155,17 +166,28 @@ class Document:
         cursor: int | None = None,
         positions: dict[str, Position] | None = None,
     ) -> None:
-        """Adopt a recorded run (from running or from a file); the cursor goes to the end."""
+        """Adopt a recorded run (from running or from a file); the cursor goes to the end.
+
+        Without `positions`, a graph of at most `layout_limit` nodes (any size when None) is laid
+        out here; a larger one gets provisional positions and `layout_pending` is set, for the
+        caller to lay it out elsewhere (off the GUI thread) and hand over with `set_positions`."""
         self.graph = graph
         self.timeline = timeline
         self.run_result = run_result
         self.replay = Replay(timeline)
         self.replay.seek(len(timeline) - 1 if cursor is None else cursor)
         self.fixed = {n: xy for n, xy in self.fixed.items() if n in graph}
-        if positions is None:
-            positions = compute_layout(graph, self.view.layout, self.view.direction, self.fixed)
-        self.positions = positions
+        self.positions = self._initial_positions(graph) if positions is None else positions
+        if positions is not None:
+            self.layout_pending = False
         self.events.ran.emit()
+
+    def _initial_positions(self, graph: nx.MultiDiGraph) -> dict[str, Position]:
+        limit = self.layout_limit
+        self.layout_pending = limit is not None and graph.number_of_nodes() > limit
+        if not self.layout_pending:
+            return compute_layout(graph, self.view.layout, self.view.direction, self.fixed)
+        return provisional_positions(graph, {**self.positions, **self.fixed})
 
     def _run(self, upto_cell: int | None) -> None:
         from explorer.model.interpreter import run_program
@@ -173,3 +195,17 @@ class Document:
         recorder = Recorder()
         result = run_program(self.program, observer=recorder, upto_cell=upto_cell)
         self.install(recorder.graph, recorder.timeline(), result)
+
+
+def provisional_positions(
+    graph: nx.MultiDiGraph, known: dict[str, Position]
+) -> dict[str, Position]:
+    """Cheap stand-in positions until a real layout arrives: known ones kept, the other nodes on
+    a square grid in creation order (row by row, top to bottom), below the known ones."""
+    positions = {n: known[n] for n in graph if n in known}
+    unplaced = [n for n in graph if n not in positions]
+    columns = max(1, math.ceil(math.sqrt(len(unplaced))))
+    top = min((y for _, y in positions.values()), default=0.0) - 1.0
+    for i, node in enumerate(unplaced):
+        positions[node] = (float(i % columns), top - i // columns)
+    return positions

@@ -89,8 +89,8 @@ class QtGraphView(pg.GraphicsView):
         self._update_nodes(nodes)
         self._update_edges(delta.edges)
 
-    def _on_positions_changed(self, *_: Any) -> None:
-        self._read_positions()
+    def _on_positions_changed(self, node_ids: Any = ()) -> None:
+        self._read_positions(respace=len(node_ids) > 1)
 
     # ----- building
     def rebuild(self) -> None:
@@ -129,12 +129,14 @@ class QtGraphView(pg.GraphicsView):
         xy = np.array([positions.get(n, (0.0, 0.0)) for n in self._ids], dtype=float)
         return xy.reshape(-1, 2)
 
-    def _read_positions(self) -> None:
+    def _read_positions(self, respace: bool = False) -> None:
         xy = self._positions_array()
         self.scatter.move_points(xy)
         self.edges.set_positions(xy)
         self._refresh_edge_labels(self._edge_labels)
-        self.labels.set_positions(xy)
+        # A new layout (not one dragged node) changes the spacing the level of detail reads.
+        spacing = _spacing(xy, self.edges.src, self.edges.dst) if respace else None
+        self.labels.set_positions(xy, spacing)
 
     # ----- incremental updates
     def _update_nodes(self, node_ids) -> None:

@@ -53,9 +53,9 @@ class QtLabelLayer(pg.GraphicsObject):
         self._bounds = _padded_bounds(xy)
         self.update()
 
-    def set_positions(self, xy: np.ndarray) -> None:
-        """Nodes moved (same nodes, same spacing estimate)."""
-        self.set_geometry(xy, self._visible, self._spacing)
+    def set_positions(self, xy: np.ndarray, spacing: np.ndarray | None = None) -> None:
+        """Nodes moved (same nodes; the spacing estimate kept unless a new one is given)."""
+        self.set_geometry(xy, self._visible, self._spacing if spacing is None else spacing)
 
     def set_visible(self, visible: np.ndarray) -> None:
         """Which nodes are shown at the cursor."""

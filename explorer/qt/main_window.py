@@ -7,6 +7,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from explorer.model.program import parse_percent
+from explorer.qt import files
 from explorer.qt.commands import QtMoveNodeCommand
 from explorer.qt.editor import QtCodeEditor
 from explorer.qt.graph_view import QtGraphView
@@ -100,6 +101,8 @@ class QtMainWindow(QtWidgets.QMainWindow):
             events.dirty_changed.disconnect(self._update_title)
             events.cursor_moved.disconnect(self._update_status)
         self.document = document
+        if document.layout_limit is None:
+            document.layout_limit = files.BACKGROUND_LAYOUT_ABOVE
         self.undo_stack.clear()
         self.layout_runner.cancel()
         document.events.ran.connect(self._on_ran)
@@ -112,6 +115,9 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self._on_ran()
 
     def _on_ran(self, *_: Any) -> None:
+        self.layout_runner.cancel()
+        if self.document.layout_pending:
+            self.layout_runner.start(self.document)
         result = self.document.run_result
         self.console.setPlainText(result.transcript() if result is not None else "")
         error = self.document.error

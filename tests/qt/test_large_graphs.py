@@ -14,7 +14,7 @@ from explorer.fileformat import open_document
 from explorer.model import events as ev
 from explorer.model.document import Document
 from explorer.model.layout import compute_layout
-from explorer.qt import files
+from explorer.qt import files, window_actions
 from explorer.qt.main_window import QtMainWindow
 from explorer.qt.timeline_bar import SPEEDS
 
@@ -131,3 +131,34 @@ def play_five_frames(bar, clock, start):
 
 def bar_speed(bar) -> float:
     return float(bar.speed.currentText().split()[0])
+
+
+def test_opening_the_big_example_lays_it_out_in_the_background(
+    qtbot, isolated_settings, message_boxes
+):
+    window = QtMainWindow(Document.new(), isolated_settings)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.layout_runner.finished, timeout=15000) as done:
+        assert window_actions.open_file(window, str(BIG))
+        document = window.document
+        assert document.layout_pending and window.layout_runner.is_running()
+        assert window.layout_progress.isVisible()
+        assert len(document.positions) == document.graph.number_of_nodes()  # provisional
+        answered = []
+        QtCore.QTimer.singleShot(0, lambda: answered.append(time.perf_counter()))
+        asked = time.perf_counter()
+        qtbot.waitUntil(lambda: bool(answered), timeout=500)
+        assert answered[0] - asked < 0.25
+        assert window.layout_runner.is_running(), "the layout finished before input was answered"
+    assert done.args == [True]
+    assert not document.layout_pending and not document.dirty
+    assert document.positions == compute_layout(document.graph, "layered", "TB", {})
+
+
+def test_small_programs_are_laid_out_at_once(qtbot, isolated_settings, message_boxes):
+    window = QtMainWindow(Document.new(), isolated_settings)
+    qtbot.addWidget(window)
+    assert window_actions.open_file(window, str(files.SEED_EXAMPLE))
+    assert not window.document.layout_pending and not window.layout_runner.is_running()
+    assert window.document.positions == compute_layout(window.document.graph)
