@@ -33,3 +33,26 @@ def message_boxes(monkeypatch):
     monkeypatch.setattr(box, "warning", warning)
     monkeypatch.setattr(box, "question", question)
     return shown
+
+
+CHAIN = """# %%
+import torch
+a = torch.tensor([1., 2., 3.], requires_grad=True)
+b = a * 2
+c = b.sum()
+c.backward()
+"""
+
+
+@pytest.fixture
+def make_document():
+    """``make_document(source=CHAIN)``: a real Document run from a few-line percent program."""
+    from explorer.model.document import Document
+    from explorer.model.program import parse_percent
+
+    def make(source: str = CHAIN) -> Document:
+        document = Document.from_program(parse_percent(source))
+        document.run_all()
+        return document
+
+    return make

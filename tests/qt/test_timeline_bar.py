@@ -1,11 +1,19 @@
-"""The timeline bar: transport through the document, and playback that drops frames."""
+"""The timeline bar on a real Document: transport through the document, and playback that drops
+frames (a fake clock; the bar is ticked by hand, never by its timer)."""
 
 from __future__ import annotations
 
 import pytest
 
 from explorer.qt.timeline_bar import QtTimelineBar
-from tests.qt.fake_document import FakeDocument
+
+LOOP = """# %%
+import torch
+x = torch.ones(2, requires_grad=True)
+for i in range(6):
+    x = x * 2
+x.sum().backward()
+"""
 
 
 class FakeClock:
@@ -17,28 +25,32 @@ class FakeClock:
 
 
 @pytest.fixture
-def bar(qtbot):
-    clock = FakeClock()
-    bar = QtTimelineBar(clock=clock)
+def bar(qtbot, make_document):
+    bar = QtTimelineBar(clock=FakeClock())
     qtbot.addWidget(bar)
-    bar.set_document(FakeDocument(40))
+    bar.set_document(make_document(LOOP))
+    bar.first()
     return bar
 
 
+def test_the_program_gives_enough_events(bar):
+    assert bar.last_index >= 20
+
+
 def test_buttons_and_slider_move_the_document_cursor(bar):
-    document = bar.document
+    document, last = bar.document, bar.last_index
     bar.next()
     bar.next()
     assert document.replay.index == 1
     bar.last()
-    assert document.replay.index == 39 and bar.slider.value() == 39
+    assert document.replay.index == last and bar.slider.value() == last
     bar.previous()
-    assert document.replay.index == 38
+    assert document.replay.index == last - 1
     bar.slider.setValue(5)
     assert document.replay.index == 5
     bar.first()
     assert document.replay.index == -1
-    assert "before the first of 40" in bar.position.text()
+    assert f"before the first of {last + 1}" in bar.position.text()
 
 
 def test_playback_follows_the_clock_and_drops_frames_when_behind(bar):
@@ -55,7 +67,7 @@ def test_playback_follows_the_clock_and_drops_frames_when_behind(bar):
     assert bar.frames_dropped == 4
     bar.clock.now += 1000.0
     bar.tick()
-    assert bar.document.replay.index == 39
+    assert bar.document.replay.index == bar.last_index
     assert not bar.is_playing()
 
 
