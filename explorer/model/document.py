@@ -8,13 +8,14 @@ methods here. No Qt: the Qt layer keeps its undo stack and calls `move_node` its
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 from psygnal import Signal, SignalGroup
 
-from explorer.model.events import Delta
+from explorer.model.events import CellStarted, Delta
 from explorer.model.graph import new_graph
 from explorer.model.layout import Position, compute_layout
 from explorer.model.program import Program, ProgramError, parse_percent
@@ -56,6 +57,7 @@ class Document:
         self.path: str | None = None
         self.layout_limit: int | None = None
         self.layout_pending = False
+        self._cell_starts: tuple[list[int], list[int]] = ([], [])
         self._dirty = False
 
     @classmethod
@@ -100,6 +102,17 @@ class Document:
         if value != self._dirty:
             self._dirty = value
             self.events.dirty_changed.emit(value)
+
+    def event_cell(self, index: int) -> int | None:
+        """The program cell (index into `program.cells`) that was running at event `index`."""
+        starts, cells = self._cell_starts
+        k = bisect_right(starts, index) - 1
+        return cells[k] if k >= 0 else None
+
+    def cell_lines(self, cell: int) -> tuple[int, int]:
+        """First and last 1-based lines of `cell`'s code in `source` (trailing blanks left out)."""
+        first = self.program.cells[cell].first_line
+        return first, first + self.program.cells[cell].source.rstrip().count("\n")
 
     def set_source(self, text: str) -> None:
         """Replace the program by parsing percent-format text (the recorded run stays)."""
@@ -176,6 +189,8 @@ class Document:
         self.run_result = run_result
         self.replay = Replay(timeline)
         self.replay.seek(len(timeline) - 1 if cursor is None else cursor)
+        starts = [(i, e.cell) for i, e in enumerate(timeline) if isinstance(e, CellStarted)]
+        self._cell_starts = ([i for i, _ in starts], [c for _, c in starts])
         self.fixed = {n: xy for n, xy in self.fixed.items() if n in graph}
         self.positions = self._initial_positions(graph) if positions is None else positions
         if positions is not None:

@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 GUTTER_BG = QtGui.QColor("#f1f3f5")
 ERROR_BG = QtGui.QColor("#ffe3e3")
+CURRENT_BG = QtGui.QColor("#fff3bf")
 CELL_MARKER = re.compile(r"^# %%.*$")
 
 
@@ -70,6 +71,7 @@ class QtCodeEditor(QtWidgets.QPlainTextEdit):
         self.gutter = QtLineNumbers(self)
         self.error_line: int | None = None
         self.error_message = ""
+        self.current_lines: tuple[int, int] | None = None
         self.blockCountChanged.connect(self._update_margins)
         self.updateRequest.connect(self._scroll_gutter)
         self._update_margins()
@@ -119,16 +121,50 @@ class QtCodeEditor(QtWidgets.QPlainTextEdit):
     def mark_error(self, line: int | None, message: str = "") -> None:
         """Highlight 1-based ``line`` with ``message`` as its tooltip; None clears the mark."""
         self.error_line, self.error_message = line, message
+        self._show_marks()
+
+    def mark_current(self, lines: tuple[int, int] | None) -> None:
+        """Shade the 1-based ``(first, last)`` lines that produced the timeline's current event
+        and scroll them into view; None clears the shade."""
+        if lines == self.current_lines:
+            return
+        self.current_lines = lines
+        self._show_marks()
+        if lines is not None:
+            self._scroll_to(*lines)
+
+    def _show_marks(self) -> None:
         selections = []
-        if line is not None and 1 <= line <= self.blockCount():
-            selection = QtWidgets.QTextEdit.ExtraSelection()
-            selection.format.setBackground(ERROR_BG)
-            selection.format.setProperty(QtGui.QTextFormat.Property.FullWidthSelection, True)
-            selection.format.setToolTip(message)
-            selection.cursor = QtGui.QTextCursor(self.document().findBlockByNumber(line - 1))
-            selections.append(selection)
-        self.setExtraSelections(selections)
+        if self.current_lines is not None:
+            first, last = self.current_lines
+            selections += [self._line_selection(n, CURRENT_BG) for n in range(first, last + 1)]
+        if self.error_line is not None:
+            selections.append(self._line_selection(self.error_line, ERROR_BG, self.error_message))
+        self.setExtraSelections([s for s in selections if s is not None])
         self.gutter.update()
+
+    def _line_selection(self, line: int, colour: QtGui.QColor, tip: str = ""):
+        if not 1 <= line <= self.blockCount():
+            return None
+        selection = QtWidgets.QTextEdit.ExtraSelection()
+        selection.format.setBackground(colour)
+        selection.format.setProperty(QtGui.QTextFormat.Property.FullWidthSelection, True)
+        if tip:
+            selection.format.setToolTip(tip)
+        selection.cursor = QtGui.QTextCursor(self.document().findBlockByNumber(line - 1))
+        return selection
+
+    def _scroll_to(self, first: int, last: int) -> None:
+        """Bring lines first..last into view (without moving the text cursor)."""
+        bar = self.verticalScrollBar()
+        shown = max(1, self.viewport().height() // max(1, self.fontMetrics().height()))
+        top = bar.value()
+        if first - 1 < top or last > top + shown:
+            bar.setValue(max(0, first - 2))
+
+    def first_visible_line(self) -> int:
+        """The 1-based line at the top of the viewport."""
+        return self.firstVisibleBlock().blockNumber() + 1
 
     def current_line(self) -> int:
         """The 1-based line of the text cursor."""

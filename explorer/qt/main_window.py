@@ -100,6 +100,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
             events.ran.disconnect(self._on_ran)
             events.dirty_changed.disconnect(self._update_title)
             events.cursor_moved.disconnect(self._update_status)
+            events.cursor_moved.disconnect(self._follow_cursor)
         self.document = document
         if document.layout_limit is None:
             document.layout_limit = files.BACKGROUND_LAYOUT_ABOVE
@@ -108,6 +109,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
         document.events.ran.connect(self._on_ran)
         document.events.dirty_changed.connect(self._update_title)
         document.events.cursor_moved.connect(self._update_status)
+        document.events.cursor_moved.connect(self._follow_cursor)
         self.editor.setPlainText(document.program.to_percent())
         self.editor.document().setModified(False)
         for view in (self.graph_view, self.inspector, self.timeline_bar):
@@ -130,6 +132,15 @@ class QtMainWindow(QtWidgets.QMainWindow):
             self.error_banner.show()
         self._update_title()
         self._update_status()
+        self._follow_cursor()
+
+    def _follow_cursor(self, *_: Any) -> None:
+        """Shade the cell that produced the current event (not while the text is being edited:
+        its lines no longer match the recorded run)."""
+        document = self.document
+        cell = document.event_cell(document.replay.index)
+        stale = self.editor.document().isModified()
+        self.editor.mark_current(None if cell is None or stale else document.cell_lines(cell))
 
     def document_name(self) -> str:
         """The name shown in the title bar."""

@@ -156,3 +156,20 @@ def test_view_menu_layout_runs_in_the_background_and_fits(window, qtbot):
     assert done.args == [True]
     assert window.document.view.layout == "spring"
     assert window.document.dirty
+
+
+def test_the_editor_follows_the_timeline(window):
+    editor, bar = window.editor, window.timeline_bar
+    editor.resize(editor.width(), 160)  # a few lines tall, so following needs scrolling
+    detached = indices(window, ev.Detached)[0]
+    bar.seek(detached)
+    first, last = editor.current_lines
+    lines = editor.toPlainText().splitlines()[first - 1 : last]
+    assert any("detach()" in line for line in lines)
+    assert first - 1 <= editor.first_visible_line() <= first
+    bar.seek(0)
+    first, _ = editor.current_lines
+    assert "import torch" in editor.toPlainText().splitlines()[first - 1]
+    assert editor.first_visible_line() <= first
+    bar.first()
+    assert editor.current_lines is None
