@@ -7,8 +7,6 @@ whose value never changes, or a gradient of ones seen at every step, costs its m
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 
 DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
@@ -33,16 +31,13 @@ class ArrayStore:
 
     def freeze(self, array: object) -> np.ndarray:
         """A read-only copy of `array` (anything np.asarray accepts), shared with equal arrays."""
-        source = np.asarray(array)
-        if not source.flags.c_contiguous:
-            source = np.ascontiguousarray(source)
-        digest = hashlib.blake2b(source.tobytes(), digest_size=16).digest()
-        key = (source.dtype.str, source.shape, digest)
+        if type(array) is not np.ndarray:
+            array = np.asarray(array)
+        data = array.tobytes()  # the one copy, in C order; the stored array is a view of it
+        key = (data, array.shape, array.dtype)
         stored = self._by_key.get(key)
         if stored is None:
-            stored = source.copy()
-            stored.flags.writeable = False
-            self._by_key[key] = stored
+            stored = self._by_key[key] = np.ndarray(array.shape, array.dtype, data)
         return stored
 
     def nonfinite(self, array: np.ndarray | None) -> bool:

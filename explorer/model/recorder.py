@@ -34,6 +34,7 @@ class Recorder:
         self.arrays = ArrayStore()
         self.cell = -1
         self._nodes: dict[int, str] = {}  # tensor uid -> its current node
+        self._values: dict[str, np.ndarray] = {}  # tensor node -> its value when created
         self._links = GradientLinks(self)
         self._counts = {"t": 0, "op": 0}
         self._api = "backward"
@@ -104,20 +105,24 @@ class Recorder:
 
     def add_tensor_node(self, tensor: object, created_at: int, label: str = "") -> str:
         """Add a tensor node (its value attr filled in by the caller's event) and map the tensor."""
-        node = self._new_id("t")
-        grad_fn = getattr(tensor, "grad_fn", None)
+        number = self._counts["t"]
+        self._counts["t"] = number + 1
+        node = f"t{number}"
+        grad_fn = tensor.grad_fn
+        array = tensor.array
+        value = self._values[node] = self.arrays.freeze(array)
         self.graph.add_node(
             node,
             kind="tensor",
             label=label,
-            shape=list(tensor.shape),
-            dtype=tensor_dtype(tensor),
+            shape=list(array.shape),
+            dtype=tensor_dtype(array),
             requires_grad=bool(tensor.requires_grad),
-            is_leaf=bool(tensor.is_leaf),
+            is_leaf=grad_fn is None,
             grad_fn=grad_fn.name() if grad_fn is not None else None,
             created_at=created_at,
             cell=self.cell,
-            value=self.arrays.freeze(tensor_array(tensor)),
+            value=value,
             grad=None,
         )
         self._nodes[tensor.uid] = node
@@ -137,38 +142,44 @@ class Recorder:
     def _record_op(self, op: str, args: tuple, outputs: tuple, grad_enabled: bool) -> None:
         """An op node joining the current nodes of `args`' tensors to new `outputs` nodes."""
         inputs = tensors_in(args)
-        for tensor in inputs:
-            self.node_for(tensor)
-        operands = [self._operand(arg) for arg in args]
+        known = self._nodes
+        in_nodes = [known.get(t.uid) or self.node_for(t) for t in inputs]
         index = len(self.events)
-        in_nodes = [self._nodes[t.uid] for t in inputs]
-        op_node = self._add_op_node(op, outputs, operands, grad_enabled, index)
-        edges = self._input_edges(inputs, in_nodes, grad_enabled, op_node, index) + tuple(
-            self.add_edge(op_node, self.add_tensor_node(out, index), "data", nr, index)
-            for nr, out in enumerate(outputs)
+        grad_fn = outputs[0].grad_fn if outputs else None
+        op_node = self._add_op_node(op, grad_fn, args, grad_enabled, index)
+        in_edges = self._input_edges(inputs, in_nodes, grad_enabled, op_node, index)
+        out_nodes = tuple(self.add_tensor_node(out, index) for out in outputs)
+        out_edges = tuple(
+            self.add_edge(op_node, node, "data", nr, index) for nr, node in enumerate(out_nodes)
         )
-        out_nodes = tuple(self._nodes[out.uid] for out in outputs)
-        self._links.op_recorded(op_node, outputs, out_nodes, edges)
-        inputs_finite = not any(self.arrays.nonfinite(self._value(n)) for n in in_nodes)
+        if grad_fn is not None:
+            self._links.op_recorded(op_node, grad_fn, outputs, out_nodes, in_edges, out_edges)
+        values = tuple(self._values[n] for n in out_nodes)
         self.emit(
             ev.OpRan(
                 op_node=op_node,
                 op=op,
                 outputs=out_nodes,
-                values=tuple(self.graph.nodes[n]["value"] for n in out_nodes),
+                values=values,
                 requires_grad=tuple(bool(out.requires_grad) for out in outputs),
-                edges=edges,
-                nonfinite=tuple(
-                    n for n in out_nodes if inputs_finite and self.arrays.nonfinite(self._value(n))
-                ),
+                edges=in_edges + out_edges,
+                nonfinite=self._new_nonfinite(in_nodes, out_nodes, values),
             )
         )
 
+    def _new_nonfinite(self, in_nodes: list, out_nodes: tuple, values: tuple) -> tuple[str, ...]:
+        """The outputs holding a NaN or inf when no input did (where it first appeared)."""
+        flag = self.arrays.nonfinite
+        if not any(map(flag, values)) or any(flag(self._values[n]) for n in in_nodes):
+            return ()
+        return tuple(n for n, value in zip(out_nodes, values, strict=True) if flag(value))
+
     def _add_op_node(
-        self, op: str, outputs: tuple, operands: list, grad_enabled: bool, index: int
+        self, op: str, grad_fn: object, args: tuple, grad_enabled: bool, index: int
     ) -> str:
-        op_node = self._new_id("op")
-        grad_fn = getattr(outputs[0], "grad_fn", None) if outputs else None
+        number = self._counts["op"]
+        self._counts["op"] = number + 1
+        op_node = f"op{number}"
         self.graph.add_node(
             op_node,
             kind="op",
@@ -177,19 +188,20 @@ class Recorder:
             no_grad=not grad_enabled,
             created_at=index,
             cell=self.cell,
-            args=operands,
+            args=[self._operand(arg) for arg in args],
         )
         return op_node
 
     def _input_edges(
         self, inputs: list, in_nodes: list, grad_enabled: bool, op_node: str, index: int
     ) -> tuple[ev.Edge, ...]:
-        edges = []
-        for nr, (tensor, node) in enumerate(zip(inputs, in_nodes, strict=True)):
-            cut = not grad_enabled and bool(tensor.requires_grad)
-            kind = "no_grad" if cut else "data"
-            edges.append(self.add_edge(node, op_node, kind, nr, index))
-        return tuple(edges)
+        add = self.add_edge
+        if grad_enabled:
+            return tuple(add(n, op_node, "data", nr, index) for nr, n in enumerate(in_nodes))
+        return tuple(
+            add(node, op_node, "no_grad" if tensor.requires_grad else "data", nr, index)
+            for nr, (tensor, node) in enumerate(zip(inputs, in_nodes, strict=True))
+        )
 
     def _detached(self, event: engine_events.Detached) -> None:
         source = self.node_for(event.source)
@@ -197,7 +209,7 @@ class Recorder:
         label = self.graph.nodes[source]["label"] if event.in_place else ""
         output = self.add_tensor_node(event.output, index, label)
         edge = self.add_edge(source, output, "detach", 0, index)
-        value = self.graph.nodes[output]["value"]
+        value = self._values[output]
         self.emit(ev.Detached(source, output, bool(event.in_place), value, edge))
 
     def _requires_grad_set(self, event: engine_events.RequiresGradSet) -> None:
@@ -236,14 +248,6 @@ class Recorder:
     def _backward_finished(self, event: engine_events.BackwardFinished) -> None:
         roots = tuple(self._nodes.get(t.uid, "") for t in event.roots)
         self.emit(ev.BackwardFinished(tuple(r for r in roots if r)))
-
-    def _new_id(self, prefix: str) -> str:
-        number = self._counts[prefix]
-        self._counts[prefix] = number + 1
-        return f"{prefix}{number}"
-
-    def _value(self, node: str) -> np.ndarray:
-        return self.graph.nodes[node]["value"]
 
     def _operand(self, arg: object) -> dict:
         if _is_tensor(arg):

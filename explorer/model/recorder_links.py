@@ -67,18 +67,20 @@ class GradientLinks:
         self._counts: dict[str, int] = {}
         self._outputs: dict[str, tuple[tuple[str, weakref.ref], ...]] = {}
 
-    def op_recorded(self, op_node: str, outputs: tuple, out_nodes: tuple, edges: tuple) -> None:
-        """Remember an op's grad_fn and its data edges."""
-        grad_fn = getattr(outputs[0], "grad_fn", None) if outputs else None
-        if grad_fn is not None:
-            self._fn_nodes[grad_fn.uid] = op_node
-        graph = self.recorder.graph
-        self._in_edges[op_node] = [
-            (u, e) for e in edges if (u := e[0]) != op_node and graph.edges[e]["kind"] == "data"
-        ]
-        self._out_edges[op_node] = tuple(e for e in edges if e[0] == op_node)
-        if grad_fn is not None:
-            self._outputs[op_node] = tuple(zip(out_nodes, map(weakref.ref, outputs), strict=True))
+    def op_recorded(
+        self,
+        op_node: str,
+        grad_fn: object,
+        outputs: tuple,
+        out_nodes: tuple[str, ...],
+        in_edges: tuple[ev.Edge, ...],
+        out_edges: tuple[ev.Edge, ...],
+    ) -> None:
+        """Remember an op's grad_fn, its data edges and (weakly) its outputs."""
+        self._fn_nodes[grad_fn.uid] = op_node
+        self._in_edges[op_node] = [(e[0], e) for e in in_edges]
+        self._out_edges[op_node] = out_edges
+        self._outputs[op_node] = tuple(zip(out_nodes, map(weakref.ref, outputs), strict=True))
 
     def rebased(self, tensor: object) -> bool:
         """True when an in-place op just gave `tensor` a grad_fn no recorded op has."""
