@@ -82,6 +82,16 @@ def retain_grad(t: Tensor) -> None:
         RETAINED.setdefault(t.grad_fn, {})[t.output_nr] = weakref.ref(t)
 
 
+def move_retained(t: Tensor, old: Node | None, old_nr: int) -> None:
+    """After an in-place change gave `t` a new grad_fn, retain its gradient there instead."""
+    table = RETAINED.get(old) if old is not None else None
+    ref = None if table is None else table.get(old_nr)
+    if ref is None or ref() is not t:
+        return
+    del table[old_nr]
+    RETAINED.setdefault(t.grad_fn, {})[t.output_nr] = ref
+
+
 def retains_grad(t: Tensor) -> bool:
     """True for a non-leaf after `retain_grad()`."""
     if t.grad_fn is None:

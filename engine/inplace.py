@@ -15,8 +15,9 @@ import numpy as np
 from engine import dtypes, ops
 from engine.dispatch import _promoted, _scalar, grad_node
 from engine.grad_mode import STATE
-from engine.graph import UIDS, CopySlices, Rule, SavedOutput, note_mutation, version
+from engine.graph import UIDS, SavedOutput, note_mutation, version
 from engine.observe import LISTENERS, InPlaceModified, emit
+from engine.ops_views import rebase
 from engine.tensor import Tensor
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -94,9 +95,7 @@ def _record(op: ops.Op, t: Tensor, other: Any, before: np.ndarray) -> None:
         node.arrays = (before, other.array if is_tensor else other)
     else:
         node.saved = node.versions = node.arrays = ()
-    t.grad_fn = node
-    t._rg = True
-    t.output_nr = 0
+    rebase(t, node)
 
 
 def _changed(name: str, t: Tensor, args: tuple, before: np.ndarray) -> Tensor:
@@ -118,20 +117,11 @@ def zero_(t: Tensor) -> Tensor:
         node.next_nodes = (grad_node(t),)
         node.meta = None
         node.saved = node.versions = node.arrays = ()
-        t.grad_fn = node
-        t.output_nr = 0
+        rebase(t, node)
     return _changed("zero_", t, (), before)
 
 
-def _copy_slices_backward(B: Any, g: Any, s: tuple, index: Any) -> tuple:
-    if B is not ops.NUMPY:
-        raise NotImplementedError("create_graph=True through __setitem__ is not supported yet")
-    grad_base = g.copy()
-    grad_base[index] = 0
-    return grad_base, g[index]
-
-
-COPY_SLICES = Rule("__setitem__", _copy_slices_backward)
+COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:
@@ -146,9 +136,12 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     t.array[index] = value.array if is_tensor else value
     note_mutation(t)
     if STATE.enabled and (t._rg or (is_tensor and value._rg)):
-        value_node = grad_node(value) if is_tensor else None
-        meta = (None, (value.array.shape, value.dtype) if is_tensor else None)
-        t.grad_fn = CopySlices(COPY_SLICES, (grad_node(t), value_node), index, meta)
-        t._rg = True
-        t.output_nr = 0
+        node = object.__new__(COPY_.node_class)
+        node.uid = next(UIDS)
+        node.op = COPY_
+        node.attrs = None
+        node.next_nodes = (None, grad_node(value) if is_tensor else None)
+        node.meta = (None, (value.array.shape, value.dtype) if is_tensor else None)
+        node.saved = node.versions = node.arrays = ()
+        rebase(t, node, index)
     _changed("__setitem__", t, (t, index, value), before)

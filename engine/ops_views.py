@@ -1,0 +1,120 @@
+"""In-place changes through views: torch's rebase of the base's history (CopySlices).
+
+When an in-place op changes a view of a tensor with history (or writes `t[index] = value`), torch
+gives the view's root base a `CopySlices` node: the base's old history outside the written
+region, and the in-place op's own node (`fn`) for the region. The view itself gets
+`AsStridedBackward0` leading to that CopySlices. The region is kept as flat positions into the
+base (`positions`), found from the numpy arrays' memory layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import hooks
+from engine.dispatch import grad_node, record
+from engine.graph import CopySlices, Node, Rule
+from engine.ops import NUMPY, Op
+from engine.tensor import Tensor
+
+
+def _as_strided_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
+    pos, shape = attrs
+    flat = B.index_add_zeros(g, pos, (int(np.prod(shape, dtype=np.int64)),))
+    return (B.reshape(flat, shape),)
+
+
+AS_STRIDED = Op("as_strided", "AsStridedBackward0", None, _as_strided_backward)
+
+
+def _copy_slices_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
+    """The base's gradient outside the region, `fn`'s gradients for what was written in it."""
+    from engine.engine_loop import _apply
+
+    (fn,) = s
+    pos, shape = attrs
+    size = int(np.prod(shape, dtype=np.int64))
+    flat = B.reshape(g, (size,))
+    grads = _apply(fn, flat[pos], True, B is not NUMPY)
+    if B is NUMPY:
+        base = flat.copy()
+        base[pos] = 0 if grads[0] is None else grads[0]
+    else:
+        keep = np.ones(size, g.dtype.np)
+        keep[pos] = 0
+        base = flat * _constant(keep, g)
+        if grads[0] is not None:
+            base = base + B.index_add_zeros(grads[0], pos, (size,))
+    return (B.reshape(base, shape), *grads[1:])
+
+
+def _constant(values: np.ndarray, like: Tensor) -> Tensor:
+    from engine.tensor import wrap
+
+    return wrap(values, like.dtype)
+
+
+COPY_SLICES = Rule("copy_slices", _copy_slices_backward)
+
+
+def root(t: Tensor) -> Tensor:
+    """The tensor at the bottom of `t`'s chain of views (`t` itself if it is no view)."""
+    while t._base is not None:
+        t = t._base
+    return t
+
+
+def _byte_offsets(a: np.ndarray) -> np.ndarray:
+    offsets = np.full(a.shape, a.__array_interface__["data"][0], np.int64)
+    for k, (n, stride) in enumerate(zip(a.shape, a.strides, strict=True)):
+        shape = [1] * a.ndim
+        shape[k] = n
+        offsets = offsets + np.arange(n, dtype=np.int64).reshape(shape) * stride
+    return offsets
+
+
+def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
+    """Flat positions in `base` of each element of `view` (None if `view` is not inside it)."""
+    if not np.may_share_memory(base, view):
+        return None
+    flat = _byte_offsets(base).ravel()
+    order = np.argsort(flat, kind="stable")
+    wanted = _byte_offsets(view)
+    found = np.searchsorted(flat, wanted, sorter=order).clip(0, flat.size - 1)
+    pos = order[found]
+    if not np.array_equal(flat[pos], wanted):
+        return None
+    return pos
+
+
+def rebase(t: Tensor, fn: Node, index: Any = None) -> None:
+    """Give `t` the history of the in-place op `fn` (on `t`, or on `t[index]` when given)."""
+    base = root(t)
+    pos = None if base is t else positions(base.array, t.array)
+    if pos is None and index is None:
+        _set_history(t, fn)
+        return
+    if pos is None:
+        base, pos = t, np.arange(t.array.size).reshape(t.array.shape)
+    written = pos if index is None else pos[index]
+    node = CopySlices(
+        COPY_SLICES, (grad_node(base), *fn.next_nodes[1:]), (written, base.array.shape)
+    )
+    node.saved = node.arrays = (fn,)
+    node.versions = (None,)
+    _set_history(base, node)
+    if base is not t:
+        old, nr = t.grad_fn, t.output_nr
+        record(AS_STRIDED, t, (base,), (pos, base.array.shape))
+        t.output_nr = 0
+        hooks.move_retained(t, old, nr)
+
+
+def _set_history(t: Tensor, node: Node) -> None:
+    old, nr = t.grad_fn, t.output_nr
+    t.grad_fn = node
+    t._rg = True
+    t.output_nr = 0
+    hooks.move_retained(t, old, nr)
