@@ -20,6 +20,10 @@ BEND = 0.3
 # ~15 ms for 1,000), while one-pixel cosmetic pens take its fast line path (~2 ms for 1,000);
 # a path with more edges than this is drawn with a one-pixel pen of the same colour.
 HAIRLINE_ABOVE = 300
+# In graphs that large, data edges longer than this many median edge lengths (a shared weight
+# feeding every step of an unrolled loop) are drawn faint, so the short edges show the structure.
+LONG_EDGE = 6.0
+FAINT_COLOUR = "#dfe2e8"
 
 
 class QtEdgeLayer:
@@ -31,6 +35,11 @@ class QtEdgeLayer:
         for style, item in self.items.items():
             item.setPen(palette.edge_pens[style])
             item.setZValue(-10 + EDGE_STYLES.index(style))
+        self.faint = QtWidgets.QGraphicsPathItem()
+        self.faint.setPen(_hairline(QtGui.QPen(QtGui.QColor(FAINT_COLOUR))))
+        self.faint.setZValue(-11)
+        self.items["faint"] = self.faint
+        self.long = np.zeros(0, dtype=bool)
         self.src = np.zeros(0, dtype=np.int64)
         self.dst = np.zeros(0, dtype=np.int64)
         self.codes = np.zeros(0, dtype=np.int8)
@@ -49,6 +58,7 @@ class QtEdgeLayer:
     def set_positions(self, xy: np.ndarray) -> None:
         """Node positions changed: every path is rebuilt."""
         self._xy = xy
+        self.long = long_edges(xy[self.src], xy[self.dst])
         for code in range(len(EDGE_STYLES)):
             self._rebuild(code)
 
@@ -81,14 +91,28 @@ class QtEdgeLayer:
 
     def _rebuild(self, code: int) -> None:
         mask = (self.codes if code in CARRY_STYLES else self.base) == code
-        a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
-        x, y = _segments(a, b, self.bend[mask])
-        path = pg.arrayToQPath(x, y, connect="pairs") if len(x) else pg.QtGui.QPainterPath()
         style = EDGE_STYLES[code]
-        pen = self._pens[style][len(a) > HAIRLINE_ABOVE]
+        if style == "data":
+            self._set_path(self.faint, mask & self.long)
+            mask &= ~self.long
+        self._set_path(self.items[style], mask)
+        pen = self._pens[style][int(mask.sum()) > HAIRLINE_ABOVE]
         if self.items[style].pen() != pen:
             self.items[style].setPen(pen)
-        self.items[style].setPath(path)
+
+    def _set_path(self, item: QtWidgets.QGraphicsPathItem, mask: np.ndarray) -> None:
+        a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
+        x, y = _segments(a, b, self.bend[mask])
+        item.setPath(pg.arrayToQPath(x, y, connect="pairs") if len(x) else QtGui.QPainterPath())
+
+
+def long_edges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which edges (from points a to points b) to draw faint: none unless there are more than
+    HAIRLINE_ABOVE; then those longer than LONG_EDGE median lengths."""
+    if len(a) <= HAIRLINE_ABOVE:
+        return np.zeros(len(a), dtype=bool)
+    length = np.hypot(*(b - a).T)
+    return length > LONG_EDGE * max(float(np.median(length)), 1e-12)
 
 
 def parallel_bends(src: np.ndarray, dst: np.ndarray) -> np.ndarray:

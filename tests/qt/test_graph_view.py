@@ -72,3 +72,15 @@ def test_labels_only_when_readable(view):
     assert view.labels.detail() == 2
     view.zoom(400.0)
     assert view.labels.detail() == 0
+
+
+def test_long_edges_of_large_graphs_are_drawn_faint():
+    from explorer.qt.edge_layer import HAIRLINE_ABOVE, long_edges
+
+    n = HAIRLINE_ABOVE + 10
+    a = np.column_stack((np.zeros(n), -np.arange(n, dtype=float)))
+    b = a + (0.0, -1.0)
+    b[0] = (0.0, -float(n))  # one edge spans the whole chain
+    faint = long_edges(a, b)
+    assert faint[0] and not faint[1:].any()
+    assert not long_edges(a[:10], b[:10]).any()  # small graphs keep every edge solid
