@@ -78,15 +78,23 @@ def log(input: Tensor) -> Tensor:  # noqa: A002
     return input.log()
 
 
+def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001, A002
+    """input ** exponent; `input` may be a Python number when `exponent` is a Tensor."""
+    if not isinstance(input, Tensor):
+        if not isinstance(exponent, Tensor):
+            raise TypeError(
+                "pow() received an invalid combination of arguments - got "
+                f"({type(input).__name__}, {type(exponent).__name__}), but expected one of:\n"
+                " * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
+                " * (Number self, Tensor exponent, *, Tensor out = None)\n"
+                " * (Tensor input, Number exponent, *, Tensor out = None)\n"
+            )
+        return exponent.__rpow__(input)
+    return input.pow(exponent)
+
+
 # torch's module functions that are Tensor methods under the same name and arguments.
-add, sub, mul, div, pow, neg = (
-    Tensor.add,
-    Tensor.sub,
-    Tensor.mul,
-    Tensor.div,
-    Tensor.pow,
-    Tensor.neg,
-)  # noqa: A001
+add, sub, mul, div, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg
 sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
 abs, sqrt, square, sign = Tensor.abs, Tensor.sqrt, Tensor.square, Tensor.sign  # noqa: A001
 clamp, clip, clamp_min = Tensor.clamp, Tensor.clamp, Tensor.clamp_min

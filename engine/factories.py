@@ -67,13 +67,21 @@ def _from_nested(data: Any) -> tuple[np.ndarray, DType]:
         shape.append(length)
         level = [item for x in level for item in x]
     values = [_leaf_value(x) for x in level]
-    if not values or any(type(v) is float for v in values):
-        dtype = dtypes.DEFAULT_FLOAT
-    elif all(type(v) is bool for v in values):
-        dtype = dtypes.bool_
-    else:
-        dtype = dtypes.int64
+    dtype = dtypes.DEFAULT_FLOAT if not level else _leaf_dtype(level[0])
+    for x in level[1:]:
+        dtype = dtypes.promote_types(dtype, _leaf_dtype(x))
     return np.array(values, dtype=dtype.np).reshape(shape), dtype
+
+
+def _leaf_dtype(x: Any) -> DType:
+    """torch's dtype of one element: a numpy scalar's or tensor's own, else the Python type's."""
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, np.generic):
+        return dtypes.from_numpy(x.dtype)
+    if isinstance(x, bool):
+        return dtypes.bool_
+    return dtypes.int64 if isinstance(x, int) else dtypes.DEFAULT_FLOAT
 
 
 def _leaf_value(x: Any) -> bool | int | float:

@@ -107,6 +107,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
 
     cos = staticmethod(np.cos)
     sin = staticmethod(np.sin)
+    floor_divide = staticmethod(np.floor_divide)
     sign = staticmethod(np.sign)
     outer = staticmethod(np.outer)
     permute = staticmethod(np.transpose)
@@ -148,6 +149,7 @@ class TENSORS:  # noqa: N801 (a namespace standing in for a module)
     """
 
     cos = staticmethod(lambda t: t.cos())
+    floor_divide = staticmethod(lambda a, b: a // b)
     sin = staticmethod(lambda t: t.sin())
     sign = staticmethod(lambda t: t.sign())
     t = staticmethod(lambda t: t.t())

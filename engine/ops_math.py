@@ -21,6 +21,7 @@ from engine.dispatch import (
     unary,
 )
 from engine.dtypes import FLOATING
+from engine.graph import Node
 from engine.ops import OUT, Op, ext, quiet
 from engine.tensor import Tensor, wrap
 
@@ -121,12 +122,28 @@ def _remainder_forward(x: np.ndarray, y: Any) -> np.ndarray:
 
 
 REMAINDER = Op(
-    "remainder", "RemainderBackward0", quiet(_remainder_forward), lambda B, g, s, a: (g, None)
+    "remainder",
+    "RemainderBackward1",
+    quiet(_remainder_forward),
+    lambda B, g, s, a: (g, -g * ext(B).floor_divide(s[0], s[1])),
+    (0, 1),
 )
 REMAINDER_SCALAR = Op(
     "remainder", "RemainderBackward0", quiet(_remainder_forward), lambda B, g, s, c: (g,)
 )
-FLOOR_DIVIDE = Op("floor_divide", None, quiet(np.floor_divide))
+
+
+def _not_implemented(B, g, s, a):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+FLOOR_DIVIDE = Op("floor_divide", "NotImplemented", quiet(np.floor_divide), _not_implemented)
+# torch's node for ops without a derivative: shown as NotImplemented, named in C++ terms.
+FLOOR_DIVIDE.node_class = type(
+    "NotImplemented",
+    (Node,),
+    {"__slots__": (), "name": lambda self: "torch::autograd::NotImplemented"},
+)
 LOGICAL = {
     "bitwise_and": Op("bitwise_and", None, np.bitwise_and),
     "bitwise_or": Op("bitwise_or", None, np.bitwise_or),
@@ -176,7 +193,8 @@ def elementwise(op: Op, a: Tensor, b: Any, args: tuple) -> Tensor:
         result = op.forward(_cast(a.array, dt), bd)
     except ValueError:
         raise RuntimeError(_broadcast_message(a.array.shape, np.shape(bd))) from None
-    return _finish(op, wrap(_as_array(result, dt), dt), (a, b), None, args)
+    inputs = (a, b) if type(b) is Tensor else (a,)
+    return _finish(op, wrap(_as_array(result, dt), dt), inputs, None, args)
 
 
 def float_unary(op: Op, a: Tensor) -> Tensor:
@@ -272,7 +290,7 @@ def bitwise_not(a: Tensor) -> Tensor:
 
 
 def floor_divide(a: Tensor, b: Any, args: tuple) -> Tensor:
-    """`a // b`: integer dtypes stay integer (no gradient here; torch's is NotImplemented)."""
+    """`a // b`: integer dtypes stay integer; the grad_fn is torch's NotImplemented node."""
     return elementwise(FLOOR_DIVIDE, a, b, args)
 
 

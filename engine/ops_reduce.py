@@ -62,6 +62,8 @@ def _amax_backward(B, g, s, attrs):
 
 def _select_backward(B, g, s, attrs):
     dim, keepdim, index, shape = attrs
+    if not shape:  # a 0-d input is its own maximum
+        return (g,)
     if not keepdim:
         g = B.unsqueeze_dims(g, (dim,))
     return (ext(B).scatter_dim(g, index, dim, shape),)

@@ -31,6 +31,9 @@ class Generator:
         self._cached_normal: float | None = None
         self.manual_seed(seed)
 
+    def __repr__(self) -> str:
+        return f"<torch._C.Generator object at {id(self):#x}>"
+
     def manual_seed(self, seed: int) -> Generator:
         """Reseed (torch keeps the low 32 bits) and drop the cached normal value."""
         self._seed = int(seed) % (1 << 64)
