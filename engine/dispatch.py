@@ -24,6 +24,7 @@ _next_uid = UIDS.__next__
 _SCALARS = (int, float, bool)
 _float32 = dtypes.float32
 _SAVES_BOTH = (0, 1)
+_UNCHANGED_PAIR = (0, 0)
 memory.keep_freed_memory()
 
 
@@ -147,7 +148,10 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
                 node.saved = (a, b)
                 node.arrays = (ad, bd)
                 va, vb = a._vc, b._vc  # graph.version, inlined
-                node.versions = (0 if va is None else va[0], 0 if vb is None else vb[0])
+                if va is None and vb is None:
+                    node.versions = _UNCHANGED_PAIR  # shared: no tuple to allocate and track
+                else:
+                    node.versions = (0 if va is None else va[0], 0 if vb is None else vb[0])
             else:
                 _save(node, saves, (a, b), out)
             out.grad_fn = node
