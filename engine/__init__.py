@@ -106,6 +106,14 @@ mm, mv, matmul, outer = Tensor.mm, Tensor.mv, Tensor.matmul, Tensor.outer
 t, transpose, permute = Tensor.t, Tensor.transpose, Tensor.permute
 unsqueeze, squeeze, flatten, clone = Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten, Tensor.clone
 reshape, floor_divide, remainder = Tensor.reshape, Tensor.floor_divide, Tensor.remainder
+isnan, isinf, isfinite, any, all = (  # noqa: A001
+    Tensor.isnan,
+    Tensor.isinf,
+    Tensor.isfinite,
+    Tensor.any,
+    Tensor.all,
+)
+isclose, allclose, equal = Tensor.isclose, Tensor.allclose, Tensor.equal
 nn = types.SimpleNamespace(functional=functional)
 
 
@@ -115,6 +123,14 @@ def get_default_dtype() -> dtype:
 
 
 __all__ = [
+    "equal",
+    "allclose",
+    "isclose",
+    "all",
+    "any",
+    "isfinite",
+    "isinf",
+    "isnan",
     "Size",
     "Tensor",
     "abs",

@@ -278,6 +278,44 @@ class TensorMethods:
         """log(softmax(self, dim)), computed stably."""
         return _reduce.softmax(self, dim, True, dtype)
 
+    # ---- tests of values ----
+
+    def isnan(self) -> Tensor:
+        """Where the values are NaN (bool)."""
+        return _logic.predicate(_logic.ISNAN, self)
+
+    def isinf(self) -> Tensor:
+        """Where the values are infinite (bool)."""
+        return _logic.predicate(_logic.ISINF, self)
+
+    def isfinite(self) -> Tensor:
+        """Where the values are neither infinite nor NaN (bool)."""
+        return _logic.predicate(_logic.ISFINITE, self)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether any value is non-zero (over everything, or along `dim`)."""
+        return _logic.any_all(self, dim, keepdim, False)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether every value is non-zero (over everything, or along `dim`)."""
+        return _logic.any_all(self, dim, keepdim, True)
+
+    def isclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        """Elementwise |self - other| <= atol + rtol * |other| (bool)."""
+        return _logic.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """Whether all elements are close (see isclose), as a Python bool."""
+        return _logic.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Tensor) -> bool:
+        """Whether both have the same shape and values, as a Python bool."""
+        return _logic.equal(self, other)
+
     # ---- linear algebra ----
 
     def mm(self, mat2: Tensor) -> Tensor:
@@ -349,8 +387,9 @@ class TensorMethods:
 def bind_dispatch() -> None:
     """Bind Tensor and the dispatch functions the methods call (run once, end of engine.tensor)."""
     global Tensor, binary, convert, dot, expand, reduction, reshape, scalar_op, unary
-    global _linalg, _math, _reduce, _shape
+    global _linalg, _logic, _math, _reduce, _shape
     from engine import ops_linalg as _linalg
+    from engine import ops_logic as _logic
     from engine import ops_math as _math
     from engine import ops_reduce as _reduce
     from engine import ops_shape as _shape
