@@ -19,6 +19,7 @@ from engine import observe as engine_events
 from explorer.model import events as ev
 from explorer.model.arrays import ArrayStore
 from explorer.model.graph import new_graph
+from explorer.model.graph_writer import GraphWriter
 from explorer.model.recorder_links import GradientLinks, tensor_array, tensor_dtype, tensors_in
 from explorer.model.timeline import Timeline
 
@@ -30,6 +31,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.graph: nx.MultiDiGraph = new_graph()
+        self.writer = GraphWriter(self.graph)
         self.events: list[ev.Event] = []
         self.arrays = ArrayStore()
         self.cell = -1
@@ -63,9 +65,12 @@ class Recorder:
         """`name = value` ran; a tensor's node gets the name as (part of) its label."""
         node = self.node_for(value) if _is_tensor(value) else None
         if node is not None:
-            labels = [part for part in self.graph.nodes[node]["label"].split(", ") if part]
-            if name not in labels:
-                self.graph.nodes[node]["label"] = ", ".join([*labels, name])
+            attrs = self.writer.attrs(node)
+            label = attrs["label"]
+            if not label:
+                attrs["label"] = name
+            elif name not in label.split(", "):
+                attrs["label"] = f"{label}, {name}"
         self.emit(ev.NameBound(name, node))
 
     def printed(self, text: str) -> None:
@@ -111,27 +116,27 @@ class Recorder:
         grad_fn = tensor.grad_fn
         array = tensor.array
         value = self._values[node] = self.arrays.freeze(array)
-        self.graph.add_node(
-            node,
-            kind="tensor",
-            label=label,
-            shape=list(array.shape),
-            dtype=tensor_dtype(array),
-            requires_grad=bool(tensor.requires_grad),
-            is_leaf=grad_fn is None,
-            grad_fn=grad_fn.name() if grad_fn is not None else None,
-            created_at=created_at,
-            cell=self.cell,
-            value=value,
-            grad=None,
-        )
+        attrs = {
+            "kind": "tensor",
+            "label": label,
+            "shape": list(array.shape),
+            "dtype": tensor_dtype(array),
+            "requires_grad": bool(tensor.requires_grad),
+            "is_leaf": grad_fn is None,
+            "grad_fn": grad_fn.name() if grad_fn is not None else None,
+            "created_at": created_at,
+            "cell": self.cell,
+            "value": value,
+            "grad": None,
+        }
+        self.writer.add_node(node, attrs)
         self._nodes[tensor.uid] = node
         return node
 
     def add_edge(self, u: str, v: str, kind: str, input_nr: int, created_at: int) -> ev.Edge:
         """Add an edge of the schema; returns `(u, v, key)`."""
-        key = self.graph.add_edge(u, v, kind=kind, input_nr=input_nr, created_at=created_at)
-        return (u, v, key)
+        attrs = {"kind": kind, "input_nr": input_nr, "created_at": created_at}
+        return self.writer.add_edge(u, v, attrs)
 
     # -- engine events --------------------------------------------------------------------------
 
@@ -180,16 +185,16 @@ class Recorder:
         number = self._counts["op"]
         self._counts["op"] = number + 1
         op_node = f"op{number}"
-        self.graph.add_node(
-            op_node,
-            kind="op",
-            op=op,
-            grad_fn=grad_fn.name() if grad_fn is not None else None,
-            no_grad=not grad_enabled,
-            created_at=index,
-            cell=self.cell,
-            args=[self._operand(arg) for arg in args],
-        )
+        attrs = {
+            "kind": "op",
+            "op": op,
+            "grad_fn": grad_fn.name() if grad_fn is not None else None,
+            "no_grad": not grad_enabled,
+            "created_at": index,
+            "cell": self.cell,
+            "args": [self._operand(arg) for arg in args],
+        }
+        self.writer.add_node(op_node, attrs)
         return op_node
 
     def _input_edges(
@@ -206,7 +211,7 @@ class Recorder:
     def _detached(self, event: engine_events.Detached) -> None:
         source = self.node_for(event.source)
         index = len(self.events)
-        label = self.graph.nodes[source]["label"] if event.in_place else ""
+        label = self.writer.attrs(source)["label"] if event.in_place else ""
         output = self.add_tensor_node(event.output, index, label)
         edge = self.add_edge(source, output, "detach", 0, index)
         value = self._values[output]
@@ -214,7 +219,7 @@ class Recorder:
 
     def _requires_grad_set(self, event: engine_events.RequiresGradSet) -> None:
         node = self.node_for(event.tensor)
-        attrs = self.graph.nodes[node]
+        attrs = self.writer.attrs(node)
         before = bool(attrs["requires_grad"])
         attrs["requires_grad"] = bool(event.requires_grad)
         self.emit(ev.RequiresGradSet(node, bool(event.requires_grad), before))
@@ -237,7 +242,8 @@ class Recorder:
         tensor, args = event.tensor, event.args
         others = args[1:] if args and args[0] is tensor else args
         self._record_op(event.op, (tensor, *others), (tensor,), True)
-        self.graph.nodes[self._nodes[tensor.uid]]["label"] = self.graph.nodes[previous]["label"]
+        label = self.writer.attrs(previous)["label"]
+        self.writer.attrs(self._nodes[tensor.uid])["label"] = label
 
     def _backward_started(self, event: engine_events.BackwardStarted) -> None:
         self._api = event.api
@@ -250,7 +256,7 @@ class Recorder:
         self.emit(ev.BackwardFinished(tuple(r for r in roots if r)))
 
     def _operand(self, arg: object) -> dict:
-        if _is_tensor(arg):
+        if isinstance(arg, Tensor):
             return {"tensor": self._nodes[arg.uid]}
         if isinstance(arg, list | tuple) and any(_is_tensor(a) for a in arg):
             return {"tensors": [self._nodes[t.uid] for t in tensors_in(arg)]}

@@ -66,6 +66,7 @@ class GradientLinks:
         self._grad_of: dict[int, str] = {}
         self._counts: dict[str, int] = {}
         self._outputs: dict[str, tuple[tuple[str, weakref.ref], ...]] = {}
+        self._plans: dict[str, tuple[ev.Edge | None, ...]] = {}
 
     def op_recorded(
         self,
@@ -92,8 +93,8 @@ class GradientLinks:
         leaf = self._leaf_of_grad(tensor)
         if leaf is None:
             return ()
-        graph = self.recorder.graph
-        graph.nodes[node]["label"] = f"{graph.nodes[leaf]['label'] or leaf}.grad"
+        attrs = self.recorder.writer.attrs
+        attrs(node)["label"] = f"{attrs(leaf)['label'] or leaf}.grad"
         index = len(self.recorder.events)
         return (self.recorder.add_edge(leaf, node, "gradient", 0, index),)
 
@@ -105,7 +106,7 @@ class GradientLinks:
         store = self.recorder.arrays
         before = store.freeze(event.before)
         after = store.freeze(tensor_array(event.tensor))
-        self.recorder.graph.nodes[leaf]["grad"] = after
+        self.recorder.writer.attrs(leaf)["grad"] = after
         if event.op == "zero_":
             grad_node = self.recorder.known_node(event.tensor)
             count = self._counts.get(leaf, 0)
@@ -139,7 +140,7 @@ class GradientLinks:
                 continue
             self._leaf_tensors[node] = tensor
             self._grad_of[tensor.grad.uid] = node
-            before = self.recorder.graph.nodes[node]["grad"]
+            before = self.recorder.writer.attrs(node)["grad"]
             self._grad_accumulated(node, None, before, grad_in, tensor.grad)
 
     def _accumulate_step(self, event: object) -> None:
@@ -163,51 +164,60 @@ class GradientLinks:
         recorder, store = self.recorder, self.recorder.arrays
         contribution = store.freeze(tensor_array(grad_in))
         after = store.freeze(tensor_array(after))
-        recorder.graph.nodes[node]["grad"] = after
+        recorder.writer.attrs(node)["grad"] = after
         self._counts[node] = self._counts.get(node, 0) + 1
         flag = store.nonfinite
         nonfinite = flag(after) and not (flag(before) or flag(contribution))
         recorder.emit(ev.GradAccumulated(node, grad_node, before, contribution, after, nonfinite))
 
     def _op_step(self, event: object, op_node: str) -> None:
-        store = self.recorder.arrays
-        carried = [
-            (edge, store.freeze(tensor_array(g)))
-            for edge, g in zip(self._out_edges[op_node], event.grad_in, strict=False)
-            if g is not None
-        ]
-        grads_out = [store.freeze_optional(_array_or_none(g)) for g in event.grads_out]
-        carried += self._input_edges_carrying(event, op_node, grads_out)
-        nonfinite = any(store.nonfinite(g) for g in grads_out) and not any(
-            store.nonfinite(g) for _, g in carried[: len(event.grad_in)]
-        )
+        freeze, flag = self.recorder.arrays.freeze, self.recorder.arrays.nonfinite
+        edges, gradients = [], []
+        for edge, grad in zip(self._out_edges[op_node], event.grad_in, strict=False):
+            if grad is not None:
+                edges.append(edge)
+                gradients.append(freeze(grad.array))
+        nonfinite_in = any(map(flag, gradients))
+        nonfinite_out = False
+        plan = self._plans.get(op_node)
+        if plan is None:
+            plan = self._plan(event.node, op_node)
+        for edge, grad in zip(plan, event.grads_out, strict=False):
+            if grad is not None:
+                frozen = freeze(grad.array)
+                nonfinite_out = nonfinite_out or flag(frozen)
+                if edge is not None:
+                    edges.append(edge)
+                    gradients.append(frozen)
         self.recorder.emit(
             ev.BackwardStepped(
                 op_node=op_node,
                 grad_fn=event.node.name(),
-                edges=tuple(e for e, _ in carried),
-                gradients=tuple(g for _, g in carried),
-                nonfinite=nonfinite,
+                edges=tuple(edges),
+                gradients=tuple(gradients),
+                nonfinite=nonfinite_out and not nonfinite_in,
             )
         )
 
-    def _input_edges_carrying(self, event: object, op_node: str, grads_out: list) -> list:
+    def _plan(self, node: object, op_node: str) -> tuple[ev.Edge | None, ...]:
+        """The input edge each of a grad_fn's `next_functions` sends its gradient along (None
+        where it sends none): the edge from the tensor it reaches, else the one at its position.
+        Worked out at the node's first backward step and kept (the graph behind it is fixed)."""
         in_edges = self._in_edges[op_node]
         used: set[ev.Edge] = set()
-        carried = []
-        for position, ((fn, nr), grad) in enumerate(
-            zip(event.node.next_functions, grads_out, strict=False)
-        ):
-            if grad is None or fn is None:
-                continue
-            source = self._source_node(fn, nr)
-            edge = next((e for t, e in in_edges if t == source and e not in used), None)
-            if edge is None and position < len(in_edges) and in_edges[position][1] not in used:
-                edge = in_edges[position][1]
-            if edge is not None:
-                used.add(edge)
-                carried.append((edge, grad))
-        return carried
+        plan: list[ev.Edge | None] = []
+        for position, (fn, nr) in enumerate(node.next_functions):
+            edge = None
+            if fn is not None:
+                source = self._source_node(fn, nr)
+                edge = next((e for t, e in in_edges if t == source and e not in used), None)
+                if edge is None and position < len(in_edges) and in_edges[position][1] not in used:
+                    edge = in_edges[position][1]
+                if edge is not None:
+                    used.add(edge)
+            plan.append(edge)
+        self._plans[op_node] = tuple(plan)
+        return self._plans[op_node]
 
     def _source_node(self, fn: object, nr: int) -> str | None:
         variable = getattr(fn, "variable", None)
