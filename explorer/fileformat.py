@@ -79,15 +79,17 @@ __all__ = [
 ]
 
 
-def open_document(path: str | os.PathLike) -> Document:
+def open_document(path: str | os.PathLike, layout_limit: int | None = None) -> Document:
     """A graph file as saved, or a program file (``.py``, ``.ipynb``) run into a new Document.
 
-    Raises FileFormatError or ProgramError naming what is wrong and where.
+    A program whose graph has more than `layout_limit` nodes is left with `layout_pending` for the
+    caller to lay out (the window does it off its thread). Raises FileFormatError or ProgramError
+    naming what is wrong and where.
     """
     path = str(path)
     if path.endswith(GRAPH_SUFFIX):
         return load_document(path)
-    document = Document.from_program(load_program(path))
+    document = Document.from_program(load_program(path), layout_limit)
     document.path = path
     document.run_all()
     return document

@@ -69,7 +69,8 @@ def main(path: str | None) -> int:
 def _run_window(path: str | None) -> int:
     from PySide6 import QtGui, QtWidgets
 
-    from explorer.qt.files import OPEN_ERRORS, SEED_EXAMPLE, open_path
+    from explorer.fileformat import open_document
+    from explorer.qt.files import BACKGROUND_LAYOUT_ABOVE, OPEN_ERRORS, SEED_EXAMPLE
     from explorer.qt.main_window import QtMainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -78,7 +79,7 @@ def _run_window(path: str | None) -> int:
     app.setWindowIcon(QtGui.QIcon(str(RESOURCES / "icons" / "app.svg")))
     app.setStyleSheet((RESOURCES / "styles" / "app.qss").read_text(encoding="utf-8"))
     try:
-        document = open_path(path or SEED_EXAMPLE)
+        document = open_document(path or SEED_EXAMPLE, BACKGROUND_LAYOUT_ABOVE)
     except OPEN_ERRORS as error:
         print(f"autograd-explorer: error: {path}: {error}", file=sys.stderr)
         return 1

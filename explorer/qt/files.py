@@ -6,9 +6,9 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from explorer.fileformat import GRAPH_SUFFIX, FileFormatError, load_document
+from explorer.fileformat import GRAPH_SUFFIX, FileFormatError
 from explorer.model.document import Document
-from explorer.model.program import ProgramError, load_program
+from explorer.model.program import ProgramError
 
 OPEN_FILTER = "Autograd Explorer files (*.autograd.json *.py *.ipynb);;All files (*)"
 SAVE_FILTER = "Autograd Explorer document (*.autograd.json)"
@@ -19,18 +19,6 @@ OPEN_ERRORS = (FileFormatError, ProgramError, OSError, UnicodeDecodeError, Value
 # Graphs with more nodes than this are laid out off the GUI thread (the seed has a few dozen;
 # the 1,000-node example lays out in ~50 ms, the 10,000-node one in ~0.5 s).
 BACKGROUND_LAYOUT_ABOVE = 2000
-
-
-def open_path(path: str | Path) -> Document:
-    """A graph file as saved, or a program run into a new Document whose large graphs are left
-    for the window to lay out in the background (``layout_pending``)."""
-    path = str(path)
-    if path.endswith(GRAPH_SUFFIX):
-        return load_document(path)
-    document = Document.from_program(load_program(path), BACKGROUND_LAYOUT_ABOVE)
-    document.path = path
-    document.run_all()
-    return document
 
 
 def save_path_for(document: Document) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6 import QtGui, QtWidgets
 
 from explorer.actions import Action, ActionRegistry, document_actions
-from explorer.fileformat import GRAPH_SUFFIX, export_dot, save_document
+from explorer.fileformat import GRAPH_SUFFIX, export_dot, open_document, save_document
 from explorer.model.document import Document
 from explorer.model.layout import ALGORITHMS, DIRECTIONS
 from explorer.qt import files
@@ -147,7 +147,7 @@ def open_file(window: Window, path: str, confirmed: bool = False) -> bool:
     if not confirmed and not confirm_discard(window):
         return False
     try:
-        document = files.open_path(path)
+        document = open_document(path, files.BACKGROUND_LAYOUT_ABOVE)
     except files.OPEN_ERRORS as error:
         QtWidgets.QMessageBox.warning(window, "Cannot open file", f"{path}\n\n{error}")
         return False
