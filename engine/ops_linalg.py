@@ -1,8 +1,8 @@
-"""Op table rows for matrix products (mm, mv, matmul, outer), with their front-end functions.
+"""Op table rows for matrix products (mm, mv, bmm, matmul, outer), with their front-end functions.
 
 `matmul` dispatches on the dimensions the way torch does, so its graph has torch's nodes:
 1-D @ 1-D is dot, 2-D @ 2-D is mm, 2-D @ 1-D is mv, and 1-D @ 2-D is unsqueeze, mm, squeeze
-(SqueezeBackward4).
+(SqueezeBackward4). Higher dimensions follow ATen's `_matmul_impl` (engine.ops_batched).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
 
 
 def matmul(a: Tensor, b: Any) -> Tensor:
-    """`a @ b` for 1-D and 2-D operands, with torch's graph for each case."""
+    """`a @ b`, with torch's graph for each case of dimensions."""
     if type(b) is not Tensor:
         raise TypeError(f"unsupported operand type(s) for @: 'Tensor' and '{type(b).__name__}'")
     da, db = a.array.ndim, b.array.ndim
@@ -95,7 +95,9 @@ def matmul(a: Tensor, b: Any) -> Tensor:
         return mm(a, b)
     if da == 1 and db == 2:
         return squeeze(mm(unsqueeze(a, 0), b), 0, SQUEEZE_MATMUL)
-    raise NotImplementedError("matmul of tensors with more than 2 dimensions is not supported")
+    from engine.ops_batched import batched_matmul
+
+    return batched_matmul(a, b)
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
