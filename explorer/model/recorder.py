@@ -154,8 +154,10 @@ class Recorder:
         op_node = self._add_op_node(op, grad_fn, args, grad_enabled, index)
         in_edges = self._input_edges(inputs, in_nodes, grad_enabled, op_node, index)
         out_nodes = tuple(self.add_tensor_node(out, index) for out in outputs)
+        add_edge = self.writer.add_edge
         out_edges = tuple(
-            self.add_edge(op_node, node, "data", nr, index) for nr, node in enumerate(out_nodes)
+            add_edge(op_node, node, {"kind": "data", "input_nr": nr, "created_at": index})
+            for nr, node in enumerate(out_nodes)
         )
         if grad_fn is not None:
             self._links.op_recorded(op_node, grad_fn, outputs, out_nodes, in_edges, out_edges)
@@ -200,11 +202,14 @@ class Recorder:
     def _input_edges(
         self, inputs: list, in_nodes: list, grad_enabled: bool, op_node: str, index: int
     ) -> tuple[ev.Edge, ...]:
-        add = self.add_edge
+        add = self.writer.add_edge
         if grad_enabled:
-            return tuple(add(n, op_node, "data", nr, index) for nr, n in enumerate(in_nodes))
+            return tuple(
+                add(node, op_node, {"kind": "data", "input_nr": nr, "created_at": index})
+                for nr, node in enumerate(in_nodes)
+            )
         return tuple(
-            add(node, op_node, "no_grad" if tensor.requires_grad else "data", nr, index)
+            add(node, op_node, {"kind": _input_kind(tensor), "input_nr": nr, "created_at": index})
             for nr, (tensor, node) in enumerate(zip(inputs, in_nodes, strict=True))
         )
 
@@ -265,6 +270,11 @@ class Recorder:
     def known_node(self, tensor: object) -> str | None:
         """The node of a tensor already recorded, or None."""
         return self._nodes.get(tensor.uid)
+
+
+def _input_kind(tensor: Tensor) -> str:
+    """An input that requires grad is cut ("no_grad") when the op runs under no_grad."""
+    return "no_grad" if tensor.requires_grad else "data"
 
 
 def _is_tensor(value: object) -> bool:

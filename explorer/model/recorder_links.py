@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine import Tensor
+from engine.graph import AccumulateGrad
 from explorer.model import events as ev
 
 if TYPE_CHECKING:
@@ -201,28 +202,42 @@ class GradientLinks:
 
     def _plan(self, node: object, op_node: str) -> tuple[ev.Edge | None, ...]:
         """The input edge each of a grad_fn's `next_functions` sends its gradient along (None
-        where it sends none): the edge from the tensor it reaches, else the one at its position.
-        Worked out at the node's first backward step and kept (the graph behind it is fixed)."""
+        where it sends none): the first unused edge from the tensor it reaches, else the one at
+        its position. Worked out at the node's first backward step and kept."""
         in_edges = self._in_edges[op_node]
+        functions = node.next_functions
+        sources = [None if fn is None else self._source_node(fn, nr) for fn, nr in functions]
+        if len(sources) == len(in_edges) and all(
+            source is None or source == tensor
+            for source, (tensor, _) in zip(sources, in_edges, strict=True)
+        ):  # the usual case: one function per input, in order
+            plan = tuple(
+                None if fn is None else e
+                for (fn, _), (_, e) in zip(functions, in_edges, strict=True)
+            )
+        else:
+            plan = self._matched_plan(sources, functions, in_edges)
+        self._plans[op_node] = plan
+        return plan
+
+    @staticmethod
+    def _matched_plan(sources: list, functions: tuple, in_edges: list) -> tuple:
         used: set[ev.Edge] = set()
         plan: list[ev.Edge | None] = []
-        for position, (fn, nr) in enumerate(node.next_functions):
+        for position, (source, (fn, _)) in enumerate(zip(sources, functions, strict=True)):
             edge = None
             if fn is not None:
-                source = self._source_node(fn, nr)
                 edge = next((e for t, e in in_edges if t == source and e not in used), None)
                 if edge is None and position < len(in_edges) and in_edges[position][1] not in used:
                     edge = in_edges[position][1]
                 if edge is not None:
                     used.add(edge)
             plan.append(edge)
-        self._plans[op_node] = tuple(plan)
-        return self._plans[op_node]
+        return tuple(plan)
 
     def _source_node(self, fn: object, nr: int) -> str | None:
-        variable = getattr(fn, "variable", None)
-        if variable is not None:
-            return self.recorder.known_node(variable)
+        if isinstance(fn, AccumulateGrad):
+            return self.recorder.known_node(fn.variable)
         op_node = self._fn_nodes.get(fn.uid)
         if op_node is None:
             return None
