@@ -43,6 +43,7 @@ from engine.factories import (
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from engine.ops_math import where
 from engine.ops_shape import cat, stack
+from engine.printing import set_printoptions
 from engine.tensor import Size, Tensor
 
 float = float32  # noqa: A001 (torch's alias)
@@ -123,6 +124,7 @@ def get_default_dtype() -> dtype:
 
 
 __all__ = [
+    "set_printoptions",
     "equal",
     "allclose",
     "isclose",

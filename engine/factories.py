@@ -48,13 +48,14 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
         array = np.array(data)
         inferred = dtypes.from_numpy(array.dtype)
     else:
-        array, inferred = _from_nested(data)
+        array, inferred = _from_nested(data, dtype)
     dtype = dtype or inferred
     return _made("tensor", (data,), array.astype(dtype.np), dtype, requires_grad)
 
 
-def _from_nested(data: Any) -> tuple[np.ndarray, DType]:
-    """Check a nested sequence level by level (no recursion) and infer torch's dtype."""
+def _from_nested(data: Any, dtype: DType | None) -> tuple[np.ndarray, DType]:
+    """Check a nested sequence level by level (no recursion) and infer torch's dtype; the array
+    is built in `dtype` if given (Python floats straight to float64, not through float32)."""
     level = [data]
     shape = []
     while level and all(isinstance(x, (list, tuple)) for x in level):
@@ -67,10 +68,10 @@ def _from_nested(data: Any) -> tuple[np.ndarray, DType]:
         shape.append(length)
         level = [item for x in level for item in x]
     values = [_leaf_value(x) for x in level]
-    dtype = dtypes.DEFAULT_FLOAT if not level else _leaf_dtype(level[0])
+    inferred = dtypes.DEFAULT_FLOAT if not level else _leaf_dtype(level[0])
     for x in level[1:]:
-        dtype = dtypes.promote_types(dtype, _leaf_dtype(x))
-    return np.array(values, dtype=dtype.np).reshape(shape), dtype
+        inferred = dtypes.promote_types(inferred, _leaf_dtype(x))
+    return np.array(values, dtype=(dtype or inferred).np).reshape(shape), inferred
 
 
 def _leaf_dtype(x: Any) -> DType:

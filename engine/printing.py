@@ -1,9 +1,10 @@
 """PyTorch-exact tensor printing, from numpy arrays.
 
-`format_tensor` reproduces `repr(torch_tensor)` (torch 2.13, default print options) character for
-character: one element formatter per tensor (int, fixed or scientific mode, a shared width), the
-1-D line layout, the n-D recursion with blank lines between blocks, summarisation past 1,000
-elements, and the suffix wrapping rule. `repr_suffixes` builds the suffix list torch would add.
+`format_tensor` reproduces `repr(torch_tensor)` (torch 2.13) character for character, under the
+print options of `set_printoptions` (`OPTIONS`): one element formatter per tensor (int, fixed or
+scientific mode, a shared width), the 1-D line layout, the n-D recursion with blank lines between
+blocks, summarisation past `threshold` elements, and the suffix wrapping rule. `repr_suffixes`
+builds the suffix list torch would add.
 `format_array_compact` is our own short one-line form for graph labels.
 """
 
@@ -14,11 +15,47 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PRECISION = 4
-THRESHOLD = 1000
-EDGE_ITEMS = 3
-LINE_WIDTH = 80
 PREFIX = "tensor("
+PROFILES = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
+}
+
+
+@dataclass
+class PrintOptions:
+    """torch's PRINT_OPTS; `sci_mode` None chooses per tensor."""
+
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+OPTIONS = PrintOptions()
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """torch.set_printoptions: a profile first, then each option given; sci_mode always."""
+    if profile in PROFILES:
+        for name, value in PROFILES[profile].items():
+            setattr(OPTIONS, name, value)
+    given = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems}
+    given["linewidth"] = linewidth
+    for name, value in given.items():
+        if value is not None:
+            setattr(OPTIONS, name, value)
+    OPTIONS.sci_mode = sci_mode
+
 
 FLOAT_DTYPES = frozenset({"float16", "float32", "float64"})
 # dtypes torch never names in a non-empty tensor's repr (the default float dtype, int64, bool).
@@ -64,7 +101,7 @@ def add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     parts = [text]
     line_len = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if line_len + len(suffix) + 2 > LINE_WIDTH:
+        if line_len + len(suffix) + 2 > OPTIONS.linewidth:
             parts.append(",\n" + " " * indent + suffix)
             line_len = indent + len(suffix)
         else:
@@ -78,7 +115,7 @@ def tensor_body(array: np.ndarray, dtype: str, indent: int) -> str:
     """Return the bracketed values part of the repr (torch's `_tensor_str`)."""
     if array.size == 0:
         return "[]"
-    summarize = array.size > THRESHOLD
+    summarize = array.size > OPTIONS.threshold
     kept = summarized_values(array) if summarize else array
     formatter = Formatter.build(kept, dtype)
     return _nested_str(array, indent, summarize, formatter)
@@ -93,8 +130,9 @@ def summarized_values(array: np.ndarray) -> np.ndarray:
 
 
 def _kept_indices(n: int) -> np.ndarray:
-    if n > 2 * EDGE_ITEMS:
-        return np.r_[0:EDGE_ITEMS, n - EDGE_ITEMS : n]
+    edge = OPTIONS.edgeitems
+    if n > 2 * edge:
+        return np.r_[0:edge, n - edge : n]
     return np.arange(n)
 
 
@@ -118,7 +156,9 @@ class Formatter:
         if finite.size == 0:
             return cls(True, True, False, 1)
         int_mode = bool(np.all(finite == np.ceil(finite)))
-        sci_mode = _wants_sci(np.abs(finite.astype(np.float64)))
+        sci_mode = OPTIONS.sci_mode
+        if sci_mode is None:
+            sci_mode = _wants_sci(np.abs(finite.astype(np.float64)))
         texts = [_number_text(v, int_mode, sci_mode) for v in finite.tolist()]
         extra = 1 if int_mode and not sci_mode else 0
         return cls(True, int_mode, sci_mode, max([1] + [len(t) + extra for t in texts]))
@@ -141,10 +181,10 @@ def _wants_sci(magnitudes: np.ndarray) -> bool:
 
 def _number_text(value: float, int_mode: bool, sci_mode: bool) -> str:
     if sci_mode:
-        return f"{value:.{PRECISION}e}"
+        return f"{value:.{OPTIONS.precision}e}"
     if int_mode:
         return f"{value:.0f}"
-    return f"{value:.{PRECISION}f}"
+    return f"{value:.{OPTIONS.precision}f}"
 
 
 def _nested_str(array: np.ndarray, indent: int, summarize: bool, formatter: Formatter) -> str:
@@ -161,14 +201,14 @@ def _nested_str(array: np.ndarray, indent: int, summarize: bool, formatter: Form
 
 def _edge_split(array: np.ndarray, summarize: bool) -> list[np.ndarray | None]:
     """Sub-arrays along the first axis; None marks the elided middle."""
-    n = array.shape[0]
-    if summarize and n > 2 * EDGE_ITEMS:
-        return [*array[:EDGE_ITEMS], None, *array[n - EDGE_ITEMS :]]
+    n, edge = array.shape[0], OPTIONS.edgeitems
+    if summarize and n > 2 * edge:
+        return [*array[:edge], None, *array[n - edge :]]
     return list(array)
 
 
 def _vector_str(array: np.ndarray, indent: int, summarize: bool, formatter: Formatter) -> str:
-    per_line = max(1, (LINE_WIDTH - indent) // (formatter.width + 2))
+    per_line = max(1, int(math.floor((OPTIONS.linewidth - indent) / (formatter.width + 2))))
     items = [
         " ..." if row is None else formatter.format(row.item())
         for row in _edge_split(array, summarize)
