@@ -196,7 +196,12 @@ class Evaluator(ExpressionEvaluator):
         elif isinstance(target, ast.Subscript):
             owner, index = self.value(target.value), self._index(target.slice)
             check_item_target(owner, self.root)
+            grows = isinstance(owner, (list, dict))
+            before = len(owner) if grows else 0
             owner[index] = value
+            if grows:  # a new key, or a slice replaced by more items
+                self.budget.check_length(owner)
+                self.budget.count_built(owner, before)
         elif isinstance(target, ast.Attribute):
             write_attribute(self.value(target.value), target.attr, value, self.root)
         else:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.model.limits import Budget
+from explorer.model.limits import SEQUENCE_TYPES, Budget
 from explorer.model.pyfunctions import Generated, bounded
 from explorer.model.safety import Builtin, Refused, check_callable, read_attribute, read_only
 
@@ -57,6 +57,7 @@ COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.NotIn: lambda left, right: left not in right,
 }
 CONVERSIONS = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
+_HANDS_BACK = frozenset({"get", "pop", "setdefault", "__getitem__"})  # list/dict methods
 
 
 class ObserverError(Exception):
@@ -122,8 +123,11 @@ class ExpressionEvaluator:
         return self.value(node)
 
     def _Subscript(self, node: ast.Subscript) -> object:
-        result = self.value(node.value)[self._index(node.slice)]
+        index = self._index(node.slice)
+        result = self.value(node.value)[index]
         self.budget.check_result(result)
+        if isinstance(index, slice):
+            self.budget.count_built(result)
         return read_only(result)
 
     def _Slice(self, node: ast.Slice) -> object:
@@ -132,8 +136,10 @@ class ExpressionEvaluator:
     def _binary(self, op: ast.operator, left: object, right: object, in_place=False) -> object:
         self.budget.check_binop(type(op), left, right)
         in_place = in_place and not isinstance(left, np.ndarray)
+        before = len(left) if in_place and isinstance(left, SEQUENCE_TYPES) else 0
         result = (IN_PLACE if in_place else BINARY)[type(op)](left, right)
         self.budget.check_result(result)
+        self.budget.count_built(result, before)
         return read_only(result)
 
     def _BinOp(self, node: ast.BinOp) -> object:
@@ -181,10 +187,14 @@ class ExpressionEvaluator:
         return items
 
     def _List(self, node: ast.List) -> list:
-        return self._elements(node.elts)
+        result = self._elements(node.elts)
+        self.budget.count_built(result)
+        return result
 
     def _Tuple(self, node: ast.Tuple) -> tuple:
-        return tuple(self._elements(node.elts))
+        result = tuple(self._elements(node.elts))
+        self.budget.count_built(result)
+        return result
 
     def _Dict(self, node: ast.Dict) -> dict:
         result: dict = {}
@@ -193,6 +203,7 @@ class ExpressionEvaluator:
                 result.update(self._mapping(self.value(item)))
             else:
                 result[self.value(key)] = self.value(item)
+        self.budget.count_built(result)
         return result
 
     def _mapping(self, value: object) -> dict:
@@ -221,16 +232,31 @@ class ExpressionEvaluator:
         """Call ``function`` after the safety and size checks; check what it returns."""
         check_callable(function, self.root)
         self.budget.check_call(function, args, kwargs)
+        receiver = getattr(function, "__self__", None)
+        grows = isinstance(receiver, (list, dict))
+        before = len(receiver) if grows else 0
         result = function(*args, **kwargs)
         self.budget.check_result(result)
-        receiver = getattr(function, "__self__", None)
-        if isinstance(receiver, (list, dict)):
+        if grows:
             self.budget.check_length(receiver)
+            self.budget.count_built(receiver, before)
+        self._count_call_result(function, receiver, args, result)
         return read_only(result)
+
+    def _count_call_result(self, function: object, receiver: object, args: tuple, result) -> None:  # noqa: ANN001
+        """Count what a call built: a new container, not one it handed back from its inputs."""
+        if not isinstance(result, SEQUENCE_TYPES) or result is receiver:
+            return
+        if isinstance(receiver, (list, dict)) and function.__name__ in _HANDS_BACK:
+            return
+        if any(result is arg for arg in args):
+            return
+        self.budget.count_nested(result)
 
     def _JoinedStr(self, node: ast.JoinedStr) -> str:
         result = "".join(str(self.value(part)) for part in node.values)
         self.budget.check_result(result)
+        self.budget.count_built(result)
         return result
 
     def _FormattedValue(self, node: ast.FormattedValue) -> str:
@@ -267,6 +293,7 @@ class ExpressionEvaluator:
             self.budget.check_length(results)
 
         self._comprehend(node.generators, add)
+        self.budget.count_built(results)
         return results
 
     def _GeneratorExp(self, node: ast.GeneratorExp) -> Generated:
@@ -280,6 +307,7 @@ class ExpressionEvaluator:
             self.budget.check_length(results)
 
         self._comprehend(node.generators, add)
+        self.budget.count_built(results)
         return results
 
     def _comprehend(self, generators: list[ast.comprehension], emit: Callable[[], None]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 SEQUENCE_TYPES = (str, list, tuple, dict, bytes)
+_ITEM_BYTES = {str: 1, bytes: 1, dict: 24}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Limits:
     max_output_chars: int = 2_000_000
     max_nesting: int = 100
     max_format_width: int = 10_000
+    max_python_bytes: int = 1 << 29
 
 
 class LimitExceeded(Exception):
@@ -90,6 +92,7 @@ class Budget:
         self.iterations = 0
         self.total_bytes = 0
         self.output_chars = 0
+        self.python_bytes = 0
         self._counted: set[int] = set()
 
     def tick(self) -> None:
@@ -244,6 +247,28 @@ class Budget:
         elif isinstance(value, int) and value.bit_length() > self.limits.max_int_bits:
             raise LimitExceeded(f"an integer larger than {self.limits.max_int_bits:,} bits")
 
+    def count_built(self, value: object, before: int = 0) -> None:
+        """Count a list, tuple, dict or string the program just built (or grew from `before`
+        items) toward the bytes of Python containers built in the run, so that they, not only
+        tensors, are bounded: 8 bytes a list or tuple item (a pointer), 24 a dict entry, 1 a
+        character (the objects items point at are not counted: they are often shared)."""
+        if isinstance(value, SEQUENCE_TYPES):
+            size = (len(value) - before) * _ITEM_BYTES.get(type(value), 8)
+            self.python_bytes += size
+            if self.python_bytes > self.limits.max_python_bytes:
+                raise LimitExceeded(
+                    f"a {type(value).__name__} of {len(value):,} {_unit(value)} takes the lists, "
+                    f"tuples, dicts and strings built in this run past "
+                    f"{self.limits.max_python_bytes:,} bytes"
+                )
+
+    def count_nested(self, value: object) -> None:
+        """`count_built` for a list of lists (``tensor.tolist()``): every level counts."""
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            for item in value:
+                self.count_nested(item)
+        self.count_built(value)
+
     def check_length(self, value: object) -> None:
         """A Python string, list, tuple or dict within the sequence limit."""
         if len(value) > self.limits.max_sequence_length:
@@ -322,3 +347,7 @@ _ESTIMATORS: dict[str, Callable[[Budget, tuple, dict], int | None]] = {
     **dict.fromkeys(["outer", "ger", "kron"], Budget._outer),
     **dict.fromkeys(["cat", "concat", "concatenate", "stack", "hstack", "vstack"], Budget._joined),
 }
+
+
+def _unit(value: object) -> str:
+    return "characters" if isinstance(value, str) else "items"

@@ -86,6 +86,12 @@ CORPUS = [
     ("global x", UNSUPPORTED, "global"),
     ("f(**{'__class__': 1})", "NameError", "'f'"),
     ("print(**{'__x': 1})", UNSUPPORTED, "plain names"),
+    ("x = [[0] * 10**6 for i in range(10**4)]", LIMIT, "lists, tuples, dicts and strings"),
+    ("rows = []\nfor i in range(10**4):\n    rows.append([0] * 10**6)", LIMIT, "bytes"),
+    ("rows = []\nfor i in range(10**4):\n    rows += [[0] * 10**6]", LIMIT, "bytes"),
+    ("d = {}\nfor i in range(10**4):\n    d[i] = 'x' * 10**6", LIMIT, "str of 1,000,000"),
+    ("a = [0] * 10**6\nx = [a[:] for i in range(10**4)]", LIMIT, "list of 1,000,000"),
+    ("a = [0] * 10**6\nx = [a + a for i in range(10**4)]", LIMIT, "list of 2,000,000"),
 ]
 
 
