@@ -62,6 +62,14 @@ class Op:
         return f"Op({self.name!r}, {self.grad_fn!r})"
 
 
+def c_order(x: Any) -> Any:
+    """`x` in C order: torch's reductions and softmax give contiguous results whatever the
+    input's layout, where numpy's keep it (a later reshape is a view only when contiguous)."""
+    if type(x) is np.ndarray and not x.flags.c_contiguous:
+        return x.copy(order="C")
+    return x
+
+
 def sum_to(array: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum a broadcast gradient back to `shape`: leading added dims, then dims that were 1."""
     lead = array.ndim - len(shape)
@@ -284,7 +292,7 @@ RECIPROCAL = Op(
 
 def _sum_forward(x, attrs):
     dims, keepdim, _ = attrs
-    return x.sum(axis=dims, keepdims=keepdim)
+    return c_order(x.sum(axis=dims, keepdims=keepdim))
 
 
 def _expand_back(B, g, attrs):
@@ -303,7 +311,12 @@ def _mean_backward(B, g, s, attrs):
 
 SUM = Op("sum", "SumBackward0", _sum_forward, lambda B, g, s, a: (_expand_back(B, g, a),))
 SUM_DIM = Op("sum", "SumBackward1", _sum_forward, SUM.backward)
-MEAN = Op("mean", "MeanBackward0", lambda x, a: x.mean(axis=a[0], keepdims=a[1]), _mean_backward)
+MEAN = Op(
+    "mean",
+    "MeanBackward0",
+    lambda x, a: c_order(x.mean(axis=a[0], keepdims=a[1])),
+    _mean_backward,
+)
 MEAN_DIM = Op("mean", "MeanBackward1", MEAN.forward, _mean_backward)
 
 # ---- linear algebra ----

@@ -15,6 +15,8 @@ import numpy as np
 
 from engine import dtypes
 from engine.dispatch import _finish
+from engine.dispatch import reshape as dispatch_reshape
+from engine.graph import shared_counter
 from engine.ops import VIEW, Op, ext
 from engine.ops_linalg import mm, mv
 from engine.ops_shape import clone, squeeze, transpose, unsqueeze
@@ -31,6 +33,7 @@ BMM = Op(
     (0, 1),
 )
 UNSAFE_VIEW = Op("_unsafe_view", "UnsafeViewBackward0", VIEW.forward, VIEW.backward)
+RESHAPE_ALIAS = Op("reshape", "ReshapeAliasBackward0", VIEW.forward, VIEW.backward)
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
@@ -60,12 +63,21 @@ def unsafe_view(a: Tensor, shape: tuple) -> Tensor:
 
 
 def torch_reshape(a: Tensor, shape: tuple) -> Tensor:
-    """torch's reshape: a view if the strides allow, else clone then _unsafe_view."""
+    """torch's reshape: a view of a contiguous tensor (ViewBackward0), an alias when the strides
+    allow one (ReshapeAliasBackward0), else a contiguous copy (clone then _unsafe_view)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    if a.array.flags.c_contiguous:
+        return dispatch_reshape(VIEW, a, shape)
     try:
-        np.reshape(a.array, shape, copy=False)
+        result = np.reshape(a.array, tuple(int(n) for n in shape), copy=False)
     except ValueError:
-        return unsafe_view(clone(a), shape)
-    return a.reshape(shape)
+        if a.array.size != math.prod(int(n) for n in shape if n != -1) and -1 not in shape:
+            return dispatch_reshape(VIEW, a, shape)  # torch's size error
+        return unsafe_view(clone(a), a.array.reshape(shape).shape)
+    out = wrap(result, a.dtype, shared_counter(a))
+    out._base = a
+    return _finish(RESHAPE_ALIAS, out, (a,), (result.shape, a.array.shape), (a, shape))
 
 
 def _contiguous(a: Tensor) -> Tensor:

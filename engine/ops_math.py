@@ -50,7 +50,7 @@ SIGMOID = Op(
 RELU = Op(
     "relu",
     "ReluBackward0",
-    lambda x, a: np.maximum(x, x.dtype.type(0)),
+    lambda x, a: np.where(x < 0, x.dtype.type(0), x),  # -0. and nan stay, as in torch
     lambda B, g, s, a: (B.where(s[0] > 0, g, 0.0),),
     (OUT,),
 )

@@ -16,7 +16,7 @@ from engine.dispatch import _as_array, _finish, record
 from engine.dtypes import FLOATING
 from engine.grad_mode import STATE
 from engine.observe import LISTENERS, OpRan, emit
-from engine.ops import OUT, Op, ext, quiet
+from engine.ops import OUT, Op, c_order, ext, quiet
 from engine.tensor import Tensor, _dim, wrap
 
 
@@ -74,10 +74,18 @@ MIN = Op("min", "MinBackward1", lambda x, a: x.min(), _full_tie_split, (0, OUT))
 MAX_DIM = Op("max", "MaxBackward0", None, _select_backward)
 MIN_DIM = Op("min", "MinBackward0", None, _select_backward)
 AMAX = Op(
-    "amax", "AmaxBackward0", lambda x, a: x.max(axis=a[0], keepdims=a[1]), _amax_backward, (0, OUT)
+    "amax",
+    "AmaxBackward0",
+    lambda x, a: c_order(x.max(axis=a[0], keepdims=a[1])),
+    _amax_backward,
+    (0, OUT),
 )
 AMIN = Op(
-    "amin", "AminBackward0", lambda x, a: x.min(axis=a[0], keepdims=a[1]), _amax_backward, (0, OUT)
+    "amin",
+    "AminBackward0",
+    lambda x, a: c_order(x.min(axis=a[0], keepdims=a[1])),
+    _amax_backward,
+    (0, OUT),
 )
 ARGMAX = Op("argmax", None, None)
 ARGMIN = Op("argmin", None, None)
@@ -86,12 +94,12 @@ ARGMIN = Op("argmin", None, None)
 def _softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
     shifted = x - x.max(axis=dim, keepdims=True)
     exps = np.exp(shifted)
-    return exps / exps.sum(axis=dim, keepdims=True)
+    return c_order(exps / exps.sum(axis=dim, keepdims=True))
 
 
 def _log_softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
     shifted = x - x.max(axis=dim, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+    return c_order(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
 
 
 SOFTMAX = Op(

@@ -124,8 +124,10 @@ class TensorMethods:
         return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
 
     def reshape(self, *shape: Any) -> Tensor:
-        """The same values in a new shape (one dimension may be -1)."""
-        return reshape(ops.RESHAPE, self, shape)
+        """The same values in a new shape (one dimension may be -1); a view when possible."""
+        from engine.ops_batched import torch_reshape
+
+        return torch_reshape(self, shape)
 
     def view(self, *shape: Any) -> Tensor:
         """The same values in a new shape, sharing the version counter."""
