@@ -20,7 +20,7 @@ from explorer.model.graph import new_graph
 from explorer.model.layout import Position, compute_layout
 from explorer.model.program import Program, ProgramError, parse_percent
 from explorer.model.recorder import Recorder
-from explorer.model.timeline import Replay, Timeline
+from explorer.model.timeline import Replay, Span, StatementTable, Timeline
 
 
 class DocumentEvents(SignalGroup):
@@ -50,6 +50,7 @@ class Document:
         self.run_result = None
         self.graph: nx.MultiDiGraph = new_graph()
         self.timeline = Timeline()
+        self.statements = StatementTable()
         self.replay = Replay(self.timeline)
         self.positions: dict[str, Position] = {}
         self.fixed: dict[str, Position] = {}
@@ -108,6 +109,22 @@ class Document:
         starts, cells = self._cell_starts
         k = bisect_right(starts, index) - 1
         return cells[k] if k >= 0 else None
+
+    def event_statement(self, index: int) -> Span | None:
+        """The 1-based `(first, last)` lines of the statement that produced event `index`, or
+        None (a CellStarted event, a file saved before statements were recorded)."""
+        found = self.statements.at(index)
+        if found is None:
+            return None
+        starts = self._cell_starts[0]
+        cell_start = starts[bisect_right(starts, index) - 1] if starts else -1
+        start, span = found
+        return span if start > cell_start else None
+
+    def event_line(self, index: int) -> int | None:
+        """The first line of the statement that produced event `index`, or None."""
+        span = self.event_statement(index)
+        return span[0] if span is not None else None
 
     def cell_lines(self, cell: int) -> tuple[int, int]:
         """First and last 1-based lines of `cell`'s code in `source` (trailing blanks left out)."""
@@ -178,6 +195,7 @@ class Document:
         run_result: object,
         cursor: int | None = None,
         positions: dict[str, Position] | None = None,
+        statements: StatementTable | None = None,
     ) -> None:
         """Adopt a recorded run (from running or from a file); the cursor goes to the end.
 
@@ -186,6 +204,7 @@ class Document:
         caller to lay it out elsewhere (off the GUI thread) and hand over with `set_positions`."""
         self.graph = graph
         self.timeline = timeline
+        self.statements = statements if statements is not None else StatementTable()
         self.run_result = run_result
         self.replay = Replay(timeline)
         self.replay.seek(len(timeline) - 1 if cursor is None else cursor)
@@ -209,7 +228,8 @@ class Document:
 
         recorder = Recorder()
         result = run_program(self.program, observer=recorder, upto_cell=upto_cell)
-        self.install(recorder.graph, recorder.timeline(), result)
+        timeline, statements = recorder.timeline(), recorder.statements()
+        self.install(recorder.graph, timeline, result, statements=statements)
 
 
 def provisional_positions(

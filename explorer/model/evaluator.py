@@ -110,8 +110,10 @@ class Evaluator(ExpressionEvaluator):
 
     def _For(self, node: ast.For) -> None:
         items = self.loop_items(self.value(node.iter), "a for loop")
-        for item in items:
+        for position, item in enumerate(items):
             self.budget.count_iteration()
+            if position:  # the loop's line again: it binds the next item
+                self.hooks.statement_started(node)
             self.assign(node.target, item)
             try:
                 self.run_block(node.body)

@@ -5,9 +5,12 @@ its statements are interpreted one by one (evaluator.py) under the run's Limits.
 ``torch`` is bound (by the program's own ``import torch``) to the embedded engine. A failing
 statement stops the run; everything before it stays in the result and with the observer.
 
-The observer, if given, is called with ``cell_started(index)``, ``name_bound(name, value)``,
-``printed(text)``, ``displayed(text)``, ``error_raised(cell, line, col, message)``, and
-``on_engine_event(event)``, which is registered with ``engine.observe.observe`` for the run.
+The observer, if given, is called with ``cell_started(index)``,
+``statement_started(cell, first_line, last_line)`` (before each statement, at any depth, and
+before each pass of a ``for`` loop; 1-based lines of the program's percent text, a compound
+statement's header only), ``name_bound(name, value)``, ``printed(text)``, ``displayed(text)``,
+``error_raised(cell, line, col, message)``, and ``on_engine_event(event)``, which is registered
+with ``engine.observe.observe`` for the run.
 A method the observer lacks is skipped. An exception raised by the observer is not a program
 error: it leaves ``run_program`` as ObserverError.
 """
@@ -110,8 +113,11 @@ class _Run:
         self._notify("printed", text)
 
     def statement_started(self, node: ast.stmt) -> None:
-        """Called by the evaluator before each statement."""
+        """Called by the evaluator before each statement and each pass of a for loop."""
         self.statement = node
+        first = self.cell.first_line - 1
+        last = _header_end(node)
+        self._notify("statement_started", self.cell_index, first + node.lineno, first + last)
 
     def after_statement(self, node: ast.stmt) -> None:
         """Show the warnings a statement raised, once per cell line, as a notebook does."""
@@ -213,6 +219,19 @@ def _parse(source: str, max_nesting: int) -> ast.Module:
         raise
     check_tree(tree, max_nesting)
     return tree
+
+
+def _header_end(node: ast.stmt) -> int:
+    """The last line of a statement, or of a compound statement's header (not its body)."""
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return node.iter.end_lineno
+    if isinstance(node, (ast.If, ast.While)):
+        return node.test.end_lineno
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return max(item.context_expr.end_lineno for item in node.items)
+    if hasattr(node, "body"):
+        return node.lineno
+    return node.end_lineno
 
 
 def _displays(statement: ast.stmt, source: str) -> bool:

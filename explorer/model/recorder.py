@@ -1,7 +1,8 @@
 """The Recorder: watches a program run and turns what happens into timeline events and a graph.
 
 It is the `observer` of `explorer.model.interpreter.run_program`: the interpreter calls
-`cell_started`, `name_bound`, `printed`, `displayed`, `error_raised`, and passes every engine event
+`cell_started`, `statement_started` (kept in a StatementTable beside the events, not in them),
+`name_bound`, `printed`, `displayed`, `error_raised`, and passes every engine event
 (`engine.observe`) to `on_engine_event`. Engine events hold live objects; the recorder keeps only
 node ids and arrays copied once into its `ArrayStore` (equal arrays shared). The graph schema is in
 `explorer.model.graph`. An in-place op that gives a tensor a new grad_fn (torch rebases its
@@ -21,7 +22,7 @@ from explorer.model.arrays import ArrayStore
 from explorer.model.graph import new_graph
 from explorer.model.graph_writer import GraphWriter
 from explorer.model.recorder_links import GradientLinks, tensor_array, tensor_dtype, tensors_in
-from explorer.model.timeline import Timeline
+from explorer.model.timeline import StatementLog, StatementTable, Timeline
 
 CONST_REPR_LIMIT = 40
 
@@ -35,6 +36,7 @@ class Recorder:
         self.events: list[ev.Event] = []
         self.arrays = ArrayStore()
         self.cell = -1
+        self._statements = StatementLog()
         self._nodes: dict[int, str] = {}  # tensor uid -> its current node
         self._values: dict[str, np.ndarray] = {}  # tensor node -> its value when created
         self._links = GradientLinks(self)
@@ -54,12 +56,20 @@ class Recorder:
         """The events recorded so far."""
         return Timeline(self.events)
 
+    def statements(self) -> StatementTable:
+        """Which statement produced each recorded event."""
+        return self._statements.table(len(self.events))
+
     # -- the interpreter's observer protocol --------------------------------------------------
 
     def cell_started(self, index: int) -> None:
         """A cell began running."""
         self.cell = index
         self.emit(ev.CellStarted(index))
+
+    def statement_started(self, cell: int, first_line: int, last_line: int) -> None:
+        """The statement on lines first_line..last_line of the program text began."""
+        self._statements.started(len(self.events), first_line, last_line)
 
     def name_bound(self, name: str, value: object) -> None:
         """`name = value` ran; a tensor's node gets the name as (part of) its label."""

@@ -8,6 +8,7 @@ path taken to it: seeking to i from anywhere gives what a fresh replay seeking t
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,57 @@ class Timeline(Sequence[Event]):
             if getattr(event, "nonfinite", False):
                 return index
         return None
+
+
+Span = tuple[int, int]
+
+
+class StatementTable:
+    """Which program statement produced each event, kept beside the timeline, not in its events.
+
+    `entries` are `(event index, first line, last line)`, event indices strictly increasing: the
+    statement on those 1-based lines of the program text produced that event and the ones after
+    it, up to the next entry. Events before the first entry have no statement."""
+
+    def __init__(self, entries: Iterable[tuple[int, int, int]] = ()) -> None:
+        self.entries: tuple[tuple[int, int, int], ...] = tuple(entries)
+        self._starts = [entry[0] for entry in self.entries]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StatementTable) and self.entries == other.entries
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def at(self, index: int) -> tuple[int, Span] | None:
+        """`(start, (first, last))`: the statement running at event `index` and the event it
+        started at, or None."""
+        k = bisect_right(self._starts, index) - 1
+        if k < 0 or index < 0:
+            return None
+        start, first, last = self.entries[k]
+        return start, (first, last)
+
+
+class StatementLog:
+    """Builds a StatementTable while a program runs (the Recorder owns one)."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[int, int, int]] = []
+
+    def started(self, index: int, first: int, last: int) -> None:
+        """A statement on lines first..last began when `index` events had been recorded."""
+        entries = self.entries
+        if entries and entries[-1][0] == index:
+            entries.pop()  # the statement before produced no event
+        if not entries or entries[-1][1:] != (first, last):
+            entries.append((index, first, last))
+
+    def table(self, event_count: int) -> StatementTable:
+        """The table for a timeline of `event_count` events."""
+        return StatementTable(e for e in self.entries if e[0] < event_count)
 
 
 @dataclass(frozen=True)
