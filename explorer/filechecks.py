@@ -18,7 +18,7 @@ from explorer.model.document import Document, ViewSettings
 from explorer.model.graph import EDGE_KINDS
 from explorer.model.layout import ALGORITHMS, DIRECTIONS, compute_layout
 from explorer.model.program import ProgramError, parse_percent
-from explorer.model.timeline import Timeline
+from explorer.model.timeline import StatementTable, Timeline
 
 NODE_REF_FIELDS = {"op_node", "outputs", "node", "source", "output", "leaf", "grad_node", "roots"}
 EDGE_REF_FIELDS = {"edges", "edge"}
@@ -56,7 +56,10 @@ def decode_document(obj: object, format_name: str, version: int) -> Document:
     if any(node not in positions for node in graph):
         positions = compute_layout(graph, document.view.layout, document.view.direction, positions)
     run = _decode_run(field(obj, "run", dict, ""))
-    document.install(graph, timeline, run, cursor=cursor, positions=positions)
+    statements = _decode_statements(obj.get("statements", []), len(timeline))
+    document.install(
+        graph, timeline, run, cursor=cursor, positions=positions, statements=statements
+    )
     return document
 
 
@@ -166,6 +169,24 @@ def _decode_positions(obj: dict, graph: nx.MultiDiGraph) -> tuple[dict, dict]:
             raise fail(f"fixed[{j}]", f"no position for node {node!r}")
         fixed[node] = positions[node]
     return positions, fixed
+
+
+def _decode_statements(raw: object, event_count: int) -> StatementTable:
+    """The optional statement table: [event, first_line, last_line] entries, events increasing."""
+    entries = []
+    for i, entry in enumerate(expect(raw, list, "statements")):
+        path = f"statements[{i}]"
+        entry = expect(entry, list, path)
+        if len(entry) != 3:
+            raise fail(path, "an entry is [event, first_line, last_line]")
+        index, first, last = (expect(n, int, f"{path}[{j}]") for j, n in enumerate(entry))
+        previous = entries[-1][0] if entries else -1
+        if not previous < index < event_count:
+            raise fail(f"{path}[0]", f"event {index} is out of order or not in the timeline")
+        if not 1 <= first <= last:
+            raise fail(path, f"lines {first}..{last} are not a range of 1-based lines")
+        entries.append((index, first, last))
+    return StatementTable(entries)
 
 
 def _decode_run(raw: dict) -> object:

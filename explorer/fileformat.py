@@ -13,7 +13,8 @@ A graph file is UTF-8 JSON, one object, keys sorted, indented by one space, endi
      "fixed": ["t0", ...],                  nodes the user placed by hand (kept on re-layout)
      "view": {"layout": "layered", "direction": "TB", "cursor": 41},
      "run": {"outputs": [{"cell": 1, "text": "..."}], "error": null | {"kind", "message",
-             "cell", "line", "col", "source_line"}}
+             "cell", "line", "col", "source_line"}},
+     "statements": [[3, 8, 8], ...]        optional: which statement produced which events
     }
 
 graph: {"directed": true, "multigraph": true, "graph": {}, "nodes": [...], "edges": [...]}.
@@ -41,6 +42,11 @@ nonfinite), GradZeroed(leaf, grad_node, before, after, count_before), BackwardSt
 api), BackwardStepped(op_node, grad_fn, edges, gradients, nonfinite), GradAccumulated(leaf,
 grad_node, before, contribution, after, nonfinite), BackwardFinished(roots), OutputPrinted(cell,
 text, displayed), ErrorRaised(cell, line, col, message). See explorer/model/events.py.
+
+statements (optional; files written before it was added have none, and still load): a list of
+[event, first_line, last_line], event indices strictly increasing: the statement on those 1-based
+lines of program.text produced timeline[event] and the events after it, up to the next entry or
+the next CellStarted. Written only when the run recorded any; it changes no event and no replay.
 
 Opening a file runs nothing: the replay is rebuilt from the timeline. Loading refuses, with a
 FileFormatError naming the problem and its JSON path, anything malformed: JSON syntax errors
@@ -98,7 +104,7 @@ def open_document(path: str | os.PathLike, layout_limit: int | None = None) -> D
 def document_to_json(document: Document) -> dict:
     """The document as the JSON-ready object a graph file holds."""
     table = ArrayTable()
-    return {
+    out = {
         "format": FORMAT,
         "version": VERSION,
         "program": {"text": document.program.to_percent()},
@@ -114,6 +120,9 @@ def document_to_json(document: Document) -> dict:
         },
         "run": _run_to_json(document.run_result),
     }
+    if document.statements:
+        out["statements"] = [list(entry) for entry in document.statements.entries]
+    return out
 
 
 def dumps(document: Document) -> str:
