@@ -9,7 +9,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 GUTTER_BG = QtGui.QColor("#f1f3f5")
 ERROR_BG = QtGui.QColor("#ffe3e3")
-CURRENT_BG = QtGui.QColor("#fff3bf")
+CELL_BG = QtGui.QColor("#fff9db")
+STATEMENT_BG = QtGui.QColor("#ffe066")
 CELL_MARKER = re.compile(r"^# %%.*$")
 
 
@@ -72,6 +73,7 @@ class QtCodeEditor(QtWidgets.QPlainTextEdit):
         self.error_line: int | None = None
         self.error_message = ""
         self.current_lines: tuple[int, int] | None = None
+        self.statement_lines: tuple[int, int] | None = None
         self.blockCountChanged.connect(self._update_margins)
         self.updateRequest.connect(self._scroll_gutter)
         self._update_margins()
@@ -96,7 +98,7 @@ class QtCodeEditor(QtWidgets.QPlainTextEdit):
         self.gutter.setGeometry(rect.left(), rect.top(), self.gutter_width(), rect.height())
 
     def paint_gutter(self, event: QtGui.QPaintEvent) -> None:
-        """Draw line numbers for the visible blocks, the error line in red."""
+        """Draw line numbers for the visible blocks, the error line in red, ▶ at the statement."""
         painter = QtGui.QPainter(self.gutter)
         painter.fillRect(event.rect(), GUTTER_BG)
         block = self.firstVisibleBlock()
@@ -104,9 +106,8 @@ class QtCodeEditor(QtWidgets.QPlainTextEdit):
         height = self.fontMetrics().height()
         while block.isValid() and top <= event.rect().bottom():
             number = block.blockNumber() + 1
-            is_error = number == self.error_line
-            painter.setPen(QtGui.QColor("#e03131" if is_error else "#868e96"))
-            text = f"● {number}" if is_error else str(number)
+            text, colour = self._gutter_label(number)
+            painter.setPen(colour)
             painter.drawText(
                 0,
                 int(top),
@@ -118,26 +119,41 @@ class QtCodeEditor(QtWidgets.QPlainTextEdit):
             block = block.next()
             top += self.blockBoundingRect(block).height() if block.isValid() else height
 
+    def _gutter_label(self, number: int) -> tuple[str, QtGui.QColor]:
+        if number == self.error_line:
+            return f"● {number}", QtGui.QColor("#e03131")
+        if self.statement_lines is not None and number == self.statement_lines[0]:
+            return f"▶ {number}", QtGui.QColor("#862e9c")
+        return str(number), QtGui.QColor("#868e96")
+
     def mark_error(self, line: int | None, message: str = "") -> None:
         """Highlight 1-based ``line`` with ``message`` as its tooltip; None clears the mark."""
         self.error_line, self.error_message = line, message
         self._show_marks()
 
-    def mark_current(self, lines: tuple[int, int] | None) -> None:
-        """Shade the 1-based ``(first, last)`` lines that produced the timeline's current event
-        and scroll them into view; None clears the shade."""
-        if lines == self.current_lines:
+    def mark_current(
+        self, lines: tuple[int, int] | None, statement: tuple[int, int] | None = None
+    ) -> None:
+        """Shade the 1-based ``(first, last)`` lines of the cell that produced the timeline's
+        current event, mark the ``statement`` lines inside it more strongly, and scroll them
+        into view; None clears the marks."""
+        if (lines, statement) == (self.current_lines, self.statement_lines):
             return
-        self.current_lines = lines
+        self.current_lines, self.statement_lines = lines, statement
         self._show_marks()
-        if lines is not None:
+        if lines is not None and self._fits(*lines):
             self._scroll_to(*lines)
+        elif statement is not None or lines is not None:
+            self._scroll_to(*(statement or lines))
 
     def _show_marks(self) -> None:
         selections = []
         if self.current_lines is not None:
             first, last = self.current_lines
-            selections += [self._line_selection(n, CURRENT_BG) for n in range(first, last + 1)]
+            selections += [self._line_selection(n, CELL_BG) for n in range(first, last + 1)]
+        if self.statement_lines is not None:
+            first, last = self.statement_lines
+            selections += [self._line_selection(n, STATEMENT_BG) for n in range(first, last + 1)]
         if self.error_line is not None:
             selections.append(self._line_selection(self.error_line, ERROR_BG, self.error_message))
         self.setExtraSelections([s for s in selections if s is not None])
@@ -154,12 +170,18 @@ class QtCodeEditor(QtWidgets.QPlainTextEdit):
         selection.cursor = QtGui.QTextCursor(self.document().findBlockByNumber(line - 1))
         return selection
 
+    def lines_shown(self) -> int:
+        """How many whole lines the viewport shows."""
+        return max(1, self.viewport().height() // max(1, self.fontMetrics().height()))
+
+    def _fits(self, first: int, last: int) -> bool:
+        return last - first + 2 <= self.lines_shown()
+
     def _scroll_to(self, first: int, last: int) -> None:
         """Bring lines first..last into view (without moving the text cursor)."""
         bar = self.verticalScrollBar()
-        shown = max(1, self.viewport().height() // max(1, self.fontMetrics().height()))
         top = bar.value()
-        if first - 1 < top or last > top + shown:
+        if first - 1 < top or last > top + self.lines_shown():
             bar.setValue(max(0, first - 2))
 
     def first_visible_line(self) -> int:

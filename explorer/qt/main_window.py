@@ -43,6 +43,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.actions_registry = window_actions(self)
         self.qt_actions = build_menus(self, self.actions_registry)
         self.set_document(document)
+        self.editor.modificationChanged.connect(self._follow_cursor)
         self._restore_layout()
 
     # ----- layout
@@ -135,12 +136,15 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self._follow_cursor()
 
     def _follow_cursor(self, *_: Any) -> None:
-        """Shade the cell that produced the current event (not while the text is being edited:
-        its lines no longer match the recorded run)."""
+        """Shade the cell and mark the statement that produced the current event (not while the
+        text is being edited: its lines no longer match the recorded run)."""
         document = self.document
-        cell = document.event_cell(document.replay.index)
-        stale = self.editor.document().isModified()
-        self.editor.mark_current(None if cell is None or stale else document.cell_lines(cell))
+        index = document.replay.index
+        cell = document.event_cell(index)
+        if cell is None or self.editor.document().isModified():
+            self.editor.mark_current(None)
+            return
+        self.editor.mark_current(document.cell_lines(cell), document.event_statement(index))
 
     def document_name(self) -> str:
         """The name shown in the title bar."""

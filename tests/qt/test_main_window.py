@@ -158,6 +158,17 @@ def test_view_menu_layout_runs_in_the_background_and_fits(window, qtbot):
     assert window.document.dirty
 
 
+def statement(editor) -> str:
+    first, last = editor.statement_lines
+    return "\n".join(editor.toPlainText().splitlines()[first - 1 : last])
+
+
+def assert_statement_shown(editor) -> None:
+    first, last = editor.statement_lines
+    top = editor.first_visible_line()
+    assert top <= first and last < top + editor.lines_shown()
+
+
 def test_the_editor_follows_the_timeline(window):
     editor, bar = window.editor, window.timeline_bar
     editor.resize(editor.width(), 160)  # a few lines tall, so following needs scrolling
@@ -166,10 +177,50 @@ def test_the_editor_follows_the_timeline(window):
     first, last = editor.current_lines
     lines = editor.toPlainText().splitlines()[first - 1 : last]
     assert any("detach()" in line for line in lines)
-    assert first - 1 <= editor.first_visible_line() <= first
+    assert statement(editor) == "u = y.detach()"
+    assert_statement_shown(editor)
     bar.seek(0)
     first, _ = editor.current_lines
     assert "import torch" in editor.toPlainText().splitlines()[first - 1]
+    assert editor.statement_lines is None  # a cell start: the cell, no statement yet
     assert editor.first_visible_line() <= first
     bar.first()
-    assert editor.current_lines is None
+    assert editor.current_lines is None and editor.statement_lines is None
+
+
+def test_scrubbing_moves_the_statement_mark(window):
+    editor, bar = window.editor, window.timeline_bar
+    dot = next(i for i in indices(window, ev.OpRan) if window.document.timeline[i].op == "dot")
+    bar.seek(dot)
+    assert statement(editor) == "y = 2 * torch.dot(x, x)"
+    bar.seek(dot + 1)  # 2 * dot: the same statement
+    assert statement(editor) == "y = 2 * torch.dot(x, x)"
+    started = indices(window, ev.BackwardStarted)[0]
+    for index in range(started, indices(window, ev.BackwardFinished)[0] + 1):
+        bar.seek(index)
+        assert statement(editor) == "y.backward()"
+    assert_statement_shown(editor)
+    bar.seek(indices(window, ev.GradZeroed)[-1])
+    assert statement(editor) == "x.grad.zero_()"
+    assert_statement_shown(editor)
+
+
+def test_nothing_is_marked_while_the_text_has_unsaved_edits(window):
+    editor, bar = window.editor, window.timeline_bar
+    bar.seek(indices(window, ev.BackwardStepped)[0])
+    assert editor.statement_lines is not None
+    editor.textCursor().insertText("# an edit\n")
+    assert editor.current_lines is None and editor.statement_lines is None
+    bar.seek(indices(window, ev.BackwardStepped)[1])
+    assert editor.statement_lines is None
+    window.run_all()
+    assert editor.statement_lines is not None
+
+
+def test_a_file_saved_without_statements_shades_only_the_cell(window, tmp_path):
+    from pathlib import Path
+
+    golden = Path(__file__).parents[1] / "explorer" / "golden" / "seed_v1.autograd.json"
+    window.set_document(open_document(str(golden)))
+    window.timeline_bar.seek(indices(window, ev.BackwardStepped)[0])
+    assert window.editor.current_lines is not None and window.editor.statement_lines is None
