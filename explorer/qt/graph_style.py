@@ -22,7 +22,7 @@ NODE_COLOURS = {
     "nonfinite": "#e45756",
 }
 NODE_CATEGORIES = tuple(NODE_COLOURS)
-PEN_KINDS = ("normal", "active", "selected")
+PEN_KINDS = ("normal", "active", "selected", "dot")
 TENSOR_SIZE = 22
 OP_SIZE = 15
 
@@ -49,6 +49,7 @@ class Palette:
             "normal": pg.mkPen("#30343b", width=1),
             "active": pg.mkPen("#111111", width=3),
             "selected": pg.mkPen("#00a0c8", width=3),
+            "dot": QtGui.QPen(QtCore.Qt.PenStyle.NoPen),
         }
         self.edge_pens = {name: _edge_pen(name) for name in EDGE_STYLES}
 

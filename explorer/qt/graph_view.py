@@ -12,10 +12,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from explorer.qt.camera import fit_range, marker_scale
 from explorer.qt.edge_layer import QtEdgeLayer
 from explorer.qt.graph_style import (
     EDGE_STYLES,
     HIDDEN,
+    PEN_KINDS,
     Palette,
     edge_base_style,
     edge_style,
@@ -28,6 +30,8 @@ from explorer.qt.node_scatter import QtNodeScatter
 from explorer.qt.node_text import accumulation, badge_text, compact, node_lines, tooltip
 
 Edge = tuple[str, str, int]
+HIGHLIGHT_MIN_PX = 14.0  # the active and selected nodes stay findable when zoomed out
+NORMAL_PEN, DOT_PEN = PEN_KINDS.index("normal"), PEN_KINDS.index("dot")
 
 
 class QtGraphView(pg.GraphicsView):
@@ -63,6 +67,14 @@ class QtGraphView(pg.GraphicsView):
         self._categories: list[str] = []
         self._active: str | None = None
         self._edge_labels: dict[int, tuple[str, str]] = {}
+        self._sizes = np.zeros(0)
+        self._pen_codes = np.zeros(0, dtype=np.int8)
+        self._pen_table = np.array([self.palette_.pens[k] for k in PEN_KINDS], dtype=object)
+        self._marker_scale = 1.0
+        self._fitted = False
+        self.view_box.sigRangeChangedManually.connect(self._on_user_moved_view)
+        self.view_box.sigResized.connect(self._on_resized)
+        self.view_box.sigTransformChanged.connect(self._on_zoom_changed)
 
     # ----- model wiring
     def set_document(self, document: Any) -> None:
@@ -103,13 +115,15 @@ class QtGraphView(pg.GraphicsView):
         self._active = self.document.replay.active_node
         attrs = [graph.nodes[n] for n in self._ids]
         self._categories = ["tensor"] * len(self._ids)
+        self._pen_codes = np.zeros(len(self._ids), dtype=np.int8)
+        self._sizes = np.array([node_size(a) for a in attrs], dtype=float)
         xy = self._positions_array()
         self.scatter.setData(
             x=xy[:, 0],
             y=xy[:, 1],
             data=self._ids,
             symbol=[node_symbol(a) for a in attrs],
-            size=[node_size(a) for a in attrs],
+            size=self._sizes * self._marker_scale,
             brush=self.palette_.brushes["tensor"],
             pen=self.palette_.pens["normal"],
         )
@@ -141,20 +155,46 @@ class QtGraphView(pg.GraphicsView):
     # ----- incremental updates
     def _update_nodes(self, node_ids) -> None:
         replay, graph = self.document.replay, self.document.graph
-        indices, brushes, pens, visible = [], [], [], []
+        indices, brushes, visible = [], [], []
         for node_id in node_ids:
             i = self._index.get(node_id)
             if i is None:
                 continue
             attrs, state = graph.nodes[node_id], replay.node_state(node_id)
             self._categories[i] = node_category(attrs, state)
+            self._pen_codes[i] = PEN_KINDS.index(self._pen_kind(node_id, state))
             indices.append(i)
             brushes.append(self.palette_.brushes[self._categories[i]])
-            pens.append(self.palette_.pens[self._pen_kind(node_id, state)])
             visible.append(bool(state.visible))
             self.labels.invalidate_text(i)
-        self.scatter.restyle(indices, brushes, pens, visible)
+        pens, sizes = self._marker_styles(indices)
+        self.scatter.restyle(indices, brushes, pens, visible, sizes)
+        self.labels.priority = tuple(
+            self._index[n] for n in (self._active, self.selected) if n in self._index
+        )
         self.labels.set_visible(self.scatter.visible_mask())
+
+    def _marker_styles(self, indices) -> tuple[np.ndarray, np.ndarray]:
+        """Pens and sizes of the points at ``indices`` at the current marker scale: outlines
+        dropped and markers shrunk to dots when zoomed out, except the active and selected."""
+        idx = np.asarray(indices, dtype=np.int64)
+        codes = self._pen_codes[idx]
+        marked = codes != NORMAL_PEN
+        if self._marker_scale < 1.0:
+            codes = np.where(marked, codes, DOT_PEN)
+        sizes = self._sizes[idx] * self._marker_scale
+        sizes[marked] = np.maximum(sizes[marked], HIGHLIGHT_MIN_PX)
+        return self._pen_table[codes], sizes
+
+    def _on_zoom_changed(self, *_: Any) -> None:
+        if not len(self._ids):
+            return
+        gap_px = float(np.min(self.labels.spacing_px()))
+        scale = marker_scale(gap_px, max(float(self._sizes.max()), 1.0))
+        if scale != self._marker_scale:
+            self._marker_scale = scale
+            pens, sizes = self._marker_styles(np.arange(len(self._ids)))
+            self.scatter.restyle_markers(pens, sizes)
 
     def _label_for(self, index: int) -> tuple[tuple[str, ...], str | None]:
         node_id, replay = self._ids[index], self.document.replay
@@ -229,14 +269,31 @@ class QtGraphView(pg.GraphicsView):
 
     # ----- camera
     def fit(self) -> None:
-        """Zoom so the whole graph fills the view (and keeps filling it on resize until the
-        user pans or zooms)."""
-        self.view_box.enableAutoRange()
-        self.view_box.autoRange(padding=0.1)
+        """Frame the graph (see ``camera.fit_range``: a very tall or wide graph shows its top,
+        or the region of the node the cursor is at), and keep it framed on resize until the
+        user pans or zooms."""
+        self._fitted = True
+        xy = self.scatter.positions()
+        if not len(xy):
+            return
+        anchor = None
+        if self._active in self._index:
+            anchor = tuple(xy[self._index[self._active]])
+        size = self.view_box.size()
+        x_range, y_range = fit_range(xy, (size.width(), size.height()), anchor)
+        self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def zoom(self, factor: float) -> None:
         """Zoom in (factor < 1) or out (factor > 1) about the centre."""
+        self._fitted = False
         self.view_box.scaleBy((factor, factor))
+
+    def _on_user_moved_view(self, *_: Any) -> None:
+        self._fitted = False
+
+    def _on_resized(self, *_: Any) -> None:
+        if self._fitted:
+            self.fit()
 
     def set_caption(self, text: str) -> None:
         """Show ``text`` in the top-left corner (used for rendered images)."""

@@ -18,6 +18,8 @@ FULL_LABELS_PX = (110.0, 44.0)
 TITLES_PX = (42.0, 16.0)
 MAX_LABELS = 220
 NODE_OFFSET_PX = 14
+LINE_PX = 14
+MARKER_PX = 20
 LINE_COLOURS = ("#1d2330", "#3b4a5c", "#b4561e")
 TextSource = Callable[[int], tuple[tuple[str, ...], str | None]]
 
@@ -34,6 +36,8 @@ class QtLabelLayer(pg.GraphicsObject):
         self._xy = np.zeros((0, 2))
         self._visible = np.zeros(0, dtype=bool)
         self._texts: list[tuple[QtGui.QStaticText, ...] | None] = []
+        self._widths: list[tuple[float, ...]] = []
+        self.priority: tuple[int, ...] = ()
         self._badges: dict[int, QtGui.QStaticText] = {}
         self._edge_labels: list[tuple[float, float, QtGui.QStaticText, QtGui.QColor]] = []
         self._spacing = np.array([1.0, 1.0])
@@ -50,6 +54,7 @@ class QtLabelLayer(pg.GraphicsObject):
         self._spacing = np.maximum(np.asarray(spacing, dtype=float), 1e-9)
         if len(self._texts) != len(xy):
             self._texts = [None] * len(xy)
+            self._widths = [()] * len(xy)
         self._bounds = _padded_bounds(xy)
         self.update()
 
@@ -71,6 +76,11 @@ class QtLabelLayer(pg.GraphicsObject):
         if texts is None:
             lines, badge = self.text_source(index)
             texts = self._texts[index] = tuple(_static(line) for line in lines)
+            fonts = [self.title_font] + [self.font] * (len(lines) - 1)
+            self._widths[index] = tuple(
+                QtGui.QFontMetricsF(font).horizontalAdvance(line)
+                for font, line in zip(fonts, lines, strict=True)
+            )
             if badge:
                 self._badges[index] = _static(badge)
             else:
@@ -99,6 +109,13 @@ class QtLabelLayer(pg.GraphicsObject):
             return 0
         return self._detail(1.0 / np.maximum(np.abs(view.viewPixelSize()), 1e-300))
 
+    def spacing_px(self) -> np.ndarray:
+        """The typical (dx, dy) between neighbouring nodes in pixels at the current zoom."""
+        view = self.getViewBox()
+        if view is None:
+            return np.array([np.inf, np.inf])
+        return self._spacing / np.maximum(np.abs(view.viewPixelSize()), 1e-300)
+
     def _detail(self, px_per_unit: np.ndarray) -> int:
         gaps = self._spacing * px_per_unit
         if np.all(gaps >= FULL_LABELS_PX):
@@ -115,7 +132,8 @@ class QtLabelLayer(pg.GraphicsObject):
         if detail == 0:
             return
         device = self._device_points(transform)
-        area = QtCore.QRectF(painter.viewport()).adjusted(-200, -60, 60, 60)
+        viewport = QtCore.QRectF(painter.viewport())
+        area = viewport.adjusted(-200, -60, 60, 60)
         inside = (
             self._visible
             & (device[:, 0] > area.left())
@@ -129,9 +147,14 @@ class QtLabelLayer(pg.GraphicsObject):
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        placer = _Placer(viewport, device[shown])
+        first = [i for i in self.priority if i < len(inside) and inside[i]]
+        for i in first:
+            self._paint_node(painter, placer, i, device[i], detail, force=True)
+        self._paint_edge_labels(painter, placer, transform)
         for i in shown:
-            self._paint_node(painter, int(i), device[i], detail)
-        self._paint_edge_labels(painter, transform)
+            if int(i) not in first:
+                self._paint_node(painter, placer, int(i), device[i], detail)
         painter.restore()
 
     def _device_points(self, transform: QtGui.QTransform) -> np.ndarray:
@@ -140,17 +163,29 @@ class QtLabelLayer(pg.GraphicsObject):
         dy = x * transform.m12() + y * transform.m22() + transform.m32()
         return np.column_stack((dx, dy))
 
-    def _paint_node(self, painter: QtGui.QPainter, index: int, at: np.ndarray, detail: int) -> None:
-        texts = self._ensure_text(index)
-        lines = texts if detail == 2 else texts[:1]
-        top = at[1] - 7 * len(lines)
-        for n, text in enumerate(lines):
-            painter.setFont(self.title_font if n == 0 else self.font)
-            painter.setPen(QtGui.QColor(LINE_COLOURS[min(n, 2)]))
-            painter.drawStaticText(QtCore.QPointF(at[0] + NODE_OFFSET_PX, top + 14 * n), text)
+    def _paint_node(self, painter, placer: _Placer, index: int, at, detail: int, force=False):
+        """Draw a node's label where it overlaps nothing drawn yet: all its lines, else its
+        title, each right of the node or, failing that, left of it. ``force`` draws it anyway."""
+        texts, widths = self._ensure_text(index), self._widths[index]
+        counts = (len(texts), 1) if detail == 2 else (1,)
+        choice = None
+        for count in counts:
+            box = QtCore.QSizeF(max(widths[:count]), LINE_PX * count)
+            choice = placer.place(at, box, force=force and count == 1)
+            if choice is not None:
+                break
+        if choice is not None:
+            self._draw_lines(painter, texts[:count], choice)
         badge = self._badges.get(index)
         if badge is not None:
             self._paint_badge(painter, badge, at)
+            placer.take(QtCore.QRectF(at[0] - 24, at[1] - 26, 22, 15))
+
+    def _draw_lines(self, painter, texts, box: QtCore.QRectF) -> None:
+        for n, text in enumerate(texts):
+            painter.setFont(self.title_font if n == 0 else self.font)
+            painter.setPen(QtGui.QColor(LINE_COLOURS[min(n, 2)]))
+            painter.drawStaticText(QtCore.QPointF(box.left(), box.top() + LINE_PX * n), text)
 
     def _paint_badge(self, painter: QtGui.QPainter, badge: QtGui.QStaticText, at) -> None:
         painter.setFont(self.badge_font)
@@ -161,15 +196,68 @@ class QtLabelLayer(pg.GraphicsObject):
         painter.setPen(QtGui.QColor("white"))
         painter.drawStaticText(QtCore.QPointF(rect.left() + 3, rect.top()), badge)
 
-    def _paint_edge_labels(self, painter: QtGui.QPainter, transform: QtGui.QTransform) -> None:
+    def _paint_edge_labels(self, painter, placer: _Placer, transform: QtGui.QTransform) -> None:
         painter.setFont(self.font)
+        metrics = QtGui.QFontMetricsF(self.font)
         for x, y, text, colour in self._edge_labels:
             at = transform.map(QtCore.QPointF(x, y))
-            size = text.size()
-            box = QtCore.QRectF(at.x() - 2, at.y() - 8, size.width() + 4, size.height())
+            width = metrics.horizontalAdvance(text.text())
+            box = placer.edge_box(at, QtCore.QSizeF(width + 4, LINE_PX))
             painter.fillRect(box, QtGui.QColor(255, 255, 255, 210))
             painter.setPen(colour)
             painter.drawStaticText(QtCore.QPointF(box.left() + 2, box.top()), text)
+
+
+class _Placer:
+    """Label boxes already drawn (and node markers) in device pixels, bucketed on a grid, so a
+    new label can be put where it overlaps none of them and stays inside the viewport."""
+
+    CELL = 64.0
+
+    def __init__(self, viewport: QtCore.QRectF, markers: np.ndarray) -> None:
+        self.viewport = viewport.adjusted(2, 2, -2, -2)
+        self.cells: dict[tuple[int, int], list[QtCore.QRectF]] = {}
+        half = MARKER_PX / 2
+        for x, y in markers:
+            self.take(QtCore.QRectF(x - half, y - half, MARKER_PX, MARKER_PX))
+
+    def place(self, at, size: QtCore.QSizeF, force: bool = False) -> QtCore.QRectF | None:
+        """A free box of ``size`` beside the node at ``at`` (right, else left), taken; or with
+        ``force`` the side that is not clipped even if it overlaps; else None."""
+        top = at[1] - size.height() / 2
+        right = QtCore.QRectF(at[0] + NODE_OFFSET_PX, top, size.width(), size.height())
+        left = right.translated(-2 * NODE_OFFSET_PX - size.width(), 0)
+        sides = (right, left) if right.right() <= self.viewport.right() else (left, right)
+        for box in sides:
+            if box.left() >= self.viewport.left() and self.free(box):
+                return self.take(box)
+        return self.take(sides[0]) if force else None
+
+    def edge_box(self, at: QtCore.QPointF, size: QtCore.QSizeF) -> QtCore.QRectF:
+        """The box of an edge label centred at ``at``, moved inside the viewport, taken."""
+        box = QtCore.QRectF(at.x() - size.width() / 2, at.y() - size.height() / 2, *size.toTuple())
+        view = self.viewport
+        box.moveLeft(min(max(box.left(), view.left()), view.right() - box.width()))
+        box.moveTop(min(max(box.top(), view.top()), view.bottom() - box.height()))
+        return self.take(box)
+
+    def free(self, box: QtCore.QRectF) -> bool:
+        """Whether ``box`` overlaps nothing taken."""
+        return not any(
+            box.intersects(other) for key in self._keys(box) for other in self.cells.get(key, ())
+        )
+
+    def take(self, box: QtCore.QRectF) -> QtCore.QRectF:
+        """Mark ``box`` as used; returns it."""
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+        return box
+
+    def _keys(self, box: QtCore.QRectF):
+        c = self.CELL
+        for gx in range(int(box.left() // c), int(box.right() // c) + 1):
+            for gy in range(int(box.top() // c), int(box.bottom() // c) + 1):
+                yield gx, gy
 
 
 def _static(text: str) -> QtGui.QStaticText:

@@ -8,6 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+_IDS = np.frompyfunc(id, 1, 1)
+
 
 class QtNodeScatter(pg.ScatterPlotItem):
     """A scatter whose points are graph nodes; emits ``dragged(index, start, end, finished)``."""
@@ -25,8 +27,9 @@ class QtNodeScatter(pg.ScatterPlotItem):
         brushes: Sequence[QtGui.QBrush],
         pens: Sequence[QtGui.QPen],
         visible: Sequence[bool],
+        sizes: Sequence[float],
     ) -> None:
-        """Change the brush, pen and visibility of the points at ``indices`` only."""
+        """Change the brush, pen, visibility and size of the points at ``indices`` only."""
         if not len(indices):
             return
         idx = np.asarray(indices, dtype=np.int64)
@@ -36,8 +39,34 @@ class QtNodeScatter(pg.ScatterPlotItem):
             brush_column[i] = brush
             pen_column[i] = pen
         data["visible"][idx] = visible
-        data["sourceRect"]["w"][idx] = 0
-        self.updateSpots()
+        data["size"][idx] = sizes
+        self._update_sprites(idx)
+
+    def restyle_markers(self, pens: Sequence[QtGui.QPen], sizes: np.ndarray) -> None:
+        """Give every point a new pen and size (a change of marker level of detail)."""
+        data = self.data
+        data["pen"] = pens
+        data["size"] = sizes
+        self._update_sprites(np.arange(len(data)))
+
+    def _update_sprites(self, idx: np.ndarray) -> None:
+        """Point the points at ``idx`` to their symbol's image in the atlas, looking each
+        distinct style up once (pyqtgraph's updateSpots looks up every point: ~150 ms for
+        10,000 points)."""
+        if not len(idx):
+            return
+        data = self.data
+        columns = [data[name][idx] for name in ("symbol", "size", "pen", "brush")]
+        keys = np.column_stack(
+            [_IDS(columns[0]), columns[1].astype(float).view(np.int64), *map(_IDS, columns[2:])]
+        ).astype(np.int64)
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        coords = self.fragmentAtlas[[tuple(column[i] for column in columns) for i in first]]
+        rects = np.array([tuple(c) for c in coords], dtype=data["sourceRect"].dtype)
+        data["sourceRect"][idx] = rects[inverse.reshape(-1)]
+        self._maybeRebuildAtlas()
+        self._updateMaxSpotSizes(data=data)
+        self.invalidate()
 
     def visible_mask(self) -> np.ndarray:
         """Which points are drawn (a copy)."""

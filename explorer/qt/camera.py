@@ -1,0 +1,79 @@
+"""Where the graph view looks and how big its markers are: pure functions of sizes in pixels.
+
+``fit_range`` frames a graph the way a reader wants it: a graph of ordinary proportions fills the
+view (stretched by at most MAX_STRETCH between the axes); a very tall or very wide one (an
+unrolled loop of thousands of layers) fits its narrow side and shows the top, or the left, or the
+region around an anchor (the node the cursor is at), instead of squashing everything into a line.
+``marker_scale`` shrinks node markers to dots when nodes are dense on screen, so a zoomed-out
+graph shows its structure instead of overlapping discs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Largest ratio between the pixels per unit of the two axes a fit may use.
+MAX_STRETCH = 2.5
+# A fit never zooms in further than this many pixels per layout unit (neighbours are 1 apart).
+MAX_SCALE = 160.0
+# Pixels kept free around a fitted graph: left, right (room for labels), top, bottom (overlays).
+MARGINS_PX = (30.0, 150.0, 34.0, 34.0)
+# Marker scales from full size down to dots, and the share of the gap between neighbours a
+# marker may cover.
+MARKER_SCALES = (1.0, 0.6, 0.35, 0.2)
+MARKER_FILL = 0.75
+
+Range = tuple[tuple[float, float], tuple[float, float]]
+
+
+def fit_range(
+    xy: np.ndarray, view_px: tuple[float, float], anchor: tuple[float, float] | None = None
+) -> Range:
+    """The (x, y) ranges in layout units that frame the points ``xy`` in a view of ``view_px``.
+
+    Layered graphs grow downwards (y decreasing) or rightwards, so "the top" is the largest y and
+    "the left" the smallest x; an ``anchor`` replaces them as the centre of the long axis."""
+    width, height = max(view_px[0], 1.0), max(view_px[1], 1.0)
+    margins = _margins(width, height)
+    free = np.array([width - margins[0] - margins[1], height - margins[2] - margins[3]])
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    extent = hi - lo
+    with np.errstate(divide="ignore"):
+        scale = np.where(extent > 1e-9, free / np.maximum(extent, 1e-300), np.inf)
+    scale = np.minimum(scale, MAX_SCALE)
+    long_axis = int(np.argmin(scale))  # the axis along which the graph is squeezed most
+    if scale[1 - long_axis] > MAX_STRETCH * scale[long_axis]:
+        scale[long_axis] = scale[1 - long_axis] / MAX_STRETCH
+    return _axis_range(lo, hi, scale, margins, long_axis, anchor, (width, height))
+
+
+def _axis_range(lo, hi, scale, margins, long_axis, anchor, size) -> Range:
+    ranges = []
+    for axis in (0, 1):
+        span = size[axis] / scale[axis]
+        before = margins[0] if axis == 0 else margins[3]  # left, or bottom, in pixels
+        after = margins[1] if axis == 0 else margins[2]
+        first = lo[axis] - before / scale[axis]  # the range starting at the low end
+        last = hi[axis] + after / scale[axis] - span  # the range ending at the high end
+        if last <= first or axis != long_axis:  # it fits: centre it
+            start = (first + last) / 2
+        elif anchor is not None:
+            start = float(np.clip(anchor[axis] - span / 2, first, last))
+        else:  # the top of a tall graph (y decreases downwards), the left of a wide one
+            start = last if axis == 1 else first
+        ranges.append((float(start), float(start + span)))
+    return ranges[0], ranges[1]
+
+
+def _margins(width: float, height: float) -> tuple[float, float, float, float]:
+    left, right, top, bottom = MARGINS_PX
+    return left, min(right, 0.25 * width), min(top, 0.1 * height), min(bottom, 0.1 * height)
+
+
+def marker_scale(gap_px: float, full_size: float) -> float:
+    """The largest of MARKER_SCALES at which a marker of ``full_size`` pixels covers at most
+    MARKER_FILL of ``gap_px``, the on-screen distance between neighbouring nodes."""
+    for scale in MARKER_SCALES:
+        if full_size * scale <= MARKER_FILL * gap_px:
+            return scale
+    return MARKER_SCALES[-1]
