@@ -16,8 +16,9 @@ import numpy as np
 MAX_STRETCH = 2.5
 # A fit never zooms in further than this many pixels per layout unit (neighbours are 1 apart).
 MAX_SCALE = 160.0
-# Pixels kept free around a fitted graph: left, right (room for labels), top, bottom (overlays).
-MARGINS_PX = (30.0, 150.0, 34.0, 34.0)
+# Pixels kept free around a fitted graph: left, right (room for labels), top, bottom; more at
+# the top and bottom when overlays (caption, legend) are taller.
+MARGINS_PX = (30.0, 150.0, 30.0, 30.0)
 # Marker scales from full size down to dots, and the share of the gap between neighbours a
 # marker may cover.
 MARKER_SCALES = (1.0, 0.6, 0.35, 0.2)
@@ -27,14 +28,18 @@ Range = tuple[tuple[float, float], tuple[float, float]]
 
 
 def fit_range(
-    xy: np.ndarray, view_px: tuple[float, float], anchor: tuple[float, float] | None = None
+    xy: np.ndarray,
+    view_px: tuple[float, float],
+    anchor: tuple[float, float] | None = None,
+    overlays_px: tuple[float, float] = (0.0, 0.0),
 ) -> Range:
     """The (x, y) ranges in layout units that frame the points ``xy`` in a view of ``view_px``.
 
     Layered graphs grow downwards (y decreasing) or rightwards, so "the top" is the largest y and
-    "the left" the smallest x; an ``anchor`` replaces them as the centre of the long axis."""
+    "the left" the smallest x; an ``anchor`` replaces them as the centre of the long axis.
+    ``overlays_px`` are the heights of what covers the top and the bottom of the view."""
     width, height = max(view_px[0], 1.0), max(view_px[1], 1.0)
-    margins = _margins(width, height)
+    margins = _margins(width, height, overlays_px)
     free = np.array([width - margins[0] - margins[1], height - margins[2] - margins[3]])
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     extent = hi - lo
@@ -65,9 +70,10 @@ def _axis_range(lo, hi, scale, margins, long_axis, anchor, size) -> Range:
     return ranges[0], ranges[1]
 
 
-def _margins(width: float, height: float) -> tuple[float, float, float, float]:
+def _margins(width: float, height: float, overlays: tuple[float, float]):
     left, right, top, bottom = MARGINS_PX
-    return left, min(right, 0.25 * width), min(top, 0.1 * height), min(bottom, 0.1 * height)
+    top, bottom = max(top, overlays[0] + 16), max(bottom, overlays[1] + 16)
+    return left, min(right, 0.25 * width), min(top, 0.2 * height), min(bottom, 0.2 * height)
 
 
 def marker_scale(gap_px: float, full_size: float) -> float:

@@ -83,11 +83,10 @@ class QtEdgeLayer:
         code = int(self.codes[index])
         return None if code == HIDDEN else EDGE_STYLES[code]
 
-    def midpoint(self, index: int) -> tuple[float, float]:
-        """The middle of edge ``index``, where its label goes."""
+    def polyline(self, index: int) -> np.ndarray:
+        """The (3, 2) points edge ``index`` is drawn through: its start, bent middle and end."""
         a, b = self._xy[self.src[[index]]], self._xy[self.dst[[index]]]
-        mid = _bent_middles(a, b, self.bend[[index]])[0]
-        return float(mid[0]), float(mid[1])
+        return np.vstack((a, _bent_middles(a, b, self.bend[[index]]), b))
 
     def _rebuild(self, code: int) -> None:
         mask = (self.codes if code in CARRY_STYLES else self.base) == code

@@ -169,9 +169,8 @@ class QtGraphView(pg.GraphicsView):
             self.labels.invalidate_text(i)
         pens, sizes = self._marker_styles(indices)
         self.scatter.restyle(indices, brushes, pens, visible, sizes)
-        self.labels.priority = tuple(
-            self._index[n] for n in (self._active, self.selected) if n in self._index
-        )
+        first = dict.fromkeys(n for n in (self._active, self.selected) if n in self._index)
+        self.labels.priority = tuple(self._index[n] for n in first)
         self.labels.set_visible(self.scatter.visible_mask())
 
     def _marker_styles(self, indices) -> tuple[np.ndarray, np.ndarray]:
@@ -241,7 +240,7 @@ class QtGraphView(pg.GraphicsView):
             else:
                 self._edge_labels[j] = label
         self.labels.set_edge_labels(
-            [(*self.edges.midpoint(j), t, c) for j, (t, c) in self._edge_labels.items()]
+            [(self.edges.polyline(j), t, c) for j, (t, c) in self._edge_labels.items()]
         )
 
     # ----- interaction
@@ -280,7 +279,9 @@ class QtGraphView(pg.GraphicsView):
         if self._active in self._index:
             anchor = tuple(xy[self._index[self._active]])
         size = self.view_box.size()
-        x_range, y_range = fit_range(xy, (size.width(), size.height()), anchor)
+        top = self.caption_label.height() if self.caption_label.isVisible() else 0
+        overlays = (top, self.legend.height())
+        x_range, y_range = fit_range(xy, (size.width(), size.height()), anchor, overlays)
         self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def zoom(self, factor: float) -> None:
@@ -310,7 +311,7 @@ class QtGraphView(pg.GraphicsView):
         if not hasattr(self, "legend"):  # pyqtgraph resizes once inside its own __init__
             return
         self.caption_label.move(8, 6)
-        self.legend.adjustSize()
+        _fit_label(self.legend, self.width() - 16)
         self.legend.move(8, self.height() - self.legend.height() - 6)
 
     # ----- queries (for the window, the inspector and tests)
@@ -341,14 +342,14 @@ class QtGraphView(pg.GraphicsView):
 
 
 LEGEND_HTML = (
-    '<span style="color:#4c78a8">●</span> tensor &nbsp;'
-    '<span style="color:#b0b0b0">●</span> no grad &nbsp;'
-    '<span style="color:#f2a65a">■</span> op &nbsp;'
-    '<span style="color:#c9b3e6">■</span> op in no_grad &nbsp;'
-    '<span style="color:#ffd43b">●</span> active &nbsp;'
-    '<span style="color:#e45756">●</span> NaN/inf &nbsp;'
-    '<span style="color:#e8702a">━</span> gradient flowing &nbsp;'
-    '<span style="color:#d9534f">╌</span> detach'
+    '<span style="color:#4c78a8">●</span>&nbsp;tensor &nbsp; '
+    '<span style="color:#b0b0b0">●</span>&nbsp;no&nbsp;grad &nbsp; '
+    '<span style="color:#f2a65a">■</span>&nbsp;op &nbsp; '
+    '<span style="color:#c9b3e6">■</span>&nbsp;op&nbsp;in&nbsp;no_grad &nbsp; '
+    '<span style="color:#ffd43b">●</span>&nbsp;active &nbsp; '
+    '<span style="color:#e45756">●</span>&nbsp;NaN/inf &nbsp; '
+    '<span style="color:#e8702a">━</span>&nbsp;gradient&nbsp;flowing &nbsp; '
+    '<span style="color:#d9534f">╌</span>&nbsp;detach'
 )
 
 
@@ -357,6 +358,17 @@ def _overlay_label(parent: QtWidgets.QWidget, style: str) -> QtWidgets.QLabel:
     label.setStyleSheet(f"background: rgba(255,255,255,200); padding: 2px 4px; {style}")
     label.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     return label
+
+
+def _fit_label(label: QtWidgets.QLabel, width: int) -> None:
+    """Size ``label`` to its text on one line, or wrapped to ``width`` when that is narrower."""
+    label.setWordWrap(False)
+    hint = label.sizeHint()
+    if hint.width() > width > 0:
+        label.setWordWrap(True)
+        label.resize(width, label.heightForWidth(width))
+    else:
+        label.resize(hint)
 
 
 def _spacing(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:

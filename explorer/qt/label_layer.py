@@ -14,12 +14,13 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 # Pixels between neighbouring nodes (horizontal, vertical) needed to draw each level of detail.
-FULL_LABELS_PX = (110.0, 44.0)
-TITLES_PX = (42.0, 16.0)
+FULL_LABELS_PX = (40.0, 36.0)
+TITLES_PX = (24.0, 16.0)
 MAX_LABELS = 220
 NODE_OFFSET_PX = 14
 LINE_PX = 14
 MARKER_PX = 20
+EDGE_LABEL_AT = (0.5, 0.38, 0.62, 0.28, 0.72)  # fractions along an edge its label may sit at
 LINE_COLOURS = ("#1d2330", "#3b4a5c", "#b4561e")
 TextSource = Callable[[int], tuple[tuple[str, ...], str | None]]
 
@@ -39,7 +40,7 @@ class QtLabelLayer(pg.GraphicsObject):
         self._widths: list[tuple[float, ...]] = []
         self.priority: tuple[int, ...] = ()
         self._badges: dict[int, QtGui.QStaticText] = {}
-        self._edge_labels: list[tuple[float, float, QtGui.QStaticText, QtGui.QColor]] = []
+        self._edge_labels: list[tuple[np.ndarray, QtGui.QStaticText, QtGui.QColor]] = []
         self._spacing = np.array([1.0, 1.0])
         self._bounds = QtCore.QRectF()
         self.font = QtGui.QFont("DejaVu Sans", 8)
@@ -97,9 +98,10 @@ class QtLabelLayer(pg.GraphicsObject):
         badge = self._badges.get(index)
         return badge.text() if badge is not None else None
 
-    def set_edge_labels(self, labels: list[tuple[float, float, str, str]]) -> None:
-        """Edge labels as (x, y, text, colour) at edge midpoints."""
-        self._edge_labels = [(x, y, _static(t), QtGui.QColor(c)) for x, y, t, c in labels]
+    def set_edge_labels(self, labels: list[tuple[np.ndarray, str, str]]) -> None:
+        """Edge labels as (points, text, colour): drawn at the middle of the polyline
+        ``points`` (start, middle, end) or, where that covers a node, further along it."""
+        self._edge_labels = [(p, _static(t), QtGui.QColor(c)) for p, t, c in labels]
         self.update()
 
     def detail(self) -> int:
@@ -167,7 +169,7 @@ class QtLabelLayer(pg.GraphicsObject):
         """Draw a node's label where it overlaps nothing drawn yet: all its lines, else its
         title, each right of the node or, failing that, left of it. ``force`` draws it anyway."""
         texts, widths = self._ensure_text(index), self._widths[index]
-        counts = (len(texts), 1) if detail == 2 else (1,)
+        counts = (len(texts), 1) if detail == 2 or force else (1,)
         choice = None
         for count in counts:
             box = QtCore.QSizeF(max(widths[:count]), LINE_PX * count)
@@ -199,10 +201,10 @@ class QtLabelLayer(pg.GraphicsObject):
     def _paint_edge_labels(self, painter, placer: _Placer, transform: QtGui.QTransform) -> None:
         painter.setFont(self.font)
         metrics = QtGui.QFontMetricsF(self.font)
-        for x, y, text, colour in self._edge_labels:
-            at = transform.map(QtCore.QPointF(x, y))
+        for points, text, colour in self._edge_labels:
+            path = [transform.map(QtCore.QPointF(x, y)) for x, y in points]
             width = metrics.horizontalAdvance(text.text())
-            box = placer.edge_box(at, QtCore.QSizeF(width + 4, LINE_PX))
+            box = placer.edge_box(path, QtCore.QSizeF(width + 4, LINE_PX))
             painter.fillRect(box, QtGui.QColor(255, 255, 255, 210))
             painter.setPen(colour)
             painter.drawStaticText(QtCore.QPointF(box.left() + 2, box.top()), text)
@@ -233,13 +235,18 @@ class _Placer:
                 return self.take(box)
         return self.take(sides[0]) if force else None
 
-    def edge_box(self, at: QtCore.QPointF, size: QtCore.QSizeF) -> QtCore.QRectF:
-        """The box of an edge label centred at ``at``, moved inside the viewport, taken."""
+    def edge_box(self, path: list[QtCore.QPointF], size: QtCore.QSizeF) -> QtCore.QRectF:
+        """The box of an edge label along ``path`` (start, middle, end): centred on the middle,
+        or the first of a few points further along that overlaps nothing; inside the viewport."""
+        boxes = [self._inside(_along(path, t), size) for t in EDGE_LABEL_AT]
+        return self.take(next((box for box in boxes if self.free(box)), boxes[0]))
+
+    def _inside(self, at: QtCore.QPointF, size: QtCore.QSizeF) -> QtCore.QRectF:
         box = QtCore.QRectF(at.x() - size.width() / 2, at.y() - size.height() / 2, *size.toTuple())
         view = self.viewport
         box.moveLeft(min(max(box.left(), view.left()), view.right() - box.width()))
         box.moveTop(min(max(box.top(), view.top()), view.bottom() - box.height()))
-        return self.take(box)
+        return box
 
     def free(self, box: QtCore.QRectF) -> bool:
         """Whether ``box`` overlaps nothing taken."""
@@ -258,6 +265,13 @@ class _Placer:
         for gx in range(int(box.left() // c), int(box.right() // c) + 1):
             for gy in range(int(box.top() // c), int(box.bottom() // c) + 1):
                 yield gx, gy
+
+
+def _along(path: list[QtCore.QPointF], t: float) -> QtCore.QPointF:
+    """The point a fraction ``t`` along the two segments of ``path`` (0.5 is the middle)."""
+    a, b = (path[0], path[1]) if t < 0.5 else (path[1], path[2])
+    u = 2 * t if t < 0.5 else 2 * t - 1
+    return a + (b - a) * u
 
 
 def _static(text: str) -> QtGui.QStaticText:

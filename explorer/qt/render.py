@@ -48,8 +48,8 @@ def _offscreen_view(document: Any, size: tuple[int, int]) -> QtGraphView:
     view.resize(*size)
     view.set_document(document)
     view.show()
-    view.fit()
     view.set_caption(f"{document.name} · {describe(document.replay)}")
+    view.fit()
     QtWidgets.QApplication.processEvents()
     return view
 
