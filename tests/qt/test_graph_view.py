@@ -84,3 +84,33 @@ def test_long_edges_of_large_graphs_are_drawn_faint():
     faint = long_edges(a, b)
     assert faint[0] and not faint[1:].any()
     assert not long_edges(a[:10], b[:10]).any()  # small graphs keep every edge solid
+
+
+def test_fit_shows_the_top_of_a_very_tall_graph_and_all_of_an_ordinary_one():
+    from explorer.qt.camera import MAX_STRETCH, fit_range
+
+    tall = np.array([[-2.0, -6000.0], [2.0, 0.0]])
+    (x0, x1), (y0, y1) = fit_range(tall, (1280, 800))
+    assert x0 < -2 and x1 > 2 and y1 > 0 > y0 > -60  # the whole width, the top layers
+    stretch = (1280 / (x1 - x0)) / (800 / (y1 - y0))
+    assert 1 / MAX_STRETCH - 1e-9 <= stretch <= MAX_STRETCH + 1e-9
+    (_, _), (y0, y1) = fit_range(tall, (1280, 800), anchor=(0.0, -3000.0))
+    assert y0 < -3000 < y1
+    (x0, x1), (y0, y1) = fit_range(np.array([[-5.0, -4.0], [5.0, 0.0]]), (600, 500))
+    assert x0 < -5 and x1 > 5 and y0 < -4 and y1 > 0
+
+
+def test_markers_shrink_to_dots_when_zoomed_out_but_the_active_node_stays_visible(view):
+    view.document.seek(11)  # op1 active
+    view.fit()
+    full = view.scatter.data["size"].copy()
+    view.zoom(60.0)
+    view.grab()  # the view box applies a zoom when it next paints
+    sizes = view.scatter.data["size"]
+    active = view._index["op1"]
+    assert sizes[active] >= 14
+    others = np.arange(len(sizes)) != active
+    assert (sizes[others] < full[others]).all()
+    view.zoom(1 / 60.0)
+    view.grab()
+    assert np.allclose(view.scatter.data["size"][others], full[others])
