@@ -223,13 +223,32 @@ class Document:
             return compute_layout(graph, self.view.layout, self.view.direction, self.fixed)
         return provisional_positions(graph, {**self.positions, **self.fixed})
 
-    def _run(self, upto_cell: int | None) -> None:
-        from explorer.model.interpreter import run_program
+    def adopt(self, run: RecordedRun) -> None:
+        """Install a run recorded by `record_run` (for example on another thread)."""
+        self.install(run.graph, run.timeline, run.result, statements=run.statements)
 
-        recorder = Recorder()
-        result = run_program(self.program, observer=recorder, upto_cell=upto_cell)
-        timeline, statements = recorder.timeline(), recorder.statements()
-        self.install(recorder.graph, timeline, result, statements=statements)
+    def _run(self, upto_cell: int | None) -> None:
+        self.adopt(record_run(self.program, upto_cell))
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """Everything one recorded run gives a Document."""
+
+    graph: nx.MultiDiGraph
+    timeline: Timeline
+    statements: StatementTable
+    result: object
+
+
+def record_run(program: Program, upto_cell: int | None = None) -> RecordedRun:
+    """Run `program` (cells 0..upto_cell, all when None) and record it. Touches no Document, so
+    a window can call it off its GUI thread and `adopt` the result on it."""
+    from explorer.model.interpreter import run_program
+
+    recorder = Recorder()
+    result = run_program(program, observer=recorder, upto_cell=upto_cell)
+    return RecordedRun(recorder.graph, recorder.timeline(), recorder.statements(), result)
 
 
 def provisional_positions(

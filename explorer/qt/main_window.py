@@ -13,6 +13,7 @@ from explorer.qt.editor import QtCodeEditor
 from explorer.qt.graph_view import QtGraphView
 from explorer.qt.inspector import QtInspector
 from explorer.qt.layout_worker import QtLayoutProgress, QtLayoutRunner
+from explorer.qt.run_worker import QtRunProgress, QtRunRunner
 from explorer.qt.timeline_bar import QtTimelineBar, describe
 from explorer.qt.window_actions import build_menus, window_actions
 
@@ -39,6 +40,10 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.layout_progress)
         self.layout_runner = QtLayoutRunner(self.layout_progress, self)
         self.layout_runner.finished.connect(self._on_layout_finished)
+        self.run_progress = QtRunProgress(self)
+        self.statusBar().addPermanentWidget(self.run_progress)
+        self.run_runner = QtRunRunner(self.run_progress, self)
+        self.run_runner.failed.connect(self._on_run_failed)
         self._build_docks()
         self.actions_registry = window_actions(self)
         self.qt_actions = build_menus(self, self.actions_registry)
@@ -107,6 +112,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
             document.layout_limit = files.BACKGROUND_LAYOUT_ABOVE
         self.undo_stack.clear()
         self.layout_runner.cancel()
+        self.run_runner.drop()
         document.events.ran.connect(self._on_ran)
         document.events.dirty_changed.connect(self._update_title)
         document.events.cursor_moved.connect(self._update_status)
@@ -188,14 +194,18 @@ class QtMainWindow(QtWidgets.QMainWindow):
             self.graph_view.fit()
 
     def run_all(self) -> None:
-        """Run every cell of the editor's text."""
+        """Run every cell of the editor's text, off the GUI thread (busy in the status bar)."""
         self.sync_source()
-        self.document.run_all()
+        self.run_runner.start(self.document)
 
     def run_cell(self) -> None:
-        """Run cells up to the one holding the text cursor."""
+        """Run cells up to the one holding the text cursor, off the GUI thread."""
         self.sync_source()
-        self.document.run_cell(cell_at_line(self.editor.toPlainText(), self.editor.current_line()))
+        line = self.editor.current_line()
+        self.run_runner.start(self.document, cell_at_line(self.editor.toPlainText(), line))
+
+    def _on_run_failed(self, message: str) -> None:
+        QtWidgets.QMessageBox.warning(self, "Cannot run the program", message)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
         from explorer.qt.window_actions import confirm_discard
@@ -203,6 +213,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
         if confirm_discard(self):
             self.timeline_bar.pause()
             self.layout_runner.wait()
+            self.run_runner.wait()
             self.save_layout()
             event.accept()
         else:

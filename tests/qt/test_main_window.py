@@ -26,8 +26,14 @@ def window(qtbot, seed_path, isolated_settings, message_boxes):
     window = QtMainWindow(open_document(seed_path), isolated_settings)
     qtbot.addWidget(window)
     window.show()
-    window.run_all()
+    run_all(window, qtbot)
     return window
+
+
+def run_all(window, qtbot) -> None:
+    """F5, waiting for the background run to be installed."""
+    with qtbot.waitSignal(window.run_runner.finished, timeout=20000):
+        window.run_all()
 
 
 def indices(window, kind, start=0):
@@ -98,9 +104,9 @@ def test_malformed_file_shows_a_message_and_keeps_the_document(window, tmp_path,
     assert message_boxes and message_boxes[0][0] == "Cannot open file"
 
 
-def test_program_error_is_marked_at_its_line(window):
+def test_program_error_is_marked_at_its_line(window, qtbot):
     window.editor.setPlainText("# %%\nimport torch\nx = torch.arange(4.0)\ny = x.nope()\n")
-    window.run_all()
+    run_all(window, qtbot)
     assert window.document.error is not None
     assert window.editor.error_line == 4
     assert window.error_banner.isVisibleTo(window)
@@ -205,7 +211,7 @@ def test_scrubbing_moves_the_statement_mark(window):
     assert_statement_shown(editor)
 
 
-def test_nothing_is_marked_while_the_text_has_unsaved_edits(window):
+def test_nothing_is_marked_while_the_text_has_unsaved_edits(window, qtbot):
     editor, bar = window.editor, window.timeline_bar
     bar.seek(indices(window, ev.BackwardStepped)[0])
     assert editor.statement_lines is not None
@@ -213,7 +219,7 @@ def test_nothing_is_marked_while_the_text_has_unsaved_edits(window):
     assert editor.current_lines is None and editor.statement_lines is None
     bar.seek(indices(window, ev.BackwardStepped)[1])
     assert editor.statement_lines is None
-    window.run_all()
+    run_all(window, qtbot)
     assert editor.statement_lines is not None
 
 
