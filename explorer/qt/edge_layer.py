@@ -21,9 +21,11 @@ BEND = 0.3
 # a path with more edges than this is drawn with a one-pixel pen of the same colour.
 HAIRLINE_ABOVE = 300
 # In graphs that large, data edges longer than this many median edge lengths (a shared weight
-# feeding every step of an unrolled loop) are drawn faint, so the short edges show the structure.
+# feeding every step of an unrolled loop) are drawn faint and only near their ends, so the short
+# edges show the structure.
 LONG_EDGE = 6.0
-FAINT_COLOUR = "#dfe2e8"
+FAINT_COLOUR = "#c9ced8"
+STUB_LENGTH = 0.6  # median edge lengths of a faint edge drawn at each end
 
 
 class QtEdgeLayer:
@@ -46,6 +48,7 @@ class QtEdgeLayer:
         self.base = np.zeros(0, dtype=np.int8)
         self.bend = np.zeros(0)
         self._xy = np.zeros((0, 2))
+        self._median = 1.0
 
     def reset(self, src: np.ndarray, dst: np.ndarray, codes: np.ndarray, xy: np.ndarray) -> None:
         """Take a whole new set of edges (endpoint indices into the node arrays) and draw them.
@@ -59,6 +62,8 @@ class QtEdgeLayer:
         """Node positions changed: every path is rebuilt."""
         self._xy = xy
         self.long = long_edges(xy[self.src], xy[self.dst])
+        lengths = np.hypot(*(xy[self.dst] - xy[self.src]).T)
+        self._median = float(np.median(lengths)) if len(lengths) else 1.0
         for code in range(len(EDGE_STYLES)):
             self._rebuild(code)
 
@@ -92,12 +97,23 @@ class QtEdgeLayer:
         mask = (self.codes if code in CARRY_STYLES else self.base) == code
         style = EDGE_STYLES[code]
         if style == "data":
-            self._set_path(self.faint, mask & self.long)
+            self._set_stubs(self.faint, mask & self.long)
             mask &= ~self.long
         self._set_path(self.items[style], mask)
         pen = self._pens[style][int(mask.sum()) > HAIRLINE_ABOVE]
         if self.items[style].pen() != pen:
             self.items[style].setPen(pen)
+
+    def _set_stubs(self, item: QtWidgets.QGraphicsPathItem, mask: np.ndarray) -> None:
+        """Long edges as two short stubs, one leaving the source and one entering the target:
+        hundreds of full-length lines from one shared weight would merge into grey bands."""
+        a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
+        direction = b - a
+        length = np.maximum(np.hypot(direction[:, 0], direction[:, 1]), 1e-12)[:, None]
+        stub = direction * np.minimum(STUB_LENGTH * self._median / length, 0.5)
+        points = np.stack((a, a + stub, b - stub, b), axis=1).reshape(-1, 2)
+        x, y = points[:, 0].copy(), points[:, 1].copy()
+        item.setPath(pg.arrayToQPath(x, y, connect="pairs") if len(x) else QtGui.QPainterPath())
 
     def _set_path(self, item: QtWidgets.QGraphicsPathItem, mask: np.ndarray) -> None:
         a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]

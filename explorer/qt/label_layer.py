@@ -205,6 +205,8 @@ class QtLabelLayer(pg.GraphicsObject):
             path = [transform.map(QtCore.QPointF(x, y)) for x, y in points]
             width = metrics.horizontalAdvance(text.text())
             box = placer.edge_box(path, QtCore.QSizeF(width + 4, LINE_PX))
+            if box is None:
+                continue
             painter.fillRect(box, QtGui.QColor(255, 255, 255, 210))
             painter.setPen(colour)
             painter.drawStaticText(QtCore.QPointF(box.left() + 2, box.top()), text)
@@ -235,11 +237,13 @@ class _Placer:
                 return self.take(box)
         return self.take(sides[0]) if force else None
 
-    def edge_box(self, path: list[QtCore.QPointF], size: QtCore.QSizeF) -> QtCore.QRectF:
+    def edge_box(self, path: list[QtCore.QPointF], size: QtCore.QSizeF) -> QtCore.QRectF | None:
         """The box of an edge label along ``path`` (start, middle, end): centred on the middle,
-        or the first of a few points further along that overlaps nothing; inside the viewport."""
-        boxes = [self._inside(_along(path, t), size) for t in EDGE_LABEL_AT]
-        return self.take(next((box for box in boxes if self.free(box)), boxes[0]))
+        or the first of a few points further along that overlaps nothing, inside the viewport;
+        None when all of them overlap something."""
+        boxes = (self._inside(_along(path, t), size) for t in EDGE_LABEL_AT)
+        box = next((box for box in boxes if self.free(box)), None)
+        return None if box is None else self.take(box)
 
     def _inside(self, at: QtCore.QPointF, size: QtCore.QSizeF) -> QtCore.QRectF:
         box = QtCore.QRectF(at.x() - size.width() / 2, at.y() - size.height() / 2, *size.toTuple())
