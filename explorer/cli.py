@@ -67,9 +67,16 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    if Path(args.output).suffix.lower() not in (".png", ".svg"):
+        raise CommandError(f"{args.output}: the output must end in .png or .svg")
+    document = open_document(args.file)
+    events = len(document.timeline)
+    if args.at is not None and not 1 <= args.at <= events:
+        raise CommandError(f"--at {args.at}: {args.file} has events 1 to {events}")
     from explorer.qt.render import render_to_file
 
-    render_to_file(open_document(args.file), args.output, at=args.at, size=args.size)
+    index = None if args.at is None else args.at - 1
+    render_to_file(document, args.output, at=index, size=args.size)
     return 0
 
 
@@ -100,7 +107,13 @@ def _subcommands() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="draw the scene to PNG or SVG without a display")
     render.add_argument("file")
     render.add_argument("-o", "--output", required=True)
-    render.add_argument("--at", type=int, default=None, help="event index (default: the last)")
+    render.add_argument(
+        "--at",
+        type=int,
+        default=None,
+        metavar="EVENT",
+        help="the event number the timeline shows (1 is the first; default: the last)",
+    )
     render.add_argument("--size", type=_parse_size, default=(1280, 800), help="WxH in pixels")
     render.set_defaults(handler=_render)
     return parser
