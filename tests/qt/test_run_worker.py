@@ -30,17 +30,21 @@ def window(qtbot, isolated_settings, message_boxes):
 
 def test_the_window_answers_while_the_big_example_runs(window, qtbot):
     window.set_document(Document.from_program(load_program(BIG)))
+    ticks: list[bool] = []  # the event loop's answers, each noting whether the run was on
+    timer = QtCore.QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(window.run_runner.is_running()))
+    timer.start(20)
+    started = time.perf_counter()
     with qtbot.waitSignal(window.run_runner.finished, timeout=60000) as done:
         window.run_all()
         assert window.run_runner.is_running() and window.run_progress.isVisible()
         assert len(window.document.timeline) == 0  # nothing installed yet
-        answered = []
-        QtCore.QTimer.singleShot(0, lambda: answered.append(time.perf_counter()))
-        asked = time.perf_counter()
-        qtbot.waitUntil(lambda: bool(answered), timeout=1000)
-        assert answered[0] - asked < 0.5
-        assert window.run_runner.is_running(), "the run finished before the window was asked"
+    timer.stop()
+    elapsed = time.perf_counter() - started
     assert done.args == [True]
+    # A run on the GUI thread would let the timer fire at most once; here it keeps firing
+    # (load on a shared machine can stall single answers, so only a fraction is asked for).
+    assert ticks.count(True) >= max(3, int(elapsed / 0.02 / 10)), (len(ticks), elapsed)
     assert not window.run_progress.isVisible()
     assert window.document.graph.number_of_nodes() > 5000
 
