@@ -94,6 +94,10 @@ CORPUS = [
     ("a = [0] * 10**6\nx = [a + a for i in range(10**4)]", LIMIT, "list of 2,000,000"),
 ]
 
+# Far below the 30 s run-time limit, so a pass means a specific guard stopped the program; the
+# memory cases allocate hundreds of MB before their limit trips, hence not tighter.
+REFUSED_WITHIN = 5.0
+
 
 @pytest.mark.parametrize(("source", "kind", "fragment"), CORPUS)
 def test_hostile_programs_are_refused_fast_with_a_clear_error(tmp_path, source, kind, fragment):
@@ -102,7 +106,7 @@ def test_hostile_programs_are_refused_fast_with_a_clear_error(tmp_path, source, 
     started = time.monotonic()
     result = run_program(parse_percent(source.replace("PATH", str(target))))
     elapsed = time.monotonic() - started
-    assert elapsed < 2.0
+    assert elapsed < REFUSED_WITHIN
     assert not target.exists()
     assert engine.tensor is original_tensor
     if kind is None:
