@@ -69,24 +69,11 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
-    def unpack(self) -> tuple:
-        """Saved values as stored, after checking they were not freed or modified in place."""
-        saved = self.saved
-        if saved is None:
-            raise RuntimeError(FREED_MESSAGE)
-        self.check_versions()
-        return saved
-
     def check_versions(self) -> None:
         """Raise torch's error if a saved tensor was modified in place since it was saved."""
         for value, saved in zip(self.saved, self.versions, strict=True):
             if saved is not None and version(value) != saved:
                 raise RuntimeError(_version_message(value, saved, self))
-
-    def release(self) -> None:
-        """Free the saved values (after a backward without retain_graph)."""
-        if self.saved:
-            self.saved = self.arrays = self.versions = None
 
 
 def version(t: Any) -> int:

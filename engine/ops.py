@@ -331,7 +331,6 @@ VIEW = Op(
     lambda x, a: x.reshape(a[0]),
     lambda B, g, s, a: (B.reshape(g, a[1]),),
 )
-RESHAPE = Op("reshape", "ViewBackward0", VIEW.forward, VIEW.backward)
 EXPAND = Op(
     "expand",
     "ExpandBackward0",

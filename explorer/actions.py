@@ -24,7 +24,6 @@ class Action:
     shortcut: str
     callback: Callback
     menu: str = ""
-    checkable: bool = False
 
 
 class ActionRegistry:
@@ -50,17 +49,9 @@ class ActionRegistry:
     def __len__(self) -> int:
         return len(self._actions)
 
-    def in_menu(self, menu: str) -> list[Action]:
-        """The actions listed in ``menu``, in registration order."""
-        return [a for a in self._actions.values() if a.menu == menu]
-
     def menus(self) -> list[str]:
         """Menu names in order of first appearance."""
         return list(dict.fromkeys(a.menu for a in self._actions.values() if a.menu))
-
-    def trigger(self, action_id: str, document: Any) -> None:
-        """Run the action ``action_id`` on ``document``."""
-        self._actions[action_id].callback(document)
 
 
 def step_first(document: Any) -> None:
