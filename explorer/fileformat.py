@@ -56,6 +56,7 @@ dtypes, dangling edges or node references, files over MAX_FILE_BYTES.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import tempfile
@@ -66,7 +67,7 @@ import networkx as nx
 from explorer.filechecks import decode_document
 from explorer.model.codec import ArrayTable, FileFormatError, encode_event
 from explorer.model.document import Document
-from explorer.model.program import load_program
+from explorer.model.program import Program, ProgramError, load_program
 
 FORMAT = "autograd-explorer"
 GRAPH_SUFFIX = ".autograd.json"
@@ -81,24 +82,48 @@ __all__ = [
     "export_dot",
     "load_document",
     "open_document",
+    "parse_document",
     "save_document",
 ]
 
 
-def open_document(path: str | os.PathLike, layout_limit: int | None = None) -> Document:
+def open_document(path: str | os.PathLike) -> Document:
     """A graph file as saved, or a program file (``.py``, ``.ipynb``) run into a new Document.
 
-    A program whose graph has more than `layout_limit` nodes is left with `layout_pending` for the
-    caller to lay out (the window does it off its thread). Raises FileFormatError or ProgramError
-    naming what is wrong and where.
+    Raises FileFormatError or ProgramError naming what is wrong and where.
     """
     path = str(path)
     if path.endswith(GRAPH_SUFFIX):
         return load_document(path)
-    document = Document.from_program(load_program(path), layout_limit)
-    document.path = path
+    document = _program_document(load_program(path), path)
     document.run_all()
     return document
+
+
+def parse_document(path: str | os.PathLike) -> Document:
+    """A program file parsed into a Document that is not yet run, for running elsewhere (the
+    window runs it off its GUI thread, then `adopt`s the run). Unlike `open_document`, a code cell
+    that is not valid Python is refused here, as a ProgramError naming cell, line and column."""
+    program = load_program(path)
+    _check_syntax(program)
+    return _program_document(program, str(path))
+
+
+def _program_document(program: Program, path: str) -> Document:
+    document = Document.from_program(program)
+    document.path = path
+    return document
+
+
+def _check_syntax(program: Program) -> None:
+    for index, cell in program.code_cells:
+        try:
+            ast.parse(cell.source)
+        except SyntaxError as error:
+            line = cell.first_line + (error.lineno or 1) - 1
+            raise ProgramError(
+                "SyntaxError", error.msg, index, line, error.offset, cell.source_line(line)
+            ) from None
 
 
 def document_to_json(document: Document) -> dict:

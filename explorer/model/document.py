@@ -67,11 +67,9 @@ class Document:
         return cls()
 
     @classmethod
-    def from_program(cls, program: Program, layout_limit: int | None = None) -> Document:
-        """A document holding `program`, not yet run (see `layout_limit` on `install`)."""
-        document = cls(program)
-        document.layout_limit = layout_limit
-        return document
+    def from_program(cls, program: Program) -> Document:
+        """A document holding `program`, not yet run."""
+        return cls(program)
 
     @property
     def name(self) -> str:

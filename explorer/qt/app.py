@@ -6,6 +6,7 @@ import ctypes
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 # Shared libraries the Qt xcb platform plugin loads, and the Debian packages that ship them.
@@ -69,8 +70,7 @@ def main(path: str | None) -> int:
 def _run_window(path: str | None) -> int:
     from PySide6 import QtGui, QtWidgets
 
-    from explorer.fileformat import open_document
-    from explorer.qt.files import BACKGROUND_LAYOUT_ABOVE, OPEN_ERRORS, SEED_EXAMPLE
+    from explorer.qt.files import OPEN_ERRORS
     from explorer.qt.main_window import QtMainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -79,10 +79,27 @@ def _run_window(path: str | None) -> int:
     app.setWindowIcon(QtGui.QIcon(str(RESOURCES / "icons" / "app.svg")))
     app.setStyleSheet((RESOURCES / "styles" / "app.qss").read_text(encoding="utf-8"))
     try:
-        document = open_document(path or SEED_EXAMPLE, BACKGROUND_LAYOUT_ABOVE)
+        shown, program = startup_documents(path)
     except OPEN_ERRORS as error:
         print(f"autograd-explorer: error: {path}: {error}", file=sys.stderr)
         return 1
-    window = QtMainWindow(document)
+    window = QtMainWindow(shown)
     window.show()
+    if program is not None:
+        window.open_program(program)  # fills the window when its background run ends
     return app.exec()
+
+
+def startup_documents(path: str | None) -> tuple[Any, Any]:
+    """The document to show at once and a parsed program to run in the background (or None):
+    the seed (small, run here) without ``path``, a graph file as saved, else an empty document
+    until ``path``'s program has run. Raises what `explorer.qt.files.OPEN_ERRORS` names."""
+    from explorer.fileformat import GRAPH_SUFFIX, load_document, open_document, parse_document
+    from explorer.model.document import Document
+    from explorer.qt.files import SEED_EXAMPLE
+
+    if path is None:
+        return open_document(SEED_EXAMPLE), None
+    if path.endswith(GRAPH_SUFFIX):
+        return load_document(path), None
+    return Document.new(), parse_document(path)

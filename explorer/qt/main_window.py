@@ -44,6 +44,8 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.run_progress)
         self.run_runner = QtRunRunner(self.run_progress, self)
         self.run_runner.failed.connect(self._on_run_failed)
+        self.run_runner.finished.connect(self._on_run_finished)
+        self._opening: Any = None  # a program document being run before it is shown
         self._build_docks()
         self.actions_registry = window_actions(self)
         self.qt_actions = build_menus(self, self.actions_registry)
@@ -203,6 +205,19 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.sync_source()
         line = self.editor.current_line()
         self.run_runner.start(self.document, cell_at_line(self.editor.toPlainText(), line))
+
+    def open_program(self, document: Any) -> None:
+        """Run a parsed, not yet run program Document in the background and show it when its run
+        is adopted; if the run fails or another run or document supersedes it, nothing changes."""
+        document.layout_limit = files.BACKGROUND_LAYOUT_ABOVE
+        self.run_runner.start(document, label=f"Opening {document.name}…")
+        self._opening = document  # after start(): dropping the previous run forgets its opening
+
+    def _on_run_finished(self, adopted: bool) -> None:
+        opening, self._opening = self._opening, None
+        if adopted and opening is not None:
+            self.set_document(opening)
+            files.remember_recent(self.settings, opening.path)
 
     def _on_run_failed(self, message: str) -> None:
         QtWidgets.QMessageBox.warning(self, "Cannot run the program", message)

@@ -1,7 +1,8 @@
 """Running a program off the GUI thread, with a busy indicator in the status bar.
 
 The worker thread calls the core's `record_run` on the program as it was when the run started; the
-recorded run is handed back (queued by Qt) and adopted by the Document on the GUI thread. The
+recorded run is handed back (queued by Qt) and adopted by the Document on the GUI thread. Opening a
+program file runs it the same way, into a new Document the window shows once the run is adopted. The
 interpreter releases the GIL every few milliseconds, so the window keeps answering while it runs.
 A run that raises, or that a newer run or another document superseded, leaves the document as it
 was. A run cannot be interrupted: a superseded one finishes in the background and is dropped.
@@ -71,15 +72,17 @@ class QtRunRunner(QtCore.QObject):
         """Whether a run is under way."""
         return self.thread is not None
 
-    def start(self, document: Any, upto_cell: int | None = None) -> None:
-        """Run ``document``'s program in the background (a run under way is dropped)."""
+    def start(self, document: Any, upto_cell: int | None = None, label: str = "") -> None:
+        """Run ``document``'s program in the background (a run under way is dropped); ``label``
+        replaces the status bar's "Running…"."""
         self.drop()
         thread = QtRunThread(document.program, upto_cell, self)
         thread.recorded.connect(self._on_recorded)
         thread.failed.connect(self._on_failed)
         thread.finished.connect(lambda: self._forget(thread))
         self.thread, self._document = thread, document
-        self.progress.label.setText("Running cells…" if upto_cell is not None else "Running…")
+        running = "Running cells…" if upto_cell is not None else "Running…"
+        self.progress.label.setText(label or running)
         self.progress.show()
         thread.start()
 

@@ -9,7 +9,13 @@ from typing import Any
 from PySide6 import QtGui, QtWidgets
 
 from explorer.actions import Action, ActionRegistry, document_actions
-from explorer.fileformat import GRAPH_SUFFIX, export_dot, open_document, save_document
+from explorer.fileformat import (
+    GRAPH_SUFFIX,
+    export_dot,
+    load_document,
+    parse_document,
+    save_document,
+)
 from explorer.model.document import Document
 from explorer.model.layout import ALGORITHMS, DIRECTIONS
 from explorer.qt import files
@@ -143,14 +149,20 @@ def open_dialog(window: Window) -> None:
 
 
 def open_file(window: Window, path: str, confirmed: bool = False) -> bool:
-    """Open ``path``; on failure show why and keep the current document."""
+    """Open ``path``: a graph file at once; a program is parsed here and run in the background,
+    then shown (see QtMainWindow.open_program). On failure show why and keep the current
+    document; True when the file was opened or its run started."""
     if not confirmed and not confirm_discard(window):
         return False
+    is_graph = path.endswith(GRAPH_SUFFIX)
     try:
-        document = open_document(path, files.BACKGROUND_LAYOUT_ABOVE)
+        document = load_document(path) if is_graph else parse_document(path)
     except files.OPEN_ERRORS as error:
         QtWidgets.QMessageBox.warning(window, "Cannot open file", f"{path}\n\n{error}")
         return False
+    if not is_graph:
+        window.open_program(document)
+        return True
     window.set_document(document)
     files.remember_recent(window.settings, path)
     return True
