@@ -63,9 +63,7 @@ def test_opening_the_big_example_keeps_the_window_answering(window, qtbot, messa
     assert files.recent_files(window.settings) == [BIG]
 
 
-def test_a_syntax_error_shows_the_message_and_keeps_the_document(
-    window, tmp_path, message_boxes
-):
+def test_a_syntax_error_shows_the_message_and_keeps_the_document(window, tmp_path, message_boxes):
     bad = tmp_path / "bad.py"
     bad.write_text("# %%\nimport torch\n# %%\nx = (1,\n", encoding="utf-8")
     before = window.document
