@@ -13,22 +13,9 @@ Edge attributes: kind in EDGE_KINDS, input_nr, created_at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import networkx as nx
 
 EDGE_KINDS = ("data", "detach", "no_grad", "gradient")
-TENSOR_ATTRS = (
-    "label",
-    "shape",
-    "dtype",
-    "requires_grad",
-    "is_leaf",
-    "grad_fn",
-    "created_at",
-    "cell",
-)
-OP_ATTRS = ("op", "grad_fn", "no_grad", "created_at", "cell", "args")
 
 
 def new_graph() -> nx.MultiDiGraph:
@@ -60,11 +47,6 @@ def edges_of_kind(graph: nx.MultiDiGraph, kind: str) -> list[tuple[str, str, int
     return [(u, v, k) for u, v, k, d in graph.edges(keys=True, data="kind") if d == kind]
 
 
-def iter_edges(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, int, dict]]:
-    """All edges with their keys and attributes."""
-    return iter(graph.edges(keys=True, data=True))
-
-
 def inputs_of(graph: nx.MultiDiGraph, op_node: str) -> list[str]:
     """An op's input tensors in operand order (a tensor used twice appears twice)."""
     edges = sorted(graph.in_edges(op_node, keys=True, data=True), key=lambda e: e[3]["input_nr"])
@@ -84,11 +66,3 @@ def named(graph: nx.MultiDiGraph, label: str) -> list[str]:
         for n, data in graph.nodes(data=True)
         if data.get("kind") == "tensor" and label in data.get("label", "").split(", ")
     ]
-
-
-def display_label(graph: nx.MultiDiGraph, node_id: str) -> str:
-    """Short text for a node: a tensor's name (or id), an op's name."""
-    data = graph.nodes[node_id]
-    if data.get("kind") == "op":
-        return data.get("op", node_id)
-    return data.get("label") or node_id

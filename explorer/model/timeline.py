@@ -191,10 +191,6 @@ class Replay:
             gradient = next((g for e, g in event.carried if e == edge), None)
         return EdgeState(visible=edge in self._state.edges, gradient=gradient)
 
-    def visible_nodes(self) -> frozenset[str]:
-        """All nodes visible at the cursor."""
-        return frozenset(self._state.nodes)
-
     def nonfinite_now(self, node_id: str) -> bool:
         """True when the node's value or gradient currently holds a NaN or inf."""
         state = self._state

@@ -21,7 +21,6 @@ NODE_COLOURS = {
     "active": "#ffd43b",
     "nonfinite": "#e45756",
 }
-NODE_CATEGORIES = tuple(NODE_COLOURS)
 PEN_KINDS = ("normal", "active", "selected", "dot")
 TENSOR_SIZE = 22
 OP_SIZE = 15
