@@ -170,7 +170,8 @@ def test_opening_the_big_example_lays_it_out_in_the_background(
     window = QtMainWindow(Document.new(), isolated_settings)
     qtbot.addWidget(window)
     window.show()
-    assert window_actions.open_file(window, str(BIG))
+    with qtbot.waitSignal(window.run_runner.finished, timeout=60000):
+        assert window_actions.open_file(window, str(BIG))  # the program runs in the background
     document = window.document
     assert document.layout_pending and window.layout_runner.is_running()
     assert window.layout_progress.isVisible()
@@ -186,6 +187,7 @@ def test_opening_the_big_example_lays_it_out_in_the_background(
 def test_small_programs_are_laid_out_at_once(qtbot, isolated_settings, message_boxes):
     window = QtMainWindow(Document.new(), isolated_settings)
     qtbot.addWidget(window)
-    assert window_actions.open_file(window, str(files.SEED_EXAMPLE))
+    with qtbot.waitSignal(window.run_runner.finished, timeout=20000):
+        assert window_actions.open_file(window, str(files.SEED_EXAMPLE))
     assert not window.document.layout_pending and not window.layout_runner.is_running()
     assert window.document.positions == compute_layout(window.document.graph)
