@@ -56,7 +56,6 @@ dtypes, dangling edges or node references, files over MAX_FILE_BYTES.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import tempfile
@@ -67,7 +66,7 @@ import networkx as nx
 from explorer.filechecks import decode_document
 from explorer.model.codec import ArrayTable, FileFormatError, encode_event
 from explorer.model.document import Document
-from explorer.model.program import Program, ProgramError, load_program
+from explorer.model.program import Program, load_program
 
 FORMAT = "autograd-explorer"
 GRAPH_SUFFIX = ".autograd.json"
@@ -101,29 +100,17 @@ def open_document(path: str | os.PathLike) -> Document:
 
 
 def parse_document(path: str | os.PathLike) -> Document:
-    """A program file parsed into a Document that is not yet run, for running elsewhere (the
-    window runs it off its GUI thread, then `adopt`s the run). Unlike `open_document`, a code cell
-    that is not valid Python is refused here, as a ProgramError naming cell, line and column."""
-    program = load_program(path)
-    _check_syntax(program)
-    return _program_document(program, str(path))
+    """A program file read into a Document that is not yet run, for running elsewhere (the
+    window runs it off its GUI thread, then `adopt`s the run). A file that cannot be read is a
+    ProgramError here; a cell that is not valid Python is the run's error, marked at its line, so
+    the user can open the program to fix it."""
+    return _program_document(load_program(path), str(path))
 
 
 def _program_document(program: Program, path: str) -> Document:
     document = Document.from_program(program)
     document.path = path
     return document
-
-
-def _check_syntax(program: Program) -> None:
-    for index, cell in program.code_cells:
-        try:
-            ast.parse(cell.source)
-        except SyntaxError as error:
-            line = cell.first_line + (error.lineno or 1) - 1
-            raise ProgramError(
-                "SyntaxError", error.msg, index, line, error.offset, cell.source_line(line)
-            ) from None
 
 
 def document_to_json(document: Document) -> dict:

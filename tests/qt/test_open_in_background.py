@@ -63,15 +63,27 @@ def test_opening_the_big_example_keeps_the_window_answering(window, qtbot, messa
     assert files.recent_files(window.settings) == [BIG]
 
 
-def test_a_syntax_error_shows_the_message_and_keeps_the_document(window, tmp_path, message_boxes):
+def test_a_syntax_error_opens_with_the_error_marked_at_its_line(window, qtbot, tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("# %%\nimport torch\n# %%\nx = (1,\n", encoding="utf-8")
+    bad.write_text("# %%\nimport torch\nprint('ran')\n# %%\nx = (1,\n", encoding="utf-8")
+    with qtbot.waitSignal(window.run_runner.finished, timeout=20000):
+        assert window_actions.open_file(window, str(bad))
+    document = window.document
+    assert document.path == str(bad)
+    assert document.error.kind == "SyntaxError" and document.error.line == 5
+    assert "ran" in window.console.toPlainText()
+
+
+def test_an_unreadable_file_shows_the_message_and_keeps_the_document(
+    window, tmp_path, message_boxes
+):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json", encoding="utf-8")
     before = window.document
     assert not window_actions.open_file(window, str(bad))
     assert window.document is before and not window.run_runner.is_running()
     title, text = message_boxes[-1]
-    assert title == "Cannot open file"
-    assert "SyntaxError" in text and "cell 2, line 4" in text
+    assert title == "Cannot open file" and "bad.ipynb" in text
 
 
 def test_opening_another_file_discards_the_first(window, qtbot, small_file):
