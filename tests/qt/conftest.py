@@ -56,3 +56,17 @@ def make_document():
         return document
 
     return make
+
+
+@pytest.fixture
+def window(qtbot, isolated_settings, message_boxes):
+    """A shown main window on a new, empty document; its background runs are waited for after."""
+    from explorer.model.document import Document
+    from explorer.qt.main_window import QtMainWindow
+
+    window = QtMainWindow(Document.new(), isolated_settings)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.run_runner.wait()
+    window.layout_runner.wait()

@@ -9,23 +9,11 @@ import time
 import pytest
 from PySide6 import QtCore
 
-from explorer.model.document import Document
 from explorer.qt import app, files, run_worker, window_actions
-from explorer.qt.main_window import QtMainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 BIG = str(files.EXAMPLES_DIR / "rnn_unrolled.py")
 SMALL = "# %%\nimport torch\nx = torch.ones(3, requires_grad=True)\nx.sum().backward()\n"
-
-
-@pytest.fixture
-def window(qtbot, isolated_settings, message_boxes):
-    window = QtMainWindow(Document.new(), isolated_settings)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.run_runner.wait()
-    window.layout_runner.wait()
 
 
 @pytest.fixture

@@ -11,21 +11,10 @@ from PySide6 import QtCore
 from explorer.model.document import Document
 from explorer.model.program import load_program, parse_percent
 from explorer.qt import files, run_worker
-from explorer.qt.main_window import QtMainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 BIG = files.EXAMPLES_DIR / "rnn_unrolled.py"
 SMALL = "# %%\nimport torch\nx = torch.ones(3, requires_grad=True)\nx.sum().backward()\n"
-
-
-@pytest.fixture
-def window(qtbot, isolated_settings, message_boxes):
-    window = QtMainWindow(Document.new(), isolated_settings)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.run_runner.wait()
-    window.layout_runner.wait()
 
 
 def test_the_window_answers_while_the_big_example_runs(window, qtbot):
