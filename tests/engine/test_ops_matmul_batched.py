@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import engine
+from tests.engine.grad_graph import grad_fn_names
 
 torch = pytest.importorskip("torch")
 
@@ -28,24 +29,14 @@ SHAPES = [
 ]
 
 
-def graph(t) -> list[str]:
-    """Every grad_fn name reachable from `t`, depth first, None for a missing edge."""
-    names, stack = [], [t.grad_fn]
-    while stack:
-        node = stack.pop()
-        names.append("None" if node is None else node.name())
-        if node is not None:
-            stack += [n for n, _ in reversed(node.next_functions)]
-    return names
-
-
 def run(L, sa, sb, grads):
     rng = np.random.default_rng(sum(sa) * 7 + sum(sb))
     a_np, b_np = rng.standard_normal(sa, np.float32), rng.standard_normal(sb, np.float32)
     a = L.tensor(a_np, requires_grad=grads[0])
     b = L.tensor(b_np, requires_grad=grads[1])
     c = a @ b
-    out = {"shape": tuple(c.shape), "graph": graph(c) if c.grad_fn else [], "value": c.detach()}
+    names = grad_fn_names(c) if c.grad_fn else []
+    out = {"shape": tuple(c.shape), "graph": names, "value": c.detach()}
     if c.requires_grad:
         (c * c).sum().backward()
         out["grads"] = [None if x.grad is None else x.grad.numpy().copy() for x in (a, b)]

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
+from tests.engine.grad_graph import grad_fn_names
 
 torch = pytest.importorskip("torch")
 
@@ -63,17 +64,6 @@ def _inplace(t, change):
     return u
 
 
-def graph(t) -> list[str]:
-    """grad_fn names reachable from `t`, depth first ("None" for an edge to nothing)."""
-    names, stack = [], [t.grad_fn]
-    while stack:
-        node = stack.pop()
-        names.append("None" if node is None else node.name())
-        if node is not None:
-            stack += [n for n, _ in reversed(node.next_functions)]
-    return names
-
-
 def run(L, shape, w_shape, seed, steps):
     rng = np.random.default_rng(seed)
     x = L.tensor(rng.uniform(-2, 2, shape).astype(np.float32), requires_grad=True)
@@ -85,7 +75,7 @@ def run(L, shape, w_shape, seed, steps):
     except RuntimeError as exc:
         return {"error": str(exc)}
     out = {"repr": re.sub(r"\d", "#", repr(t)), "value": t.detach().numpy().copy()}
-    out["graph"] = graph(t) if t.grad_fn is not None else []
+    out["graph"] = grad_fn_names(t) if t.grad_fn is not None else []
     if t.requires_grad:
         (t * t).sum().backward()
     out["grads"] = [None if v.grad is None else v.grad.numpy().copy() for v in (x, w)]
