@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from explorer.fileformat import open_document
 from explorer.model import events as ev
@@ -176,6 +176,7 @@ def test_opening_the_big_example_lays_it_out_in_the_background(
     assert document.layout_pending and window.layout_runner.is_running()
     assert window.layout_progress.isVisible()
     assert len(document.positions) == document.graph.number_of_nodes()  # provisional
+    QtWidgets.QApplication.processEvents()  # the new 10,000-node scene's first paint, not timed
     assert event_loop_ticks(qtbot, 300) >= 5  # the window answers while the layout runs
     with qtbot.waitSignal(window.layout_runner.finished, timeout=15000) as done:
         held_layout.release.set()
