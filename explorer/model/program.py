@@ -94,15 +94,6 @@ class Cell:
     kind: CellKind = "code"
     header: str | None = None
 
-    @property
-    def markdown_text(self) -> str:
-        """A markdown cell's text without the leading ``# `` of each comment line."""
-        lines = []
-        for line in self.source.splitlines():
-            stripped = line[1:] if line.startswith("#") else line
-            lines.append(stripped[1:] if stripped.startswith(" ") else stripped)
-        return "\n".join(lines).strip("\n")
-
     def source_line(self, line: int) -> str:
         """The text of file line ``line`` if it belongs to this cell, else ""."""
         lines = source_lines(self.source)

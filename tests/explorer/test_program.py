@@ -40,9 +40,9 @@ def test_cells_know_their_first_line_in_the_file():
     assert program.cells[2].source_line(8) == "y"
 
 
-def test_markdown_cells_are_kept_and_their_text_is_readable():
+def test_markdown_cells_are_kept_but_not_run():
     program = parse_percent(SCRIPT)
-    assert program.cells[1].markdown_text == "Some *text*"
+    assert program.cells[1].source == "# Some *text*\n\n"
     assert [index for index, _ in program.code_cells] == [0, 2, 3]
 
 
@@ -73,7 +73,7 @@ def test_a_built_program_writes_percent_text_that_parses_back():
     program = Program((Cell("x = 1\n"), Cell("Title", kind="markdown"), Cell("x")))
     again = parse_percent(program.to_percent())
     assert [cell.kind for cell in again.cells] == ["code", "markdown", "code"]
-    assert again.cells[1].markdown_text == "Title"
+    assert again.cells[1].source == "# Title\n\n"
     assert again.cells[2].source.strip() == "x"
 
 
