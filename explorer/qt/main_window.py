@@ -129,9 +129,10 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.layout_runner.cancel()
         if self.document.layout_pending:
             self.layout_runner.start(self.document)
-        result = self.document.run_result
-        self.console.setPlainText(result.transcript() if result is not None else "")
         error = self.document.error
+        self.console.setPlainText(console_text(self.document.run_result))
+        if error is not None:  # the error is the console's last word: show it
+            self.console.moveCursor(QtGui.QTextCursor.MoveOperation.End)
         if error is None:
             self.editor.mark_error(None)
             self.error_banner.hide()
@@ -233,6 +234,18 @@ class QtMainWindow(QtWidgets.QMainWindow):
             event.accept()
         else:
             event.ignore()
+
+
+def console_text(result: Any) -> str:
+    """The run's notebook transcript, then the error that stopped it as a notebook shows it
+    (where, the source line, ``Kind: message``)."""
+    if result is None:
+        return ""
+    text = result.transcript()
+    if result.error is None:
+        return text
+    separator = "\n" if text and not text.endswith("\n") else ""
+    return text + separator + result.error.traceback_text()
 
 
 def cell_at_line(text: str, line: int) -> int:

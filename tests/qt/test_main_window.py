@@ -110,6 +110,9 @@ def test_program_error_is_marked_at_its_line(window, qtbot):
     assert window.document.error is not None
     assert window.editor.error_line == 4
     assert window.error_banner.isVisibleTo(window)
+    console = window.console.toPlainText()
+    assert console.endswith(window.document.error.traceback_text())
+    assert "Error in cell 1, line 4, col 5:\n    y = x.nope()\n" in console
 
 
 def test_save_and_reopen_gives_the_same_scene(window, tmp_path, message_boxes):
