@@ -39,11 +39,20 @@ class Timeline(Sequence[Event]):
     __hash__ = None  # type: ignore[assignment]
 
     def first_nonfinite(self) -> int | None:
-        """Index of the first event where a NaN or inf value or gradient appeared, if any."""
+        """Index (0-based, like `Replay.index`) of the first event where a NaN or inf value or
+        gradient appeared, if any."""
         for index, event in enumerate(self._events):
             if getattr(event, "nonfinite", False):
                 return index
         return None
+
+
+def nonfinite_origin(event: Event) -> str | None:
+    """The node where `event` made a NaN or inf first appear, None if it made none."""
+    flagged = getattr(event, "nonfinite", False)
+    if isinstance(flagged, tuple):  # OpRan names the outputs that turned non-finite
+        return flagged[0] if flagged else None
+    return event.active_node if flagged else None
 
 
 Span = tuple[int, int]

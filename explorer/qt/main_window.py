@@ -7,6 +7,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from explorer.model.program import parse_percent
+from explorer.model.timeline import nonfinite_origin
 from explorer.qt import files
 from explorer.qt.commands import QtMoveNodeCommand
 from explorer.qt.editor import QtCodeEditor
@@ -140,6 +141,8 @@ class QtMainWindow(QtWidgets.QMainWindow):
             self.editor.mark_error(error.line, str(error))
             self.error_banner.setText(str(error))
             self.error_banner.show()
+        jump = self.qt_actions["timeline.first_nonfinite"]
+        jump.setEnabled(len(self.document.replay.timeline) > 0)
         self._update_title()
         self._update_status()
         self._follow_cursor()
@@ -180,6 +183,19 @@ class QtMainWindow(QtWidgets.QMainWindow):
 
     def _on_node_dragged(self, node_id: str, start: tuple, end: tuple) -> None:
         self.undo_stack.push(QtMoveNodeCommand(self.document, node_id, start, end))
+
+    def go_to_first_nonfinite(self) -> None:
+        """Move the timeline to the first event where a NaN or inf appeared, select the node it
+        appeared in and name the event in the status bar; if the run has none, only say so."""
+        document = self.document
+        index = document.replay.timeline.first_nonfinite()
+        if index is None:
+            self.statusBar().showMessage("No NaN or inf in this run")
+            return
+        self.timeline_bar.pause()
+        document.seek(index)
+        self.graph_view.select(nonfinite_origin(document.replay.current_event))
+        self.statusBar().showMessage(f"First NaN/Inf: {describe_nonfinite(document, index)}")
 
     def sync_source(self) -> None:
         """Hand the editor's text to the document when it differs."""
@@ -234,6 +250,19 @@ class QtMainWindow(QtWidgets.QMainWindow):
             event.accept()
         else:
             event.ignore()
+
+
+def describe_nonfinite(document: Any, index: int) -> str:
+    """``event 6 / 29 · OpRan log · t1``: the event at ``index`` (numbered as the timeline bar
+    shows it), what ran, and the node where the NaN or inf appeared (with its name, if any)."""
+    event = document.replay.timeline[index]
+    kind = type(event).__name__
+    what = getattr(event, "op", None) or getattr(event, "grad_fn", None)
+    node = nonfinite_origin(event)
+    label = document.graph.nodes[node].get("label") if node in document.graph else ""
+    total = len(document.replay.timeline)
+    text = f"event {index + 1} / {total} · {kind}{f' {what}' if what else ''}"
+    return text + (f" · {node}{f' ({label})' if label else ''}" if node else "")
 
 
 def console_text(result: Any) -> str:

@@ -47,6 +47,13 @@ def window_actions(window: Window) -> ActionRegistry:
         ("view.zoom_in", "Zoom In", "Ctrl+=", lambda _d: view.zoom(ZOOM_STEP), "View"),
         ("view.zoom_out", "Zoom Out", "Ctrl+-", lambda _d: view.zoom(1 / ZOOM_STEP), "View"),
         ("timeline.play", "Play / Pause", "Space", lambda _d: bar.toggle_play(), "Timeline"),
+        (
+            "timeline.first_nonfinite",
+            "Go to First NaN/Inf",
+            "F8",
+            lambda _d: window.go_to_first_nonfinite(),
+            "Timeline",
+        ),
     ):
         registry.register(Action(action_id, title, shortcut, callback, menu))
     for algorithm in ALGORITHMS:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from explorer.model import events as ev
 from explorer.model.arrays import ArrayStore
-from explorer.model.timeline import Replay, Timeline
+from explorer.model.timeline import Replay, Timeline, nonfinite_origin
 
 STORE = ArrayStore()
 
@@ -133,6 +133,16 @@ def test_nonfinite_marks_the_origin_only_while_it_exists():
     assert timeline.first_nonfinite() == 0
     replay.seek(-1)
     assert not replay.node_state("t0").nonfinite
+
+
+def test_nonfinite_origin_names_the_node_where_it_appeared():
+    nan, one = a(np.nan), a(1)
+    assert nonfinite_origin(ev.OpRan("op0", "log", ("t0",), (nan,), (False,), (), ("t0",))) == "t0"
+    assert nonfinite_origin(ev.OpRan("op0", "log", ("t0",), (one,), (False,), ())) is None
+    assert nonfinite_origin(ev.BackwardStepped("op1", "MulBackward0", (), (), True)) == "op1"
+    assert nonfinite_origin(ev.GradAccumulated("t0", None, None, nan, nan, True)) == "t0"
+    assert nonfinite_origin(ev.GradAccumulated("t0", None, None, one, one)) is None
+    assert nonfinite_origin(ev.CellStarted(0)) is None
 
 
 def test_timelines_compare_arrays_by_bits():
