@@ -9,7 +9,6 @@ recorded ops (`TENSOR` backend), so higher derivatives work.
 
 from __future__ import annotations
 
-import sys
 from collections import deque
 from heapq import heappop, heappush
 from typing import Any
@@ -34,8 +33,6 @@ from engine.tensor import Tensor, wrap
 _SCALARS = (int, float, bool)
 _NUMPY = ops.NUMPY
 _ndarray = np.ndarray
-_refcount = sys.getrefcount
-_STEAL_SIZE = 4096  # add into a gradient buffer in place from this many elements
 
 
 class Plan:
@@ -56,36 +53,46 @@ class Plan:
 def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: bool, events, plan):
     """Run the graph from `root_edges` seeded with `grads`; yield a step per node if `events`.
 
-    Every node has one output, so a node's input buffer is its one gradient (`buffers[node]`,
-    None when only "no gradient" arrived).
+    Every node has one output, so a node's input buffer is its one gradient: `buffers[node]` holds
+    it (None when only "no gradient" arrived, a GradientSum when several did). A node whose last
+    gradient arrives when no other node is queued runs next with that gradient in `single_grad`,
+    never entering `buffers`: the path a chain takes.
     """
     deps = dependencies([node for node, _ in root_edges])
     buffers: dict[Node, Any] = {}
     for (node, _), g in zip(root_edges, grads, strict=True):
-        _deliver(buffers, node, g)
+        buffers[node] = _added(buffers[node], g) if node in buffers else g
     needed = None if plan is None else plan.needed  # nodes that run
     capture = {} if plan is None else plan.capture
     reach = None if plan is None else needed | set(capture)  # nodes gradients go to
     acc: deque = deque()
     heap: list = []
-    single = None
+    single = single_grad = None
     for node in dict.fromkeys(node for node, _ in root_edges):
         if deps[node] == 0 and (needed is None or node in needed or node in capture):
-            single, heap = _ready(node, acc, heap, single)
+            g = buffers.pop(node)
+            if single is None and not heap and node.__class__ is not AccumulateGrad:
+                single, single_grad = node, g
+            else:
+                single, single_grad = _queue(node, g, buffers, acc, heap, single, single_grad)
     hooked = hooks.active()
     get = buffers.get
+    pop = buffers.pop
     with np.errstate(all="ignore"):  # torch gives inf/nan silently
         while True:
             if acc:
                 node = acc.popleft()
+                grad = pop(node)
             elif single is not None:
-                node = single
+                node, grad = single, single_grad
                 single = None
             elif heap:
                 node = heappop(heap)[1]
+                grad = pop(node)
             else:
                 return
-            grad = buffers.pop(node)
+            if grad.__class__ is GradientSum:
+                grad = grad.value()
             if hooked:
                 grad = hooks.run_pre_hooks(node, [grad], create_graph)[0]
             if capture and node in capture:
@@ -120,67 +127,115 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
             for child, g in zip(node.next_nodes, grads_out, strict=False):
                 if child is None or (reach is not None and child not in reach):
                     continue
-                old = get(child)
-                if old is None:
-                    if g is not None or child not in buffers:
-                        buffers[child] = g
-                elif g is not None:
-                    if g.__class__ is _ndarray and g.size < _STEAL_SIZE:
-                        buffers[child] = old + g
-                    else:
-                        buffers[child] = _sum(old, g)
-                n = deps[child] - 1
-                deps[child] = n
-                if n:
+                n = deps[child]
+                if n > 1:  # more gradients to come: buffer this one
+                    deps[child] = n - 1
+                    old = get(child)
+                    if old is None:
+                        if g is not None or child not in buffers:
+                            buffers[child] = g
+                    elif g is not None:
+                        if old.__class__ is GradientSum:
+                            old.add(g)
+                        else:
+                            buffers[child] = _added(old, g)
                     continue
-                if child.__class__ is AccumulateGrad:
-                    acc.append(child)
-                elif single is None and not heap:
-                    single = child
+                if child in buffers:
+                    g = _added(pop(child), g)
+                if single is None and not heap and child.__class__ is not AccumulateGrad:
+                    single, single_grad = child, g
                 else:
-                    single, heap = _ready(child, acc, heap, single)
+                    single, single_grad = _queue(child, g, buffers, acc, heap, single, single_grad)
 
 
-def _ready(node: Node, acc: deque, heap: list, single: Any) -> tuple:
-    """Queue a ready node; returns the new (single, heap)."""
+def _queue(node: Node, g: Any, buffers: dict, acc: deque, heap: list, single, single_grad):
+    """Queue a ready node with its gradient `g`; returns the new (single, single_grad).
+
+    AccumulateGrad nodes wait in `acc` (they run first); the others in `heap`, newest first.
+    """
+    buffers[node] = g
     if node.__class__ is AccumulateGrad:
         acc.append(node)
-        return single, heap
-    if single is None and not heap:
-        return node, heap
+        return single, single_grad
     if single is not None:
+        buffers[single] = single_grad
         heappush(heap, (-single.uid, single))
     heappush(heap, (-node.uid, node))
-    return None, heap
+    return None, None
 
 
-def _deliver(buffers: dict, node: Node, g: Any) -> None:
-    """Add `g` (None for "no gradient") into the node's input buffer."""
-    old = buffers.get(node)
+_PARTS_SIZE = 64  # gradients up to this many elements are kept and summed in one call
+_MAX_PARTS = 256
+
+
+class GradientSum:
+    """Several gradients for one node, summed in the order they arrived.
+
+    torch's input buffer computes `old + new` at each arrival; float addition is not associative,
+    so the order is kept. Small arrays wait in `parts` and are summed in one numpy call when the
+    node runs (at these sizes a numpy call costs far more than its arithmetic); larger ones are
+    added in place into `total`, an array this sum made and owns.
+    """
+
+    __slots__ = ("parts", "total")
+
+    def __init__(self, first: Any, second: Any) -> None:
+        if second.size <= _PARTS_SIZE:
+            self.parts, self.total = [first, second], None
+        else:
+            self.parts, self.total = None, first + second
+
+    def add(self, g: Any) -> None:
+        """Add the next gradient to arrive."""
+        parts = self.parts
+        if parts is not None:
+            parts.append(g)
+            if len(parts) == _MAX_PARTS:
+                self.parts = [_sequential_sum(parts)]
+            return
+        total = self.total
+        if g.dtype == total.dtype and g.shape == total.shape:
+            np.add(total, g, out=total)
+        else:
+            self.total = total + g
+
+    def value(self) -> Any:
+        """The sum of everything that arrived."""
+        return self.total if self.parts is None else _sequential_sum(self.parts)
+
+
+def _sequential_sum(parts: list) -> Any:
+    """`((parts[0] + parts[1]) + parts[2]) + ...`, in one numpy call where they stack.
+
+    `np.add.accumulate` adds along the stacked axis strictly in order (no pairwise summation).
+    Stacking promotes to the widest dtype, which changes nothing when the first part has it
+    (a widening conversion is exact); otherwise the parts are added one by one.
+    """
+    first = parts[0]
+    try:
+        stacked = np.array(parts)
+    except ValueError:  # shapes differ: broadcast one by one
+        stacked = None
+    if stacked is None or stacked.dtype != first.dtype or stacked.ndim != np.ndim(first) + 1:
+        total = first
+        for g in parts[1:]:
+            total = total + g
+        return total
+    return np.add.accumulate(stacked, axis=0)[-1]
+
+
+def _added(old: Any, g: Any) -> Any:
+    """The input buffer `old` once gradient `g` arrives (None: no gradient)."""
     if old is None:
-        if g is not None or node not in buffers:
-            buffers[node] = g
-    elif g is not None:
-        buffers[node] = _sum(old, g)
-
-
-# References to a buffered array when only the buffer holds it: the dict, the loop's `old`,
-# `_sum`'s parameter and getrefcount's argument.
-_BUFFER_ONLY = 4
-
-
-def _sum(old: Any, g: Any) -> Any:
-    """`old + g`, in place when `old` is a large array that only the buffer holds."""
-    if (
-        old.__class__ is _ndarray
-        and old.size >= _STEAL_SIZE
-        and _refcount(old) <= _BUFFER_ONLY
-        and old.base is None
-        and old.flags.writeable
-        and old.dtype == g.dtype
-    ):
-        return np.add(old, g, out=old)
-    return old + g
+        return g
+    if g is None:
+        return old
+    if old.__class__ is GradientSum:
+        old.add(g)
+        return old
+    if isinstance(g, Tensor):  # create_graph: the sum is recorded
+        return old + g
+    return GradientSum(old, g)
 
 
 def _capture(plan: Plan, node: Node, g: Any) -> None:
