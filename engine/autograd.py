@@ -195,7 +195,7 @@ def _inputs_plan(root_edges: list, inputs: tuple, accumulate: bool) -> Plan:
 def _accumulate_captured(plan: Plan, inputs: tuple) -> None:
     """backward(inputs=...) on a non-leaf accumulates into its `.grad` as a leaf would."""
     for t in inputs:
-        g = plan.captured.get(edge(t)) if t.grad_fn is not None else None
+        g = plan.captured.get(edge(t)) if t._fn is not None else None
         if g is None:
             continue
         g = g if isinstance(g, Tensor) else wrap(g, t.dtype)

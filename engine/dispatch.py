@@ -32,7 +32,7 @@ def grad_node(t: Tensor) -> Node | None:
     """The node a gradient for `t` flows to (its grad_fn or AccumulateGrad); None if none."""
     if not t._rg:
         return None
-    fn = t.grad_fn
+    fn = t._fn
     if fn is not None:
         return fn
     ref = t._acc
@@ -50,7 +50,7 @@ def edge(t: Tensor) -> tuple:
 
 def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
     """Attach a new `op.grad_fn` node to `out`, with edges to `inputs` and the saved values."""
-    node = _new(op.node_class)
+    node = _new(Node)
     node.uid = _next_uid()
     node.op = op
     node.attrs = attrs
@@ -60,7 +60,7 @@ def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
         _save(node, op.saves, inputs, out)
     else:
         node.saved = node.versions = node.arrays = ()
-    out.grad_fn = node
+    out._fn = node
     out._rg = True
 
 
@@ -130,11 +130,11 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
     else:
         out = wrap(result, a.dtype)
         if STATE.enabled and (a._rg or b._rg):
-            node = _new(op.node_class)
+            node = _new(Node)
             node.uid = _next_uid()
             node.op = op
             node.attrs = None
-            fa, fb = a.grad_fn, b.grad_fn
+            fa, fb = a._fn, b._fn
             node.next_nodes = (
                 fa if fa is not None else grad_node(a),
                 fb if fb is not None else grad_node(b),
@@ -154,7 +154,7 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
                     node.versions = (0 if va is None else va[0], 0 if vb is None else vb[0])
             else:
                 _save(node, saves, (a, b), out)
-            out.grad_fn = node
+            out._fn = node
             out._rg = True
     if LISTENERS:
         emit(OpRan(op.name, args, out, STATE.enabled))

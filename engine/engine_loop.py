@@ -25,6 +25,7 @@ from engine.graph import (
     Node,
     SavedOutput,
     dependencies,
+    named,
     note_mutation,
 )
 from engine.observe import BackwardStep
@@ -302,7 +303,7 @@ def _saved_tensor(value: Any, node: Node) -> Any:
     """A saved value as a Tensor for a recorded backward; a saved output keeps its grad_fn."""
     if type(value) is SavedOutput:
         t = wrap(value.array, value.dtype, value._vc)
-        t.grad_fn = node
+        t._fn = node
         t._rg = True
         return t
     return value
@@ -339,7 +340,7 @@ def _step(node: Node, grad: Any, grads_out: tuple) -> BackwardStep:
     sent = tuple(
         None if child is None else g for child, g in zip(node.next_nodes, grads_out, strict=False)
     )
-    return BackwardStep(node, _tensors((grad,)), _tensors(sent))
+    return BackwardStep(named(node), _tensors((grad,)), _tensors(sent))
 
 
 def _copy(t: Tensor) -> Tensor:

@@ -33,7 +33,13 @@ VERSION_MESSAGE = (
 
 
 class Node:
-    """A grad_fn. Subclasses only carry torch's name (`MulBackward0`); see `node_class`."""
+    """A grad_fn, made by the forward op that records it.
+
+    The engine makes every node a plain `Node`: one class keeps the hot loops' attribute
+    accesses on one type, which CPython specialises (about a tenth of the time per op). A node
+    gets its torch class (`MulBackward0`, see `node_class`) when it is handed to user code, by
+    `named`: through `Tensor.grad_fn`, `next_functions` and backward steps.
+    """
 
     __slots__ = (
         "uid",
@@ -49,17 +55,17 @@ class Node:
 
     def name(self) -> str:
         """torch's name of this node, e.g. `MulBackward0`."""
-        return type(self).__name__
+        return self.op.grad_fn
 
     @property
     def display_name(self) -> str:
         """The short name to show (the same as `name()` except for AccumulateGrad)."""
-        return type(self).__name__
+        return self.op.grad_fn
 
     @property
     def next_functions(self) -> tuple:
         """torch's tuple of `(node_or_None, input_nr)`, one per input."""
-        return tuple([(node, 0) for node in self.next_nodes])
+        return tuple([(named(node), 0) for node in self.next_nodes])
 
     @property
     def metadata(self) -> dict:
@@ -67,13 +73,20 @@ class Node:
         return {}
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} object at {id(self):#x}>"
+        return f"<{self.display_name} object at {id(self):#x}>"
 
     def check_versions(self) -> None:
         """Raise torch's error if a saved tensor was modified in place since it was saved."""
         for value, saved in zip(self.saved, self.versions, strict=True):
             if saved is not None and version(value) != saved:
                 raise RuntimeError(_version_message(value, saved, self))
+
+
+def named(node: Node | None) -> Node | None:
+    """`node` as torch shows it to user code: an instance of its torch class (see Node)."""
+    if node.__class__ is Node:
+        node.__class__ = node.op.node_class
+    return node
 
 
 def version(t: Any) -> int:
@@ -111,7 +124,7 @@ class SavedOutput:
 
 def _version_message(value: Any, saved: int, node: Node) -> str:
     """A saved output is named by the node that made it, a saved input by its grad_fn now."""
-    producer = node if isinstance(value, SavedOutput) else value.grad_fn
+    producer = node if isinstance(value, SavedOutput) else value._fn
     which = ""
     if producer is not None:
         which = f", which is output {value.output_nr} of {_short_op_name(producer.name())},"
@@ -148,6 +161,11 @@ class AccumulateGrad(Node):
         """torch's C++ name."""
         return "torch::autograd::AccumulateGrad"
 
+    @property
+    def display_name(self) -> str:
+        """The name without its namespace."""
+        return "AccumulateGrad"
+
 
 class Rule:
     """The op-table part a hand-written node needs: a name and a backward rule."""
@@ -175,6 +193,11 @@ class HandWritten(Node):
     def name(self) -> str:
         """torch's C++ name, e.g. `torch::autograd::CopySlices`."""
         return "torch::autograd::" + type(self).__name__
+
+    @property
+    def display_name(self) -> str:
+        """The name without its namespace."""
+        return type(self).__name__
 
 
 class CopyBackwards(HandWritten):

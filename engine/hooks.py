@@ -56,10 +56,10 @@ def register_hook(t: Tensor, fn: Callable[[Tensor], Tensor | None]) -> Removable
     """Call `fn(grad)` with the gradient flowing into `t`; a returned tensor replaces it."""
     if not t._rg:
         raise RuntimeError(NO_GRAD_HOOK)
-    if t.grad_fn is None:
+    if t._fn is None:
         table = _leaf_table(t)
     else:
-        table = NODE_HOOKS.setdefault(t.grad_fn, {}).setdefault(t.output_nr, {})
+        table = NODE_HOOKS.setdefault(t._fn, {}).setdefault(t.output_nr, {})
     handle = RemovableHandle(table)
     table[handle.id] = fn
     return handle
@@ -78,8 +78,8 @@ def retain_grad(t: Tensor) -> None:
     """Make backward fill a non-leaf's `.grad` (a no-op on leaves)."""
     if not t._rg:
         raise RuntimeError(NO_GRAD_RETAIN)
-    if t.grad_fn is not None:
-        RETAINED.setdefault(t.grad_fn, {})[t.output_nr] = weakref.ref(t)
+    if t._fn is not None:
+        RETAINED.setdefault(t._fn, {})[t.output_nr] = weakref.ref(t)
 
 
 def move_retained(t: Tensor, old: Node | None, old_nr: int) -> None:
@@ -89,14 +89,14 @@ def move_retained(t: Tensor, old: Node | None, old_nr: int) -> None:
     if ref is None or ref() is not t:
         return
     del table[old_nr]
-    RETAINED.setdefault(t.grad_fn, {})[t.output_nr] = ref
+    RETAINED.setdefault(t._fn, {})[t.output_nr] = ref
 
 
 def retains_grad(t: Tensor) -> bool:
     """True for a non-leaf after `retain_grad()`."""
-    if t.grad_fn is None:
+    if t._fn is None:
         return False
-    ref = RETAINED.get(t.grad_fn, {}).get(t.output_nr)
+    ref = RETAINED.get(t._fn, {}).get(t.output_nr)
     return ref is not None and ref() is t
 
 
@@ -115,7 +115,7 @@ def run_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
             grad_in[nr] = _apply(table, grad_in[nr], create_graph)
     for nr, ref in RETAINED.get(node, {}).items():
         t = ref()
-        if t is not None and t.grad_fn is node and grad_in[nr] is not None:
+        if t is not None and t._fn is node and grad_in[nr] is not None:
             _retain(t, grad_in[nr])
     return grad_in
 
@@ -147,6 +147,6 @@ def copy_backwards(g: Tensor) -> Tensor:
 
     node = CopyBackwards(PASS_ON, (None, grad_node(g)))
     out = wrap(g.array.copy(), g.dtype)
-    out.grad_fn = node
+    out._fn = node
     out._rg = True
     return out

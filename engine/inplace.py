@@ -15,7 +15,7 @@ import numpy as np
 from engine import dtypes, ops
 from engine.dispatch import _promoted, _scalar, grad_node
 from engine.grad_mode import STATE
-from engine.graph import UIDS, SavedOutput, note_mutation, version
+from engine.graph import UIDS, Node, SavedOutput, note_mutation, version
 from engine.observe import LISTENERS, InPlaceModified, emit
 from engine.ops_views import rebase
 from engine.tensor import Tensor
@@ -35,12 +35,12 @@ def check_target(t: Tensor, through_view: bool = False) -> None:
         return
     base = t._base
     if base is None:
-        if t._rg and t.grad_fn is None:
+        if t._rg and t._fn is None:
             raise RuntimeError(VIEW_LEAF_INPLACE if through_view else LEAF_INPLACE)
         return
     while base._base is not None:
         base = base._base
-    if base._rg and base.grad_fn is None:
+    if base._rg and base._fn is None:
         raise RuntimeError(VIEW_LEAF_INPLACE)
 
 
@@ -81,7 +81,7 @@ def _write(t: Tensor, values: Any) -> None:
 
 def _record(op: ops.Op, t: Tensor, other: Any, before: np.ndarray) -> None:
     """The in-place op's node: edges to `t`'s old history and to `other`; saves the old values."""
-    node = object.__new__(op.node_class)
+    node = object.__new__(Node)
     node.uid = next(UIDS)
     node.op = op
     node.attrs = None
@@ -110,7 +110,7 @@ def zero_(t: Tensor) -> Tensor:
     before = t.array.copy() if LISTENERS else None
     _write(t, 0)
     if STATE.enabled and t._rg:
-        node = object.__new__(ops.ZERO_.node_class)
+        node = object.__new__(Node)
         node.uid = next(UIDS)
         node.op = ops.ZERO_
         node.attrs = None
@@ -136,7 +136,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     t.array[index] = value.array if is_tensor else value
     note_mutation(t)
     if STATE.enabled and (t._rg or (is_tensor and value._rg)):
-        node = object.__new__(COPY_.node_class)
+        node = object.__new__(Node)
         node.uid = next(UIDS)
         node.op = COPY_
         node.attrs = None

@@ -106,15 +106,15 @@ def rebase(t: Tensor, fn: Node, index: Any = None) -> None:
     node.versions = (None,)
     _set_history(base, node)
     if base is not t:
-        old, nr = t.grad_fn, t.output_nr
+        old, nr = t._fn, t.output_nr
         record(AS_STRIDED, t, (base,), (pos, base.array.shape))
         t.output_nr = 0
         hooks.move_retained(t, old, nr)
 
 
 def _set_history(t: Tensor, node: Node) -> None:
-    old, nr = t.grad_fn, t.output_nr
-    t.grad_fn = node
+    old, nr = t._fn, t.output_nr
+    t._fn = node
     t._rg = True
     t.output_nr = 0
     hooks.move_retained(t, old, nr)

@@ -13,7 +13,7 @@ import numpy as np
 
 from engine import dtypes, printing
 from engine.dtypes import FLOATING, DType
-from engine.graph import UIDS, shared_counter, version
+from engine.graph import UIDS, Node, named, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
 from engine.tensor_methods import TensorMethods, bind_dispatch
 
@@ -53,7 +53,7 @@ def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
     t.dtype = dtype
     t._rg = False
     t._grad = None
-    t.grad_fn = None
+    t._fn = None
     t.uid = _next_uid()
     t._vc = vc
     t.output_nr = 0
@@ -74,7 +74,7 @@ class Tensor(TensorMethods):
         "dtype",
         "_rg",
         "_grad",
-        "grad_fn",
+        "_fn",
         "uid",
         "_vc",
         "output_nr",
@@ -141,7 +141,7 @@ class Tensor(TensorMethods):
 
     def _set_requires_grad(self, value: bool, int_message: str) -> None:
         value = bool(value)
-        if self.grad_fn is not None:
+        if self._fn is not None:
             if not value:
                 raise RuntimeError(NOT_LEAF_FLAG)
             return
@@ -152,14 +152,19 @@ class Tensor(TensorMethods):
             emit(RequiresGradSet(self, value))
 
     @property
+    def grad_fn(self) -> Node | None:
+        """The node that made this tensor (None for a leaf)."""
+        return named(self._fn)
+
+    @property
     def is_leaf(self) -> bool:
         """True unless the tensor was computed by a recorded op."""
-        return self.grad_fn is None
+        return self._fn is None
 
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves only; a non-leaf warns and gives None)."""
-        if self.grad_fn is not None and not hooks.retains_grad(self):
+        if self._fn is not None and not hooks.retains_grad(self):
             warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -183,7 +188,7 @@ class Tensor(TensorMethods):
         """Cut this tensor from the graph in place; it becomes a leaf that does not require grad."""
         if self._base is not None:
             raise RuntimeError(DETACH_VIEW)
-        self.grad_fn = None
+        self._fn = None
         self._rg = False
         if LISTENERS:
             emit(Detached(self, self, True))
@@ -246,7 +251,7 @@ class Tensor(TensorMethods):
     # ---- printing ----
 
     def __repr__(self) -> str:
-        fn = self.grad_fn
+        fn = self._fn
         suffixes = printing.repr_suffixes(
             self.array.shape, self.dtype.name, None if fn is None else fn.display_name, self._rg
         )

@@ -90,6 +90,20 @@ def test_backward_steps_is_the_backward():
     assert x.grad.tolist() == [3.0, 3.0]
 
 
+def test_nodes_reach_user_code_as_their_torch_class():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * 3).sum()
+    nodes = [st.node for st in backward_steps(y, retain_graph=True)]
+    assert [type(node).__name__ for node in nodes] == [
+        "SumBackward0",
+        "MulBackward0",
+        "ExpBackward0",
+        "AccumulateGrad",
+    ]
+    assert type(y.grad_fn).__name__ == y.grad_fn.name() == "SumBackward0"
+    assert y.grad_fn is nodes[0]
+
+
 def test_first_accumulation_and_leaf_root():
     x = torch.tensor(3.0, requires_grad=True)
     steps = list(backward_steps(x))
