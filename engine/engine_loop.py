@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from heapq import heappop, heappush
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from engine.tensor import Tensor, wrap
 _SCALARS = (int, float, bool)
 _NUMPY = ops.NUMPY
 _ndarray = np.ndarray
+_shape = attrgetter("shape")
 
 
 class Plan:
@@ -165,16 +167,16 @@ def _queue(node: Node, g: Any, buffers: dict, acc: deque, heap: list, single, si
     return None, None
 
 
-_PARTS_SIZE = 64  # gradients up to this many elements are kept and summed in one call
-_MAX_PARTS = 256
+_PARTS_SIZE = 2048  # gradients up to this many elements are kept and summed in one go
+_MAX_PARTS = 64  # parts kept before they are folded into one (bounds the memory held)
 
 
 class GradientSum:
     """Several gradients for one node, summed in the order they arrived.
 
     torch's input buffer computes `old + new` at each arrival; float addition is not associative,
-    so the order is kept. Small arrays wait in `parts` and are summed in one numpy call when the
-    node runs (at these sizes a numpy call costs far more than its arithmetic); larger ones are
+    so the order is kept. Small arrays wait in `parts` and are summed in one numpy reduction when
+    the node runs (at these sizes a numpy call costs more than its arithmetic); larger ones are
     added in place into `total`, an array this sum made and owns.
     """
 
@@ -206,23 +208,30 @@ class GradientSum:
 
 
 def _sequential_sum(parts: list) -> Any:
-    """`((parts[0] + parts[1]) + parts[2]) + ...`, in one numpy call where they stack.
+    """`((parts[0] + parts[1]) + parts[2]) + ...`, in one numpy call where the parts stack.
 
-    `np.add.accumulate` adds along the stacked axis strictly in order (no pairwise summation).
-    Stacking promotes to the widest dtype, which changes nothing when the first part has it
-    (a widening conversion is exact); otherwise the parts are added one by one.
+    Reducing a stack of rows over its first axis adds the rows strictly in order, element by
+    element, when a row has two or more elements (numpy sums pairwise only along the innermost
+    axis); single elements go through `np.add.accumulate`, which is sequential by definition.
+    Stacking promotes to the widest dtype, which changes nothing when the first part has it (a
+    widening conversion is exact); otherwise, and for parts of other shapes, they are added one
+    by one.
     """
     first = parts[0]
-    try:
-        stacked = np.array(parts)
-    except ValueError:  # shapes differ: broadcast one by one
-        stacked = None
-    if stacked is None or stacked.dtype != first.dtype or stacked.ndim != np.ndim(first) + 1:
-        total = first
-        for g in parts[1:]:
-            total = total + g
-        return total
-    return np.add.accumulate(stacked, axis=0)[-1]
+    shape = first.shape
+    if all(map(shape.__eq__, map(_shape, parts))):
+        if first.size > 1:
+            rows = np.concatenate(parts)
+            if rows.dtype == first.dtype:
+                return np.add.reduce(rows.reshape(len(parts), -1), axis=0).reshape(shape)
+        else:
+            stacked = np.array(parts)
+            if stacked.dtype == first.dtype:
+                return np.add.accumulate(stacked, axis=0)[-1]
+    total = first
+    for g in parts[1:]:
+        total = total + g
+    return total
 
 
 def _added(old: Any, g: Any) -> Any:
