@@ -7,6 +7,7 @@ grad mode is on and an input requires grad, and reports an OpRan event when some
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -110,25 +111,27 @@ def _cast(array: np.ndarray, dtype: dtypes.DType) -> np.ndarray:
     return array if array.dtype is dtype.np else array.astype(dtype.np)
 
 
-def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
-    """An elementwise op of tensor `a` and a Tensor or Python scalar `b`, broadcasting.
+def binary_operator(op: ops.Op) -> Callable[[Tensor, Any], Tensor]:
+    """The Tensor method computing `x <op> y` (`__add__`, `__mul__`...): the hottest path.
 
-    Two floating tensors of one dtype take the inlined fast path below (the hottest path of the
-    engine): no promotion or casts; equal shapes need no fitting in backward (`meta` None).
+    Two floating tensors of one dtype go straight to numpy and, with grad mode on, get their node
+    here, written out in full: no promotion, no casts, and equal shapes need no fitting in
+    backward (`meta` None). Anything else goes through `binary`. `op` saves nothing or both inputs.
     """
-    if type(b) is not Tensor or a.dtype is not b.dtype or a.dtype.category != FLOATING:
-        return _binary_general(op, a, b, args)
-    ad, bd = a.array, b.array
-    try:
-        result = op.forward(ad, bd)
-    except ValueError:
-        raise RuntimeError(_broadcast_message(ad.shape, bd.shape)) from None
-    if type(result) is not _ndarray:
-        result = np.asarray(result)
-    if op.grad_fn is None:
-        out = wrap(result, dtypes.bool_)
-    else:
-        out = wrap(result, a.dtype)
+    forward, saves_both = op.forward, op.saves == _SAVES_BOTH
+
+    def operator(a: Tensor, b: Any) -> Tensor:
+        dt = a.dtype
+        if type(b) is not Tensor or b.dtype is not dt or dt.category != FLOATING:
+            return binary(op, a, b, (a, b))
+        ad, bd = a.array, b.array
+        try:
+            result = forward(ad, bd)
+        except ValueError:
+            raise RuntimeError(_broadcast_message(ad.shape, bd.shape)) from None
+        if type(result) is not _ndarray:
+            result = np.asarray(result)
+        out = wrap(result, dt)
         if STATE.enabled and (a._rg or b._rg):
             node = _new(Node)
             node.uid = _next_uid()
@@ -140,11 +143,8 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
                 fb if fb is not None else grad_node(b),
             )
             sa = ad.shape
-            node.meta = None if sa == bd.shape else ((sa, a.dtype), (bd.shape, b.dtype))
-            saves = op.saves
-            if not saves:
-                node.saved = node.versions = node.arrays = ()
-            elif saves == _SAVES_BOTH:
+            node.meta = None if sa == bd.shape else ((sa, dt), (bd.shape, dt))
+            if saves_both:
                 node.saved = (a, b)
                 node.arrays = (ad, bd)
                 va, vb = a._vc, b._vc  # graph.version, inlined
@@ -153,16 +153,20 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
                 else:
                     node.versions = (0 if va is None else va[0], 0 if vb is None else vb[0])
             else:
-                _save(node, saves, (a, b), out)
+                node.saved = node.versions = node.arrays = ()
             out._fn = node
             out._rg = True
-    if LISTENERS:
-        emit(OpRan(op.name, args, out, STATE.enabled))
-    return out
+        if LISTENERS:
+            emit(OpRan(op.name, (a, b), out, STATE.enabled))
+        return out
+
+    operator.__name__ = operator.__qualname__ = f"__{op.name}__"
+    return operator
 
 
-def _binary_general(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
-    """`binary` with promotion, casts and Python scalars."""
+def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
+    """An elementwise op of tensor `a` and a Tensor or Python scalar `b`, broadcasting, with
+    torch's type promotion; `args` are the operands in the user's order."""
     ad = a.array
     if type(b) is Tensor:
         bd = b.array

@@ -17,26 +17,17 @@ class TensorMethods:
 
     __slots__ = ()
 
-    def __add__(self, other: Any) -> Tensor:
-        return binary(ops.ADD, self, other, (self, other))
+    # `x + y`, `x - y`, `x * y`, `x / y`: `__add__`, `__sub__`, `__mul__` and `__truediv__` are
+    # set by bind_dispatch (engine.dispatch.binary_operator, the engine's hottest path).
 
     def __radd__(self, other: Any) -> Tensor:
         return binary(ops.ADD, self, other, (other, self))
 
-    def __sub__(self, other: Any) -> Tensor:
-        return binary(ops.SUB, self, other, (self, other))
-
     def __rsub__(self, other: Any) -> Tensor:
         return scalar_op(ops.RSUB, self, other, (other, self))
 
-    def __mul__(self, other: Any) -> Tensor:
-        return binary(ops.MUL, self, other, (self, other))
-
     def __rmul__(self, other: Any) -> Tensor:
         return binary(ops.MUL, self, other, (other, self))
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return binary(ops.DIV, self, other, (self, other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
         # torch computes `c / x` as `x.reciprocal() * c`
@@ -74,22 +65,22 @@ class TensorMethods:
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self + alpha * other."""
         if alpha == 1:
-            return binary(ops.ADD, self, other, (self, other))
+            return self.__add__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.ADD_ALPHA)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self - alpha * other."""
         if alpha == 1:
-            return binary(ops.SUB, self, other, (self, other))
+            return self.__sub__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.SUB_ALPHA)
 
     def mul(self, other: Any) -> Tensor:
         """self * other."""
-        return binary(ops.MUL, self, other, (self, other))
+        return self.__mul__(other)
 
     def div(self, other: Any) -> Tensor:
         """self / other (true division)."""
-        return binary(ops.DIV, self, other, (self, other))
+        return self.__truediv__(other)
 
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent."""
@@ -397,6 +388,7 @@ def bind_dispatch() -> None:
     from engine import ops_shape as _shape
     from engine.dispatch import (
         binary,
+        binary_operator,
         convert,
         dot,
         expand,
@@ -406,3 +398,8 @@ def bind_dispatch() -> None:
         unary,
     )
     from engine.tensor import Tensor
+
+    TensorMethods.__add__ = binary_operator(ops.ADD)
+    TensorMethods.__sub__ = binary_operator(ops.SUB)
+    TensorMethods.__mul__ = binary_operator(ops.MUL)
+    TensorMethods.__truediv__ = binary_operator(ops.DIV)
