@@ -127,7 +127,8 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                     grads_out = _fit(_NUMPY, node, grads_out)
             if events:
                 yield _step(node, grad, grads_out)
-            for child, g in zip(node.next_nodes, grads_out, strict=False):
+            # zip without keywords: with `strict=` a call costs several times more
+            for child, g in zip(node.next_nodes, grads_out):  # noqa: B905
                 if child is None or (reach is not None and child not in reach):
                     continue
                 n = deps[child]
