@@ -162,6 +162,26 @@ def test_leaf_rules():
     assert torch.ones_like(b).requires_grad is False
 
 
+@pytest.mark.parametrize("grad", [True, False])
+def test_operator_outputs_are_made_as_wrap_makes_them(grad):
+    from engine.tensor import Tensor, wrap
+
+    x = torch.ones(3, requires_grad=grad)
+    w = torch.full((3,), 2.0, requires_grad=True)
+    for out in (x + w, x - w, x * w, x / w):
+        made = wrap(out.array, out.dtype)
+        for name in Tensor.__slots__:
+            if name not in ("__weakref__", "uid", "_fn", "_rg"):
+                assert getattr(out, name) is getattr(made, name), name
+        assert out.uid > w.uid
+        x_node = _accumulator(x) if grad else None
+        assert out.grad_fn.next_functions == ((x_node, 0), (_accumulator(w), 0))
+
+
+def _accumulator(leaf):
+    return (leaf * 1).grad_fn.next_functions[0][0]
+
+
 def test_grad_mode_nesting_and_plain_call():
     assert torch.is_grad_enabled()
     with torch.set_grad_enabled(False):
