@@ -124,21 +124,19 @@ def binary_operator(op: ops.Op) -> Callable[[Tensor, Any], Tensor]:
 
     def operator(a: Tensor, b: Any) -> Tensor:
         dt = a.dtype
-        if type(b) is not Tensor or b.dtype is not dt or dt.category != FLOATING:
+        if b.__class__ is not Tensor or b.dtype is not dt or dt.category != FLOATING:
             return binary(op, a, b, (a, b))
         ad, bd = a.array, b.array
         try:
             result = forward(ad, bd)
         except ValueError:
             raise RuntimeError(_broadcast_message(ad.shape, bd.shape)) from None
-        if type(result) is not _ndarray:
+        if result.__class__ is not _ndarray:
             result = np.asarray(result)
-        out = _new(Tensor)  # wrap(result, dt)
+        out = _new(Tensor)  # wrap(result, dt), with `_fn` and `_rg` set below
         out.array = result
         out.dtype = dt
-        out._rg = False
         out._grad = None
-        out._fn = None
         out.uid = _next_uid()
         out._vc = None
         out.output_nr = 0
@@ -176,6 +174,9 @@ def binary_operator(op: ops.Op) -> Callable[[Tensor, Any], Tensor]:
                 node.saved = node.versions = node.arrays = ()
             out._fn = node
             out._rg = True
+        else:
+            out._fn = None
+            out._rg = False
         if LISTENERS:
             emit(OpRan(op.name, (a, b), out, STATE.enabled))
         return out

@@ -10,6 +10,7 @@ values saved for backward (`saved`, freed after a backward unless `retain_graph`
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import Any
 
 UIDS = itertools.count()  # shared by tensors and nodes: uids increase in creation order
@@ -226,21 +227,19 @@ def node_class(name: str) -> type:
 def dependencies(roots: list[Node]) -> dict[Node, int]:
     """For each node reachable from `roots`, how many edges lead into it (iterative walk).
 
-    Roots reached by no edge are in the result with 0.
+    Roots reached by no edge are in the result with 0. The walk only collects the nodes; the
+    edges are counted by `Counter` in C.
     """
-    counts: dict[Node, int] = dict.fromkeys(roots, 0)
-    stack = list(counts)
-    get = counts.get
-    while stack:
-        for child in stack.pop().next_nodes:
-            if child is None:
-                continue
-            n = get(child)
-            if n is None:
-                counts[child] = 1
-                stack.append(child)
-            else:
-                counts[child] = n + 1
+    nodes = list(dict.fromkeys(roots))
+    seen = {None, *nodes}
+    for node in nodes:  # grows as the walk finds nodes
+        for child in node.next_nodes:
+            if child not in seen:
+                seen.add(child)
+                nodes.append(child)
+    counts = dict.fromkeys(nodes, 0)
+    counts.update(Counter(itertools.chain.from_iterable([node.next_nodes for node in nodes])))
+    counts.pop(None, None)
     return counts
 
 
