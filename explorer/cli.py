@@ -6,7 +6,9 @@
     autograd-explorer export FILE --format dot|json -o OUT
     autograd-explorer render FILE -o OUT.png|OUT.svg [--at EVENT] [--size WxH]
 
-Bad input exits non-zero with a one-line message on stderr, never a traceback.
+Bad input exits non-zero with a one-line message on stderr, never a Python traceback. A program
+that fails under `run` prints its transcript up to the failure, then the error as a notebook shows
+it (cell and line, the source line, `Kind: message`) on stderr, and exits non-zero.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run_program(program or load_program(args.file))
     sys.stdout.write(result.transcript())
     if result.error is not None:
-        print(result.error, file=sys.stderr)
+        sys.stderr.write(result.error.traceback_text())
         return EXIT_BAD_INPUT
     return 0
 

@@ -52,6 +52,34 @@ def test_run_keeps_output_before_a_failing_statement(tmp_path, capsys):
     assert "line 4" in captured.err
 
 
+def test_run_shows_a_failing_program_as_a_notebook_does(tmp_path, capsys):
+    program = tmp_path / "fails.py"
+    program.write_text(
+        "# %%\nimport torch\nx = torch.ones(2)\n# %%\nprint('second')\ny = x @ torch.ones(3)\n"
+    )
+    assert main(["run", str(program)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:2] == ["Error in cell 2, line 6, col 5:", "    y = x @ torch.ones(3)"]
+    assert lines[2].startswith("RuntimeError: inconsistent tensor size")
+    assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("x = (\n", ["Error in cell 1, line 1, col 5:", "    x = (", "SyntaxError: "]),
+        ("import os\n", ["Error in cell 1, line 1, col 1:", "    import os", "Unsupported"]),
+    ],
+)
+def test_run_shows_where_a_refused_program_fails(tmp_path, capsys, source, expected):
+    program = tmp_path / "refused.py"
+    program.write_text(source)
+    assert main(["run", str(program)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:2] == expected[:2]
+    assert lines[2].startswith(expected[2])
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
