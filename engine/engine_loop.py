@@ -244,7 +244,7 @@ def _added(old: Any, g: Any) -> Any:
     if old.__class__ is GradientSum:
         old.add(g)
         return old
-    if isinstance(g, Tensor):  # create_graph: the sum is recorded
+    if isinstance(g, Tensor) or isinstance(old, Tensor):  # create_graph: the sum is recorded
         return old + g
     return GradientSum(old, g)
 
