@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from explorer.qt.inspector_plot import QtValuePlot
 from explorer.qt.inspector_text import fields, history_lines, torch_repr
-
-VALUE_BRUSH = "#4c78a8"
-GRAD_BRUSH = "#e8702a"
 
 
 class QtInspector(QtWidgets.QWidget):
@@ -26,9 +22,7 @@ class QtInspector(QtWidgets.QWidget):
         self.form = QtWidgets.QFormLayout()
         self.value_text = _mono_view(self)
         self.grad_text = _mono_view(self)
-        self.plot = pg.PlotWidget(self, background="#ffffff")
-        self.plot.setMinimumHeight(110)
-        self.plot.hideButtons()
+        self.plot = QtValuePlot(self)
         self.history = QtWidgets.QListWidget(self)
         self.history.setMaximumHeight(110)
         self.history.setWordWrap(True)
@@ -38,7 +32,7 @@ class QtInspector(QtWidgets.QWidget):
         for caption, widget in (
             ("value", self.value_text),
             (".grad", self.grad_text),
-            ("plot: value (blue), grad (orange)", self.plot),
+            ("plot: value (blue), grad (orange), NaN/inf (red)", self.plot),
             ("gradient history", self.history),
         ):
             layout.addWidget(QtWidgets.QLabel(caption, self))
@@ -92,26 +86,7 @@ class QtInspector(QtWidgets.QWidget):
         value_text = torch_repr(attrs, value, attrs.get("grad_fn"), requires_grad)
         self.value_text.setPlainText(value_text)
         self.grad_text.setPlainText("—" if is_op else torch_repr(attrs, state.grad, None, False))
-        self._plot(value, None if is_op else state.grad)
-
-    def _plot(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:
-        self.plot.clear()
-        arrays = [a for a in (value, grad) if a is not None]
-        if not arrays:
-            return
-        if arrays[0].ndim >= 2:
-            shown = grad if grad is not None else value
-            image = pg.ImageItem(np.asarray(shown, dtype=float).reshape(shown.shape[0], -1))
-            image.setColorMap(pg.colormap.get("viridis"))
-            self.plot.addItem(image)
-            return
-        width = 0.4 if len(arrays) == 2 else 0.8
-        for offset, array, brush in ((-0.2, value, VALUE_BRUSH), (0.2, grad, GRAD_BRUSH)):
-            if array is None:
-                continue
-            heights = np.nan_to_num(np.asarray(array, dtype=float).ravel())
-            x = np.arange(len(heights)) + (offset if len(arrays) == 2 else 0)
-            self.plot.addItem(pg.BarGraphItem(x=x, height=heights, width=width, brush=brush))
+        self.plot.show_arrays(value, None if is_op else state.grad)
 
     def text(self) -> str:
         """Everything the inspector shows as text (for tests and copy)."""
@@ -122,7 +97,8 @@ class QtInspector(QtWidgets.QWidget):
         ]
         history = [self.history.item(i).text() for i in range(self.history.count())]
         parts = [self.title.text(), *rows, self.value_text.toPlainText()]
-        return "\n".join([*parts, self.grad_text.toPlainText(), *history])
+        note = [self.plot.note.text()] if self.plot.note.text() else []
+        return "\n".join([*parts, self.grad_text.toPlainText(), *note, *history])
 
 
 def _mono_view(parent: QtWidgets.QWidget) -> QtWidgets.QPlainTextEdit:

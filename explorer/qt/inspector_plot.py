@@ -1,0 +1,114 @@
+"""The inspector's plot of a tensor's value and gradient: bars for vectors, an image for matrices.
+
+Draws what ``explorer.model.value_plot`` computes: finite values to scale, +inf and -inf as bars
+clipped at the edge in the warning colour with an arrowhead, NaN as a cross, and a note naming
+where they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from explorer.model.value_plot import (
+    bars,
+    edge,
+    finite_levels,
+    nonfinite_masks,
+    nonfinite_note,
+    y_range,
+)
+
+VALUE_BRUSH = "#4c78a8"
+GRAD_BRUSH = "#e8702a"
+WARNING = "#e45756"  # the graph's NaN/inf colour
+SYMBOLS = {"+inf": "t1", "-inf": "t", "NaN": "x"}  # up and down arrowheads, a cross
+NOTE_STYLE = f"color: {WARNING};"
+
+
+class QtValuePlot(QtWidgets.QWidget):
+    """A plot of a value and its gradient with a note under it when either is not finite."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(self, background="#ffffff")
+        self.plot.setMinimumHeight(110)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.note = QtWidgets.QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(NOTE_STYLE)
+        self.note.hide()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        layout.addWidget(self.note)
+
+    def show_arrays(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:
+        """Plot ``value`` and ``grad`` (either may be None; matrices show the gradient if any)."""
+        self.plot.clear()
+        self.plot.enableAutoRange()
+        notes = [nonfinite_note(name, a) for name, a in (("value", value), ("grad", grad))]
+        self.note.setText("\n".join(n for n in notes if n))
+        self.note.setVisible(any(notes))
+        arrays = [a for a in (value, grad) if a is not None]
+        if not arrays:
+            return
+        if arrays[0].ndim >= 2:
+            self._image(grad if grad is not None else value)
+        else:
+            self._bars(value, grad)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.show_arrays(None, None)
+
+    def _bars(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:
+        both = value is not None and grad is not None
+        width = 0.4 if both else 0.8
+        shown = [
+            (bars(array, offset if both else 0.0), brush)
+            for offset, array, brush in ((-0.2, value, VALUE_BRUSH), (0.2, grad, GRAD_BRUSH))
+            if array is not None
+        ]
+        limits = y_range([series for series, _ in shown])
+        for series, brush in shown:
+            if len(series.x):
+                item = pg.BarGraphItem(x=series.x, height=series.heights, width=width, brush=brush)
+                self.plot.addItem(item)
+            for kind, x in series.nonfinite.items():
+                self._nonfinite_bars(kind, x, width, limits)
+        self.plot.setYRange(*limits, padding=0)
+
+    def _nonfinite_bars(self, kind: str, x: np.ndarray, width: float, limits) -> None:
+        top = edge(kind, limits)
+        if kind != "NaN":
+            clipped = pg.BarGraphItem(
+                x=x, height=np.full(len(x), top), width=width, brush=WARNING + "80", pen=WARNING
+            )
+            self.plot.addItem(clipped)
+        self._marks(kind, x, np.full(len(x), top - _inset(kind, limits)))
+
+    def _image(self, array: np.ndarray) -> None:
+        grid = np.asarray(array, dtype=float).reshape(array.shape[0], -1)
+        levels = finite_levels(grid)
+        image = pg.ImageItem(np.nan_to_num(grid, nan=levels[0], posinf=levels[1], neginf=levels[0]))
+        image.setColorMap(pg.colormap.get("viridis"))
+        image.setLevels(levels)
+        self.plot.addItem(image)
+        for kind, mask in nonfinite_masks(grid).items():
+            rows, cols = np.nonzero(mask)
+            self._marks(kind, rows + 0.5, cols + 0.5)
+
+    def _marks(self, kind: str, x: np.ndarray, y: np.ndarray) -> None:
+        marks = pg.ScatterPlotItem(
+            x=x, y=y, symbol=SYMBOLS[kind], size=11, brush=WARNING, pen=pg.mkPen("#ffffff")
+        )
+        self.plot.addItem(marks)
+
+
+def _inset(kind: str, limits: tuple[float, float]) -> float:
+    """How far inside the edge an arrowhead sits so that it is drawn whole."""
+    step = 0.06 * (limits[1] - limits[0])
+    return {"+inf": step, "-inf": -step}.get(kind, 0.0)

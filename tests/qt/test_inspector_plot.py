@@ -1,0 +1,81 @@
+"""The inspector's plot shows NaN and infinities as marks in the warning colour, on an axis
+whose range comes from the finite values (nan_appears.py after F8: t1 = [-inf, 0, 1.3863])."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from explorer.fileformat import open_document
+from explorer.qt import files
+from explorer.qt.inspector_plot import SYMBOLS, WARNING, QtValuePlot
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+def _items(plot: QtValuePlot, kind: type) -> list:
+    return [item for item in plot.plot.getPlotItem().items if isinstance(item, kind)]
+
+
+def _marks(plot: QtValuePlot) -> dict[str, list[tuple[float, float]]]:
+    found: dict[str, list[tuple[float, float]]] = {}
+    for item in _items(plot, pg.ScatterPlotItem):
+        for point in item.points():
+            found.setdefault(point.symbol(), []).append((point.pos().x(), point.pos().y()))
+    return found
+
+
+@pytest.fixture
+def value_plot(qtbot):
+    plot = QtValuePlot()
+    qtbot.addWidget(plot)
+    plot.resize(300, 200)
+    plot.show()
+    return plot
+
+
+def test_first_nonfinite_shows_the_minus_inf_clipped_at_the_bottom(window):
+    window.set_document(open_document(files.EXAMPLES_DIR / "nan_appears.py"))
+    window.qt_actions["timeline.first_nonfinite"].trigger()
+    plot = window.inspector.plot
+    lo, hi = plot.plot.getPlotItem().viewRange()[1]
+    assert -1.0 < lo < 0.0 and 1.3863 < hi < 2.0  # from the finite values, not from -3.4e38
+    finite, clipped = _items(plot, pg.BarGraphItem)
+    np.testing.assert_allclose(finite.opts["height"], [0.0, np.log(4.0)], rtol=1e-6)
+    assert list(clipped.opts["x"]) == [0.0] and list(clipped.opts["height"]) == [lo]
+    ((x, y),) = _marks(plot)[SYMBOLS["-inf"]]
+    assert x == 0.0 and lo < y < 0.0
+    assert plot.note.text() == "value: -inf at [0]" and plot.note.isVisible()
+    assert "value: -inf at [0]" in window.inspector.text()
+
+
+def test_nan_is_a_cross_on_the_baseline_and_inf_a_clipped_bar_at_the_top(value_plot):
+    value_plot.show_arrays(np.array([np.nan, 1.0, 4.0]), np.array([np.inf, 0.5, 0.25]))
+    lo, hi = value_plot.plot.getPlotItem().viewRange()[1]
+    assert 4.0 < hi < 5.0 and lo < 0.0
+    marks = _marks(value_plot)
+    assert marks[SYMBOLS["NaN"]] == [(-0.2, 0.0)]  # the value's first bar
+    ((x, y),) = marks[SYMBOLS["+inf"]]
+    assert x == pytest.approx(0.2) and 0.0 < y < hi  # the grad's first bar, drawn whole
+    clipped = _items(value_plot, pg.BarGraphItem)[-1]
+    assert list(clipped.opts["height"]) == [hi]
+    assert clipped.opts["pen"] == WARNING
+    assert value_plot.note.text() == "value: NaN at [0]\ngrad: +inf at [0]"
+
+
+def test_a_finite_plot_has_no_marks_and_no_note(value_plot):
+    value_plot.show_arrays(np.array([1.0, -2.0]), None)
+    assert _marks(value_plot) == {} and not value_plot.note.isVisible()
+    value_plot.clear()
+    assert value_plot.plot.getPlotItem().items == []
+
+
+def test_an_image_takes_its_levels_from_finite_values_and_marks_the_rest(value_plot):
+    grid = np.array([[1.0, np.inf], [np.nan, 3.0]])
+    value_plot.show_arrays(grid, None)
+    (image,) = _items(value_plot, pg.ImageItem)
+    assert tuple(image.getLevels()) == (1.0, 3.0)
+    assert np.isfinite(image.image).all()
+    marks = _marks(value_plot)
+    assert marks[SYMBOLS["+inf"]] == [(0.5, 1.5)] and marks[SYMBOLS["NaN"]] == [(1.5, 0.5)]
