@@ -83,3 +83,28 @@ def marker_scale(gap_px: float, full_size: float) -> float:
         if full_size * scale <= MARKER_FILL * gap_px:
             return scale
     return MARKER_SCALES[-1]
+
+
+def pan_to_show(
+    view_range: Range,
+    view_px: tuple[float, float],
+    point: tuple[float, float],
+    margins_px: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+) -> Range | None:
+    """A range of the same size as ``view_range`` that shows ``point``, or None when it already
+    does. ``point`` counts as shown when it lies ``margins_px`` (left, right, top, bottom; at most
+    a third of the view each) inside the edges of a view of ``view_px`` pixels. Only the axes along
+    which it is hidden move, and they put it in the middle of the free area: the view does not
+    chase a moving point one step at a time."""
+    left, right, top, bottom = margins_px
+    ranges, moved = [], False
+    for axis, (before_px, after_px) in enumerate(((left, right), (bottom, top))):
+        lo, hi = view_range[axis]
+        per_px = (hi - lo) / max(view_px[axis], 1.0)
+        third = (hi - lo) / 3
+        first = lo + min(before_px * per_px, third)
+        last = hi - min(after_px * per_px, third)
+        shift = 0.0 if first <= point[axis] <= last else point[axis] - (first + last) / 2
+        moved = moved or shift != 0.0
+        ranges.append((float(lo + shift), float(hi + shift)))
+    return (ranges[0], ranges[1]) if moved else None

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from explorer.qt.camera import fit_range, marker_scale
+from explorer.qt.camera import fit_range, marker_scale, pan_to_show
 from explorer.qt.edge_layer import QtEdgeLayer
 from explorer.qt.graph_style import (
     EDGE_STYLES,
@@ -31,6 +31,7 @@ from explorer.qt.node_text import accumulation, badge_text, compact, node_lines,
 
 Edge = tuple[str, str, int]
 HIGHLIGHT_MIN_PX = 14.0  # the active and selected nodes stay findable when zoomed out
+REVEAL_MARGIN_PX = 24.0  # a node this close to an edge (or an overlay) counts as off-screen
 NORMAL_PEN, DOT_PEN = PEN_KINDS.index("normal"), PEN_KINDS.index("dot")
 
 
@@ -100,6 +101,7 @@ class QtGraphView(pg.GraphicsView):
         self._active = active
         self._update_nodes(nodes)
         self._update_edges(delta.edges)
+        self.reveal(active)
 
     def _on_positions_changed(self, node_ids: Any = ()) -> None:
         self._read_positions(respace=len(node_ids) > 1)
@@ -249,6 +251,7 @@ class QtGraphView(pg.GraphicsView):
         previous, self.selected = self.selected, node_id
         self._update_nodes([n for n in (previous, node_id) if n is not None])
         if node_id is not None:
+            self.reveal(node_id)
             self.node_selected.emit(node_id)
 
     def _on_clicked(self, _item, points, _event) -> None:
@@ -278,11 +281,31 @@ class QtGraphView(pg.GraphicsView):
         anchor = None
         if self._active in self._index:
             anchor = tuple(xy[self._index[self._active]])
-        size = self.view_box.size()
-        top = self.caption_label.height() if self.caption_label.isVisible() else 0
-        overlays = (top, self.legend.height())
-        x_range, y_range = fit_range(xy, (size.width(), size.height()), anchor, overlays)
+        x_range, y_range = fit_range(xy, self._view_px(), anchor, self._overlays_px())
         self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def reveal(self, node_id: str | None) -> None:
+        """Pan, keeping the zoom, so that ``node_id`` is on screen (clear of the caption and
+        the legend); a view that already shows it is left where the user put it."""
+        i = self._index.get(node_id) if node_id is not None else None
+        if i is None:
+            return
+        top, bottom = self._overlays_px()
+        margin = REVEAL_MARGIN_PX
+        margins = (margin, margin, top + margin, bottom + margin)
+        view_range = self.view_box.viewRange()
+        shown = pan_to_show(view_range, self._view_px(), self.scatter.point(i), margins)
+        if shown is not None:
+            self.view_box.setRange(xRange=shown[0], yRange=shown[1], padding=0)
+
+    def _view_px(self) -> tuple[float, float]:
+        size = self.view_box.size()
+        return size.width(), size.height()
+
+    def _overlays_px(self) -> tuple[float, float]:
+        """Heights of what covers the top (the caption) and the bottom (the legend)."""
+        top = self.caption_label.height() if self.caption_label.isVisible() else 0
+        return top, self.legend.height()
 
     def zoom(self, factor: float) -> None:
         """Zoom in (factor < 1) or out (factor > 1) about the centre."""

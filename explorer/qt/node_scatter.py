@@ -76,6 +76,10 @@ class QtNodeScatter(pg.ScatterPlotItem):
         """Point positions as an (N, 2) array."""
         return np.column_stack((self.data["x"], self.data["y"])).astype(float)
 
+    def point(self, index: int) -> tuple[float, float]:
+        """The position of point ``index``."""
+        return float(self.data["x"][index]), float(self.data["y"][index])
+
     def move_points(self, xy: np.ndarray) -> None:
         """Put every point at ``xy`` without touching styles."""
         self.data["x"] = xy[:, 0]

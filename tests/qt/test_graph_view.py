@@ -100,6 +100,18 @@ def test_fit_shows_the_top_of_a_very_tall_graph_and_all_of_an_ordinary_one():
     assert x0 < -5 and x1 > 5 and y0 < -4 and y1 > 0
 
 
+def test_pan_to_show_moves_only_a_hidden_axis_and_only_when_hidden():
+    from explorer.qt.camera import pan_to_show
+
+    view, px, margins = ((0.0, 10.0), (0.0, 10.0)), (100, 100), (10, 10, 30, 10)
+    assert pan_to_show(view, px, (5.0, 5.0), margins) is None
+    assert pan_to_show(view, px, (9.5, 5.0), margins) == ((4.5, 14.5), (0.0, 10.0))  # in a margin
+    # off the bottom: centred in the free area between the bottom margin (1) and the top one (3)
+    assert pan_to_show(view, px, (5.0, -3.0), margins) == ((0.0, 10.0), (-7.0, 3.0))
+    (x0, x1), (y0, y1) = pan_to_show(view, (3, 3), (50.0, 50.0), (99, 99, 99, 99))
+    assert (x1 - x0, y1 - y0) == (10.0, 10.0) and x0 < 50.0 < x1 and y0 < 50.0 < y1
+
+
 def test_markers_shrink_to_dots_when_zoomed_out_but_the_active_node_stays_visible(view):
     view.document.seek(11)  # op1 active
     view.fit()
