@@ -111,8 +111,8 @@ def _cast(array: np.ndarray, dtype: dtypes.DType) -> np.ndarray:
     return array if array.dtype is dtype.np else array.astype(dtype.np)
 
 
-def binary_operator(op: ops.Op) -> Callable[[Tensor, Any], Tensor]:
-    """The Tensor method computing `x <op> y` (`__add__`, `__mul__`...): the hottest path.
+def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
+    """Tensor's method `name` computing `x <op> y` (`__add__`, `__mul__`...): the hottest path.
 
     Two floating tensors of one dtype go straight to numpy and, with grad mode on, get their node
     here: no promotion, no casts, and equal shapes need no fitting in backward (`meta` None).
@@ -181,7 +181,8 @@ def binary_operator(op: ops.Op) -> Callable[[Tensor, Any], Tensor]:
             emit(OpRan(op.name, (a, b), out, STATE.enabled))
         return out
 
-    operator.__name__ = operator.__qualname__ = f"__{op.name}__"
+    operator.__name__ = name
+    operator.__qualname__ = f"Tensor.{name}"
     return operator
 
 

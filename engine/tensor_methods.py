@@ -399,7 +399,7 @@ def bind_dispatch() -> None:
     )
     from engine.tensor import Tensor
 
-    TensorMethods.__add__ = binary_operator(ops.ADD)
-    TensorMethods.__sub__ = binary_operator(ops.SUB)
-    TensorMethods.__mul__ = binary_operator(ops.MUL)
-    TensorMethods.__truediv__ = binary_operator(ops.DIV)
+    TensorMethods.__add__ = binary_operator(ops.ADD, "__add__")
+    TensorMethods.__sub__ = binary_operator(ops.SUB, "__sub__")
+    TensorMethods.__mul__ = binary_operator(ops.MUL, "__mul__")
+    TensorMethods.__truediv__ = binary_operator(ops.DIV, "__truediv__")
