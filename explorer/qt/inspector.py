@@ -32,10 +32,11 @@ class QtInspector(QtWidgets.QWidget):
         for caption, widget in (
             ("value", self.value_text),
             (".grad", self.grad_text),
-            ("plot: value (blue), grad (orange), NaN/inf (red)", self.plot),
+            (None, self.plot),
             ("gradient history", self.history),
         ):
-            layout.addWidget(QtWidgets.QLabel(caption, self))
+            if caption:
+                layout.addWidget(QtWidgets.QLabel(caption, self))
             layout.addWidget(widget)
 
     def set_document(self, document: Any) -> None:

@@ -25,6 +25,7 @@ GRAD_BRUSH = "#e8702a"
 WARNING = "#e45756"  # the graph's NaN/inf colour
 SYMBOLS = {"+inf": "t1", "-inf": "t", "NaN": "x"}  # up and down arrowheads, a cross
 NOTE_STYLE = f"color: {WARNING};"
+BARS_CAPTION = "plot: value (blue), grad (orange), NaN/inf (red)"
 
 
 class QtValuePlot(QtWidgets.QWidget):
@@ -32,6 +33,8 @@ class QtValuePlot(QtWidgets.QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.caption = QtWidgets.QLabel(BARS_CAPTION, self)
+        self.caption.setWordWrap(True)
         self.plot = pg.PlotWidget(self, background="#ffffff")
         self.plot.setMinimumHeight(110)
         self.plot.hideButtons()
@@ -42,12 +45,14 @@ class QtValuePlot(QtWidgets.QWidget):
         self.note.hide()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
         layout.addWidget(self.plot)
         layout.addWidget(self.note)
 
     def show_arrays(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:
         """Plot ``value`` and ``grad`` (either may be None; matrices show the gradient if any)."""
         self.plot.clear()
+        self.plot.getPlotItem().invertY(False)
         self.plot.enableAutoRange()
         notes = [nonfinite_note(name, a) for name, a in (("value", value), ("grad", grad))]
         self.note.setText("\n".join(n for n in notes if n))
@@ -56,8 +61,9 @@ class QtValuePlot(QtWidgets.QWidget):
         if not arrays:
             return
         if arrays[0].ndim >= 2:
-            self._image(grad if grad is not None else value)
+            self._image(*(("grad", grad) if grad is not None else ("value", value)))
         else:
+            self.caption.setText(BARS_CAPTION)
             self._bars(value, grad)
 
     def clear(self) -> None:
@@ -90,22 +96,37 @@ class QtValuePlot(QtWidgets.QWidget):
             self.plot.addItem(clipped)
         self._marks(kind, x, np.full(len(x), top - _inset(kind, limits)))
 
-    def _image(self, array: np.ndarray) -> None:
+    def _image(self, name: str, array: np.ndarray) -> None:
+        """``array`` as PyTorch prints it: row 0 at the top, columns left to right, cell [i, j]
+        centred on (x=j, y=i) so that the axes' ticks are column and row indices."""
+        self.caption.setText(image_caption(name, array.shape))
         grid = np.asarray(array, dtype=float).reshape(array.shape[0], -1)
         levels = finite_levels(grid)
-        image = pg.ImageItem(np.nan_to_num(grid, nan=levels[0], posinf=levels[1], neginf=levels[0]))
+        finite = np.nan_to_num(grid, nan=levels[0], posinf=levels[1], neginf=levels[0])
+        image = pg.ImageItem(finite, axisOrder="row-major")
+        image.setRect(-0.5, -0.5, grid.shape[1], grid.shape[0])
         image.setColorMap(pg.colormap.get("viridis"))
         image.setLevels(levels)
         self.plot.addItem(image)
+        self.plot.getPlotItem().invertY(True)
         for kind, mask in nonfinite_masks(grid).items():
             rows, cols = np.nonzero(mask)
-            self._marks(kind, rows + 0.5, cols + 0.5)
+            self._marks(kind, cols.astype(float), rows.astype(float))
 
     def _marks(self, kind: str, x: np.ndarray, y: np.ndarray) -> None:
         marks = pg.ScatterPlotItem(
             x=x, y=y, symbol=SYMBOLS[kind], size=11, brush=WARNING, pen=pg.mkPen("#ffffff")
         )
         self.plot.addItem(marks)
+
+
+def image_caption(name: str, shape: tuple[int, ...]) -> str:
+    """What the heat map of ``name`` shows, laid out as PyTorch prints it."""
+    columns = "columns" if len(shape) == 2 else f"dims 1–{len(shape) - 1} flattened"
+    return (
+        f"heat map of {name} {list(shape)}: row 0 at the top, {columns} left to right; "
+        "NaN/inf (red)"
+    )
 
 
 def _inset(kind: str, limits: tuple[float, float]) -> float:

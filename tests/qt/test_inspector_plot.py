@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6 import QtCore
 
 from explorer.fileformat import open_document
 from explorer.qt import files
@@ -77,5 +78,49 @@ def test_an_image_takes_its_levels_from_finite_values_and_marks_the_rest(value_p
     (image,) = _items(value_plot, pg.ImageItem)
     assert tuple(image.getLevels()) == (1.0, 3.0)
     assert np.isfinite(image.image).all()
-    marks = _marks(value_plot)
-    assert marks[SYMBOLS["+inf"]] == [(0.5, 1.5)] and marks[SYMBOLS["NaN"]] == [(1.5, 0.5)]
+    marks = _marks(value_plot)  # on cell [i, j], centred on (x=j, y=i)
+    assert marks[SYMBOLS["+inf"]] == [(1.0, 0.0)] and marks[SYMBOLS["NaN"]] == [(0.0, 1.0)]
+
+
+def _quadrant_colours(plot: QtValuePlot) -> list[list[tuple[int, int, int]]]:
+    """The colour drawn at the middle of each quarter of the plot area, as [[top-left,
+    top-right], [bottom-left, bottom-right]] on screen."""
+    view_box = plot.plot.getPlotItem().getViewBox()
+    area = view_box.mapRectToScene(view_box.boundingRect())
+    image = plot.plot.grab().toImage()
+    colours = []
+    for fy in (0.25, 0.75):
+        row = []
+        for fx in (0.25, 0.75):
+            scene = QtCore.QPointF(area.left() + fx * area.width(), area.top() + fy * area.height())
+            pixel = plot.plot.mapFromScene(scene)
+            colour = image.pixelColor(pixel.x(), pixel.y())
+            row.append((colour.red(), colour.green(), colour.blue()))
+        colours.append(row)
+    return colours
+
+
+def test_a_matrix_is_drawn_as_pytorch_prints_it(value_plot):
+    """Row 0 at the top, columns left to right: [[0, 1], [0, 0]] is bright in the top-right
+    corner only, and the marks of [[nan, 0], [0, inf]] sit on those cells on screen."""
+    value_plot.show_arrays(np.array([[0.0, 1.0], [0.0, 0.0]]), None)
+    value_plot.plot.getPlotItem().getViewBox().setRange(xRange=(-0.5, 1.5), yRange=(-0.5, 1.5))
+    (top_left, top_right), (bottom_left, bottom_right) = _quadrant_colours(value_plot)
+    bright, dark = pg.colormap.get("viridis").map([1.0, 0.0], mode="byte")[:, :3].tolist()
+    assert list(top_right) == bright
+    assert [list(c) for c in (top_left, bottom_left, bottom_right)] == [dark] * 3
+    assert "row 0 at the top" in value_plot.caption.text()
+    value_plot.show_arrays(np.array([[np.nan, 0.0], [0.0, np.inf]]), None)
+    view_box = value_plot.plot.getPlotItem().getViewBox()
+    ((nan_x, nan_y),) = _marks(value_plot)[SYMBOLS["NaN"]]
+    ((inf_x, inf_y),) = _marks(value_plot)[SYMBOLS["+inf"]]
+    nan_at = view_box.mapViewToScene(QtCore.QPointF(nan_x, nan_y))
+    inf_at = view_box.mapViewToScene(QtCore.QPointF(inf_x, inf_y))
+    assert nan_at.x() < inf_at.x() and nan_at.y() < inf_at.y()  # [0, 0] left of and above [1, 1]
+
+
+def test_the_bar_plot_is_not_upside_down_after_a_matrix(value_plot):
+    value_plot.show_arrays(np.ones((2, 2)), None)
+    value_plot.show_arrays(np.array([1.0, 2.0]), None)
+    assert not value_plot.plot.getPlotItem().getViewBox().yInverted()
+    assert value_plot.caption.text().startswith("plot: value (blue)")
