@@ -76,7 +76,8 @@ def format_tensor(array: np.ndarray, dtype: str, suffixes: list[str]) -> str:
 def repr_suffixes(
     shape: tuple, dtype: str, grad_fn_name: str | None, requires_grad: bool
 ) -> list[str]:
-    """Return torch's repr suffixes, in order: `size=`, `dtype=`, `grad_fn=` or `requires_grad=`."""
+    """Return torch's repr suffixes, in order: `size=` (empty tensors, or `edgeitems=0`), `dtype=`,
+    `grad_fn=` or `requires_grad=`."""
     shape = tuple(int(d) for d in shape)
     suffixes = []
     if math.prod(shape) == 0:
@@ -84,8 +85,11 @@ def repr_suffixes(
             suffixes.append(f"size={shape}")
         if dtype != "float32":
             suffixes.append(f"dtype=torch.{dtype}")
-    elif dtype not in IMPLICIT_DTYPES:
-        suffixes.append(f"dtype=torch.{dtype}")
+    else:
+        if not OPTIONS.edgeitems:  # torch shows the shape when it shows no edge items
+            suffixes.append(f"size={shape}")
+        if dtype not in IMPLICIT_DTYPES:
+            suffixes.append(f"dtype=torch.{dtype}")
     if grad_fn_name is not None:
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
@@ -209,10 +213,13 @@ def _edge_split(array: np.ndarray, summarize: bool) -> list[np.ndarray | None]:
 
 def _vector_str(array: np.ndarray, indent: int, summarize: bool, formatter: Formatter) -> str:
     per_line = max(1, int(math.floor((OPTIONS.linewidth - indent) / (formatter.width + 2))))
-    items = [
-        " ..." if row is None else formatter.format(row.item())
-        for row in _edge_split(array, summarize)
-    ]
+    if summarize and not OPTIONS.edgeitems:
+        items = ["..."]
+    else:
+        items = [
+            " ..." if row is None else formatter.format(row.item())
+            for row in _edge_split(array, summarize)
+        ]
     lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 

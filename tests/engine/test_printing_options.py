@@ -35,6 +35,17 @@ def _reprs(L) -> list[str]:
             {"edgeitems": 1, "threshold": 3},
             lambda: [L.arange(10.0), L.arange(30.0).reshape(2, 3, 5)],
         ),
+        (
+            {"edgeitems": 0, "threshold": 1000},
+            lambda: [
+                L.ones(2, 3),
+                L.tensor(1.5),
+                L.arange(2000),
+                L.ones(40, 40, dtype=L.float64),
+                L.zeros(0, 3),
+                L.ones(3, requires_grad=True),
+            ],
+        ),
         ({"precision": 0, "threshold": 1000, "edgeitems": 3}, lambda: [L.tensor([1.5, 2.25, 3.0])]),
         ({"precision": 10}, lambda: [L.tensor([1 / 3, 2 / 3], dtype=L.float64), L.tensor([1 / 3])]),
         ({"linewidth": 200}, lambda: [L.arange(50.0) + 0.5]),
