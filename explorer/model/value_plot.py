@@ -82,6 +82,22 @@ def finite_levels(array: np.ndarray) -> tuple[float, float]:
     return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
 
 
+def index_ticks(levels: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The tick levels ``(spacing, offset)`` of an axis of element indices: only those whose
+    ticks all fall on whole numbers (spacing a whole number of at least 1), one tick per index
+    when none is left; coarser levels are kept, so a long axis still shows every 10th or 100th."""
+    kept = [
+        (float(round(spacing)), float(round(offset)))
+        for spacing, offset in levels
+        if spacing >= 1 - 1e-9 and _whole(spacing) and _whole(offset)
+    ]
+    return kept or ([(1.0, 0.0)] if levels else [])
+
+
+def _whole(number: float) -> bool:
+    return abs(number - round(number)) < 1e-9
+
+
 def nonfinite_note(name: str, array: np.ndarray | None) -> str:
     """``value: -inf at [0]; NaN at [1, 2], [3, 0] and 4 more`` ("" when all is finite)."""
     if array is None:

@@ -15,6 +15,7 @@ from explorer.model.value_plot import (
     bars,
     edge,
     finite_levels,
+    index_ticks,
     nonfinite_masks,
     nonfinite_note,
     y_range,
@@ -35,7 +36,9 @@ class QtValuePlot(QtWidgets.QWidget):
         super().__init__(parent)
         self.caption = QtWidgets.QLabel(BARS_CAPTION, self)
         self.caption.setWordWrap(True)
-        self.plot = pg.PlotWidget(self, background="#ffffff")
+        self.rows_axis = QtIndexAxis("left")
+        axes = {"bottom": QtIndexAxis("bottom"), "left": self.rows_axis}
+        self.plot = pg.PlotWidget(self, background="#ffffff", axisItems=axes)
         self.plot.setMinimumHeight(110)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
@@ -53,7 +56,7 @@ class QtValuePlot(QtWidgets.QWidget):
         """Plot ``value`` and ``grad`` (either may be None; matrices show the gradient if any)."""
         self.plot.clear()
         self.plot.getPlotItem().invertY(False)
-        self.plot.enableAutoRange()
+        self.rows_axis.set_indices(False)
         notes = [nonfinite_note(name, a) for name, a in (("value", value), ("grad", grad))]
         self.note.setText("\n".join(n for n in notes if n))
         self.note.setVisible(any(notes))
@@ -85,7 +88,8 @@ class QtValuePlot(QtWidgets.QWidget):
                 self.plot.addItem(item)
             for kind, x in series.nonfinite.items():
                 self._nonfinite_bars(kind, x, width, limits)
-        self.plot.setYRange(*limits, padding=0)
+        length = max(len(a.ravel()) for a in (value, grad) if a is not None)
+        self.plot.setRange(xRange=(-0.5, length - 0.5), yRange=limits, padding=0)
 
     def _nonfinite_bars(self, kind: str, x: np.ndarray, width: float, limits) -> None:
         top = edge(kind, limits)
@@ -101,23 +105,46 @@ class QtValuePlot(QtWidgets.QWidget):
         centred on (x=j, y=i) so that the axes' ticks are column and row indices."""
         self.caption.setText(image_caption(name, array.shape))
         grid = np.asarray(array, dtype=float).reshape(array.shape[0], -1)
+        rows, columns = grid.shape
         levels = finite_levels(grid)
         finite = np.nan_to_num(grid, nan=levels[0], posinf=levels[1], neginf=levels[0])
         image = pg.ImageItem(finite, axisOrder="row-major")
-        image.setRect(-0.5, -0.5, grid.shape[1], grid.shape[0])
+        image.setRect(-0.5, -0.5, columns, rows)
         image.setColorMap(pg.colormap.get("viridis"))
         image.setLevels(levels)
         self.plot.addItem(image)
+        self.plot.setRange(xRange=(-0.5, columns - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
         self.plot.getPlotItem().invertY(True)
+        self.rows_axis.set_indices(True)
         for kind, mask in nonfinite_masks(grid).items():
-            rows, cols = np.nonzero(mask)
-            self._marks(kind, cols.astype(float), rows.astype(float))
+            at_rows, at_columns = np.nonzero(mask)
+            self._marks(kind, at_columns.astype(float), at_rows.astype(float))
 
     def _marks(self, kind: str, x: np.ndarray, y: np.ndarray) -> None:
         marks = pg.ScatterPlotItem(
             x=x, y=y, symbol=SYMBOLS[kind], size=11, brush=WARNING, pen=pg.mkPen("#ffffff")
         )
         self.plot.addItem(marks)
+
+
+class QtIndexAxis(pg.AxisItem):
+    """An axis that, while it counts element indices, has ticks on whole numbers only
+    (pyqtgraph still thins them on a long axis: every 2nd, 5th, 10th...)."""
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.indices = True
+
+    def set_indices(self, indices: bool) -> None:
+        """Whether the axis counts indices (whole ticks) or shows values (any ticks)."""
+        if indices != self.indices:
+            self.indices = indices
+            self.picture = None
+            self.update()
+
+    def tickSpacing(self, low: float, high: float, size: float):  # noqa: N802 (pyqtgraph API)
+        levels = super().tickSpacing(low, high, size)
+        return index_ticks(levels) if self.indices else levels
 
 
 def image_caption(name: str, shape: tuple[int, ...]) -> str:

@@ -8,6 +8,7 @@ from explorer.model.value_plot import (
     bars,
     edge,
     finite_levels,
+    index_ticks,
     nonfinite_masks,
     nonfinite_note,
     y_range,
@@ -72,3 +73,15 @@ def test_the_note_names_each_kind_and_where_it_is():
     assert nonfinite_note("value", np.array(NAN)) == "value: NaN"
     assert nonfinite_note("value", np.array([1.0, 2.0])) == ""
     assert nonfinite_note("grad", None) == ""
+
+
+def test_index_ticks_keep_only_whole_spacings():
+    assert index_ticks([(1.0, 0.0), (0.5, 0.0)]) == [(1.0, 0.0)]
+    assert index_ticks([(0.5, 0.0), (0.1, 0.0)]) == [(1.0, 0.0)]  # two elements: one per index
+    assert index_ticks([(200.0, 0.0), (50.0, 0.0), (10.0, 0.0)]) == [
+        (200.0, 0.0),
+        (50.0, 0.0),
+        (10.0, 0.0),
+    ]
+    assert index_ticks([(2.5, 0.0), (0.5, 0.0)]) == [(1.0, 0.0)]
+    assert index_ticks([]) == []

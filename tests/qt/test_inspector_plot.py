@@ -124,3 +124,28 @@ def test_the_bar_plot_is_not_upside_down_after_a_matrix(value_plot):
     value_plot.show_arrays(np.array([1.0, 2.0]), None)
     assert not value_plot.plot.getPlotItem().getViewBox().yInverted()
     assert value_plot.caption.text().startswith("plot: value (blue)")
+
+
+def _ticks(plot: QtValuePlot, name: str) -> list[list[float]]:
+    """The tick values the axis ``name`` draws, one list per level (major first)."""
+    axis = plot.plot.getPlotItem().getAxis(name)
+    low, high = axis.range
+    size = axis.width() if axis.orientation == "bottom" else axis.height()
+    return [values for _, values in axis.tickValues(low, high, size)]
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 7, 40, 1000])
+def test_bars_have_ticks_at_element_indices_only(value_plot, length):
+    value_plot.show_arrays(np.linspace(0.1, 0.3, length), np.ones(length))
+    levels = _ticks(value_plot, "bottom")
+    ticks = [t for values in levels for t in values]
+    assert all(float(t).is_integer() and 0 <= t < length for t in ticks), ticks
+    assert 0.0 in levels[0] and len(levels[0]) <= 12  # thinned on a long vector
+    value_ticks = [t for values in _ticks(value_plot, "left") for t in values]
+    assert any(not float(t).is_integer() for t in value_ticks)  # the value axis is not indices
+
+
+def test_a_heat_map_has_row_and_column_indices_as_ticks(value_plot):
+    value_plot.show_arrays(np.arange(6.0).reshape(2, 3), None)
+    assert _ticks(value_plot, "bottom") == [[0.0, 1.0, 2.0]]
+    assert _ticks(value_plot, "left") == [[0.0, 1.0]]
