@@ -94,6 +94,20 @@ def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A00
     return input.pow(exponent)
 
 
+def remainder(input: Tensor | float, other: Tensor | float) -> Tensor:  # noqa: A002
+    """input % other, with the sign of `other`; `input` may be a Python number."""
+    if not isinstance(input, Tensor):
+        return other.__rmod__(input)
+    return input.remainder(other)
+
+
+def floor_divide(input: Tensor | float, other: Tensor | float) -> Tensor:  # noqa: A002
+    """input // other, rounded down; `input` may be a Python number."""
+    if not isinstance(input, Tensor):
+        return other.__rfloordiv__(input)
+    return input.floor_divide(other)
+
+
 # torch's module functions that are Tensor methods under the same name and arguments.
 add, sub, mul, div, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg
 sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
@@ -106,7 +120,7 @@ softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
 mm, mv, matmul, outer = Tensor.mm, Tensor.mv, Tensor.matmul, Tensor.outer
 t, transpose, permute = Tensor.t, Tensor.transpose, Tensor.permute
 unsqueeze, squeeze, flatten, clone = Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten, Tensor.clone
-reshape, floor_divide, remainder = Tensor.reshape, Tensor.floor_divide, Tensor.remainder
+reshape = Tensor.reshape
 isnan, isinf, isfinite, any, all = (  # noqa: A001
     Tensor.isnan,
     Tensor.isinf,

@@ -56,11 +56,14 @@ class Node:
 
     def name(self) -> str:
         """torch's name of this node, e.g. `MulBackward0`."""
+        if self.__class__ is Node:
+            return named(self).name()
         return self.op.grad_fn
 
     @property
     def display_name(self) -> str:
-        """The short name to show (the same as `name()` except for AccumulateGrad)."""
+        """The short name to show (the class name, e.g. `NotImplemented` whose name() is
+        `torch::autograd::NotImplemented`)."""
         return self.op.grad_fn
 
     @property

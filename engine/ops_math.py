@@ -113,12 +113,24 @@ MAXIMUM = Op("maximum", "MaximumBackward0", np.maximum, _max_min_backward, (0, 1
 MINIMUM = Op("minimum", "MinimumBackward0", np.minimum, _min_backward, (0, 1))
 
 
+def _check_divisor(x: np.ndarray, y: Any) -> None:
+    """torch refuses integer division by zero (floats give inf or nan)."""
+    if x.dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def _remainder_forward(x: np.ndarray, y: Any) -> np.ndarray:
     """torch's remainder: fmod, then moved by `y` when the signs differ (0 stays +0)."""
     if x.dtype.kind != "f":
+        _check_divisor(x, y)
         return np.remainder(x, y)
     mod = np.fmod(x, y)
     return np.where((mod != 0) & ((mod < 0) != (np.asarray(y) < 0)), mod + y, mod)
+
+
+def _floor_divide_forward(x: np.ndarray, y: Any) -> np.ndarray:
+    _check_divisor(x, y)
+    return np.floor_divide(x, y)
 
 
 REMAINDER = Op(
@@ -132,18 +144,29 @@ REMAINDER_SCALAR = Op(
     "remainder", "RemainderBackward0", quiet(_remainder_forward), lambda B, g, s, c: (g,)
 )
 
-
-def _not_implemented(B, g, s, a):
-    raise RuntimeError("derivative for aten::floor_divide is not implemented")
-
-
-FLOOR_DIVIDE = Op("floor_divide", "NotImplemented", quiet(np.floor_divide), _not_implemented)
 # torch's node for ops without a derivative: shown as NotImplemented, named in C++ terms.
-FLOOR_DIVIDE.node_class = type(
+NOT_IMPLEMENTED = type(
     "NotImplemented",
     (Node,),
     {"__slots__": (), "name": lambda self: "torch::autograd::NotImplemented"},
 )
+
+
+def _no_derivative(name: str, forward: Any) -> Op:
+    """An op whose grad_fn is NotImplemented: backward through it raises torch's error."""
+
+    def backward(B, g, s, a):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    op = Op(name, "NotImplemented", quiet(forward), backward)
+    op.node_class = NOT_IMPLEMENTED
+    return op
+
+
+FLOOR_DIVIDE = _no_derivative("floor_divide", _floor_divide_forward)
+# A Python number first (`5 // x`, `torch.remainder(5, x)`): torch records no derivative.
+RFLOOR_DIVIDE = _no_derivative("floor_divide", lambda c, x: _floor_divide_forward(c, x))
+RREMAINDER = _no_derivative("remainder", lambda c, x: _remainder_forward(c, x))
 LOGICAL = {
     "bitwise_and": Op("bitwise_and", None, np.bitwise_and),
     "bitwise_or": Op("bitwise_or", None, np.bitwise_or),
@@ -292,6 +315,14 @@ def bitwise_not(a: Tensor) -> Tensor:
 def floor_divide(a: Tensor, b: Any, args: tuple) -> Tensor:
     """`a // b`: integer dtypes stay integer; the grad_fn is torch's NotImplemented node."""
     return elementwise(FLOOR_DIVIDE, a, b, args)
+
+
+def number_first(op: Op, c: Any, a: Tensor, args: tuple) -> Tensor:
+    """`c <op> a` for a Python number `c` (RFLOOR_DIVIDE, RREMAINDER), in the promoted dtype."""
+    c = _scalar(c)
+    dt = _promoted(a, c)
+    result = op.forward(np.asarray(c, dt.np), _cast(a.array, dt))
+    return _finish(op, wrap(_as_array(result, dt), dt), (a,), None, args)
 
 
 WHERE = Op(

@@ -147,8 +147,14 @@ class TensorMethods:
     def __floordiv__(self, other: Any) -> Tensor:
         return _math.floor_divide(self, other, (self, other))
 
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _math.number_first(_math.RFLOOR_DIVIDE, other, self, (other, self))
+
     def __mod__(self, other: Any) -> Tensor:
         return self.remainder(other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _math.number_first(_math.RREMAINDER, other, self, (other, self))
 
     def __and__(self, other: Any) -> Tensor:
         return _math.logical("bitwise_and", self, other, (self, other))

@@ -1,6 +1,6 @@
 """Small torch behaviours compared with torch: pow with a number base, Generator repr, numpy scalar
-dtypes in `tensor`, max/min(dim) of a 0-d tensor, floor division's NotImplemented node and the
-remainder's gradients."""
+dtypes in `tensor`, max/min(dim) of a 0-d tensor, floor division's NotImplemented node, the
+remainder's gradients, a number divided by a tensor, integer division by zero."""
 
 from __future__ import annotations
 
@@ -76,7 +76,39 @@ def remainder_gradients(L, out):
     out += [repr(x.grad), repr(y.grad)]
 
 
+def a_number_first(L, out):
+    x = L.tensor([2.0, -3.0, 0.5], requires_grad=True)
+    r = L.remainder(5, x)
+    out += [repr(r), r.grad_fn.name(), repr(5 % x), repr(5 // x), repr(L.floor_divide(5, x))]
+    out += [repr(L.remainder(5.5, L.tensor([2, -3]))), repr(7 // L.tensor([2, -3]))]
+    out += [repr(L.remainder(-5, L.tensor([2.0, -3.0, 0.0]))), repr(L.remainder(5, L.tensor(2)))]
+    r.sum().backward()
+
+
+def floor_division_of_a_number_has_no_derivative(L, out):
+    x = L.tensor([2.0, -3.0], requires_grad=True)
+    (5 // x).sum().backward()
+
+
+def integer_remainder_by_zero(L, out):
+    L.tensor([5, 3]) % L.tensor([2, 0])
+
+
+def integer_floor_division_by_zero(L, out):
+    out.append(repr(L.tensor([5.0]) // 0))
+    L.tensor([5]) // 0
+
+
+def number_by_integer_zero(L, out):
+    5 % L.tensor([1, 0])
+
+
 SCENARIOS = [
+    a_number_first,
+    floor_division_of_a_number_has_no_derivative,
+    integer_remainder_by_zero,
+    integer_floor_division_by_zero,
+    number_by_integer_zero,
     pow_module_function,
     generator_repr,
     numpy_scalars_in_lists,
