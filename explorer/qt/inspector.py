@@ -29,6 +29,7 @@ class QtInspector(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(self.form)
+        self._sections: list[QtWidgets.QWidget] = []
         for caption, widget in (
             ("value", self.value_text),
             (".grad", self.grad_text),
@@ -36,8 +37,12 @@ class QtInspector(QtWidgets.QWidget):
             ("gradient history", self.history),
         ):
             if caption:
-                layout.addWidget(QtWidgets.QLabel(caption, self))
-            layout.addWidget(widget)
+                label = QtWidgets.QLabel(caption, self)
+                layout.addWidget(label)
+                self._sections += [label, widget]
+            layout.addWidget(widget, stretch=1 if widget is self.plot else 0)
+        # Takes the free space when the plot is hidden, so that the rest stays at the top.
+        layout.addStretch()
 
     def set_document(self, document: Any) -> None:
         """Follow ``document``; the selection is cleared."""
@@ -61,6 +66,8 @@ class QtInspector(QtWidgets.QWidget):
         """Describe ``node_id`` (None shows the hint)."""
         self.node_id = node_id
         _clear_form(self.form)
+        for widget in self._sections:
+            widget.setVisible(node_id is not None)
         if node_id is None:
             self.title.setText("Click a node to inspect it")
             for view in (self.value_text, self.grad_text):

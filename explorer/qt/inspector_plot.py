@@ -51,16 +51,20 @@ class QtValuePlot(QtWidgets.QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.plot)
         layout.addWidget(self.note)
+        self.clear()
 
     def show_arrays(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:
-        """Plot ``value`` and ``grad`` (either may be None; matrices show the gradient if any)."""
+        """Plot ``value`` and ``grad`` (either may be None; matrices show the gradient if any).
+        With neither, or only empty ones, the whole widget hides: no empty axes."""
         self.plot.clear()
         self.plot.getPlotItem().invertY(False)
         self.rows_axis.set_indices(False)
+        value, grad = (a if a is not None and a.size else None for a in (value, grad))
         notes = [nonfinite_note(name, a) for name, a in (("value", value), ("grad", grad))]
         self.note.setText("\n".join(n for n in notes if n))
         self.note.setVisible(any(notes))
         arrays = [a for a in (value, grad) if a is not None]
+        self.setVisible(bool(arrays))
         if not arrays:
             return
         if arrays[0].ndim >= 2:
@@ -70,7 +74,7 @@ class QtValuePlot(QtWidgets.QWidget):
             self._bars(value, grad)
 
     def clear(self) -> None:
-        """Show nothing."""
+        """Show nothing (the widget hides)."""
         self.show_arrays(None, None)
 
     def _bars(self, value: np.ndarray | None, grad: np.ndarray | None) -> None:

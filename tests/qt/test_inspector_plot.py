@@ -70,6 +70,30 @@ def test_a_finite_plot_has_no_marks_and_no_note(value_plot):
     assert _marks(value_plot) == {} and not value_plot.note.isVisible()
     value_plot.clear()
     assert value_plot.plot.getPlotItem().items == []
+    assert not value_plot.isVisible()
+
+
+def test_the_plot_is_hidden_until_a_tensor_with_values_is_selected(window, make_document):
+    window.set_document(make_document())
+    plot, graph = window.inspector.plot, window.document.graph
+    assert not plot.isVisible()  # nothing selected: no empty axes, no empty boxes
+    assert not window.inspector.value_text.isVisible()
+    op = next(n for n, d in graph.nodes(data=True) if d["kind"] == "op")
+    window.graph_view.select(op)
+    assert not plot.isVisible()  # an op has no values
+    a = next(n for n, d in graph.nodes(data=True) if d.get("label") == "a")
+    window.graph_view.select(a)
+    assert plot.isVisible() and plot.caption.isVisible()
+    assert window.inspector.value_text.isVisible()
+    window.inspector.show_node(None)
+    assert not plot.isVisible()
+
+
+def test_an_empty_tensor_plots_nothing(value_plot):
+    value_plot.show_arrays(np.zeros(0), None)
+    assert not value_plot.isVisible()
+    value_plot.show_arrays(np.zeros((0, 3)), np.zeros((0, 3)))
+    assert not value_plot.isVisible() and value_plot.plot.getPlotItem().items == []
 
 
 def test_an_image_takes_its_levels_from_finite_values_and_marks_the_rest(value_plot):
