@@ -5,7 +5,8 @@ view (stretched by at most MAX_STRETCH between the axes); a very tall or very wi
 unrolled loop of thousands of layers) fits its narrow side and shows the top, or the left, or the
 region around an anchor (the node the cursor is at), instead of squashing everything into a line.
 ``marker_scale`` shrinks node markers to dots when nodes are dense on screen, so a zoomed-out
-graph shows its structure instead of overlapping discs.
+graph shows its structure instead of overlapping discs, reading the typical distance between
+neighbours that ``neighbour_spacing`` measures.
 """
 
 from __future__ import annotations
@@ -108,3 +109,18 @@ def pan_to_show(
         moved = moved or shift != 0.0
         ranges.append((float(lo + shift), float(hi + shift)))
     return (ranges[0], ranges[1]) if moved else None
+
+
+def neighbour_spacing(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Typical (dx, dy) between neighbours: medians over edges and over nodes sharing a row or
+    a column (inf along an axis where nothing has a neighbour)."""
+    gaps = []
+    for axis in (0, 1):
+        other = xy[:, 1 - axis]
+        order = np.lexsort((xy[:, axis], other))
+        same_line = np.diff(other[order]) == 0
+        along = np.diff(xy[order, axis])[same_line]
+        values = np.abs(np.concatenate((along, xy[src, axis] - xy[dst, axis])))
+        values = values[values > 1e-9]
+        gaps.append(float(np.median(values)) if len(values) else np.inf)
+    return np.array(gaps)

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore
 
-from explorer.qt.camera import fit_range, marker_scale, pan_to_show
+from explorer.qt.camera import fit_range, marker_scale, neighbour_spacing, pan_to_show
 from explorer.qt.edge_layer import QtEdgeLayer
 from explorer.qt.graph_style import (
     EDGE_STYLES,
@@ -28,6 +28,7 @@ from explorer.qt.graph_style import (
 from explorer.qt.label_layer import QtLabelLayer
 from explorer.qt.node_scatter import QtNodeScatter
 from explorer.qt.node_text import accumulation, badge_text, compact, node_lines, tooltip
+from explorer.qt.overlays import LEGEND_HTML, fit_label, overlay_label
 
 Edge = tuple[str, str, int]
 HIGHLIGHT_MIN_PX = 14.0  # the active and selected nodes stay findable when zoomed out
@@ -43,9 +44,9 @@ class QtGraphView(pg.GraphicsView):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background="#fbfbfd")
-        self.caption_label = _overlay_label(self, "font-weight: bold;")
+        self.caption_label = overlay_label(self, "font-weight: bold;")
         self.caption_label.hide()
-        self.legend = _overlay_label(self, "")
+        self.legend = overlay_label(self, "")
         self.legend.setText(LEGEND_HTML)
         self.view_box = pg.ViewBox(lockAspect=False, enableMenu=False)
         self.setCentralItem(self.view_box)
@@ -138,7 +139,7 @@ class QtGraphView(pg.GraphicsView):
         dst = np.array([self._index[v] for _, v, _ in self._edge_ids], dtype=np.int64)
         self.edges.reset(src, dst, np.full(len(src), HIDDEN, dtype=np.int8), xy)
         self._edge_labels = {}
-        self.labels.set_geometry(xy, np.zeros(len(xy), dtype=bool), _spacing(xy, src, dst))
+        self.labels.set_geometry(xy, np.zeros(len(xy), dtype=bool), neighbour_spacing(xy, src, dst))
 
     def _positions_array(self) -> np.ndarray:
         positions = self.document.positions
@@ -151,7 +152,7 @@ class QtGraphView(pg.GraphicsView):
         self.edges.set_positions(xy)
         self._refresh_edge_labels(self._edge_labels)
         # A new layout (not one dragged node) changes the spacing the level of detail reads.
-        spacing = _spacing(xy, self.edges.src, self.edges.dst) if respace else None
+        spacing = neighbour_spacing(xy, self.edges.src, self.edges.dst) if respace else None
         self.labels.set_positions(xy, spacing)
 
     # ----- incremental updates
@@ -334,7 +335,7 @@ class QtGraphView(pg.GraphicsView):
         if not hasattr(self, "legend"):  # pyqtgraph resizes once inside its own __init__
             return
         self.caption_label.move(8, 6)
-        _fit_label(self.legend, self.width() - 16)
+        fit_label(self.legend, self.width() - 16)
         self.legend.move(8, self.height() - self.legend.height() - 6)
 
     # ----- queries (for the window, the inspector and tests)
@@ -362,51 +363,6 @@ class QtGraphView(pg.GraphicsView):
         """The text drawn at the middle of ``edge``, if any."""
         label = self._edge_labels.get(self._edge_index[tuple(edge)])
         return label[0] if label else None
-
-
-LEGEND_HTML = (
-    '<span style="color:#4c78a8">●</span>&nbsp;tensor &nbsp; '
-    '<span style="color:#b0b0b0">●</span>&nbsp;no&nbsp;grad &nbsp; '
-    '<span style="color:#f2a65a">■</span>&nbsp;op &nbsp; '
-    '<span style="color:#c9b3e6">■</span>&nbsp;op&nbsp;in&nbsp;no_grad &nbsp; '
-    '<span style="color:#ffd43b">●</span>&nbsp;active &nbsp; '
-    '<span style="color:#e45756">●</span>&nbsp;NaN/inf &nbsp; '
-    '<span style="color:#e8702a">━</span>&nbsp;gradient&nbsp;flowing &nbsp; '
-    '<span style="color:#d9534f">╌</span>&nbsp;detach'
-)
-
-
-def _overlay_label(parent: QtWidgets.QWidget, style: str) -> QtWidgets.QLabel:
-    label = QtWidgets.QLabel(parent)
-    label.setStyleSheet(f"background: rgba(255,255,255,200); padding: 2px 4px; {style}")
-    label.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-    return label
-
-
-def _fit_label(label: QtWidgets.QLabel, width: int) -> None:
-    """Size ``label`` to its text on one line, or wrapped to ``width`` when that is narrower."""
-    label.setWordWrap(False)
-    hint = label.sizeHint()
-    if hint.width() > width > 0:
-        label.setWordWrap(True)
-        label.resize(width, label.heightForWidth(width))
-    else:
-        label.resize(hint)
-
-
-def _spacing(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Typical (dx, dy) between neighbours: medians over edges and over nodes sharing a row or
-    a column (inf along an axis where nothing has a neighbour)."""
-    gaps = []
-    for axis in (0, 1):
-        other = xy[:, 1 - axis]
-        order = np.lexsort((xy[:, axis], other))
-        same_line = np.diff(other[order]) == 0
-        along = np.diff(xy[order, axis])[same_line]
-        values = np.abs(np.concatenate((along, xy[src, axis] - xy[dst, axis])))
-        values = values[values > 1e-9]
-        gaps.append(float(np.median(values)) if len(values) else np.inf)
-    return np.array(gaps)
 
 
 def _disconnect(document: Any, view: QtGraphView) -> None:

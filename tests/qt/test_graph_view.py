@@ -112,6 +112,17 @@ def test_pan_to_show_moves_only_a_hidden_axis_and_only_when_hidden():
     assert (x1 - x0, y1 - y0) == (10.0, 10.0) and x0 < 50.0 < x1 and y0 < 50.0 < y1
 
 
+def test_neighbour_spacing_is_the_typical_gap_along_each_axis():
+    from explorer.qt.camera import neighbour_spacing
+
+    # Two rows two apart; neighbours in a row three apart; one edge down a column.
+    xy = np.array([[0.0, 0.0], [3.0, 0.0], [6.0, 0.0], [0.0, -2.0], [3.0, -2.0]])
+    spacing = neighbour_spacing(xy, np.array([0]), np.array([3]))
+    np.testing.assert_array_equal(spacing, [3.0, 2.0])
+    lone = neighbour_spacing(np.array([[1.0, 1.0]]), np.zeros(0, int), np.zeros(0, int))
+    assert np.isinf(lone).all()
+
+
 def test_markers_shrink_to_dots_when_zoomed_out_but_the_active_node_stays_visible(view):
     view.document.seek(11)  # op1 active
     view.fit()
