@@ -15,7 +15,15 @@ import numpy as np
 from engine import dtypes, memory, ops
 from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
 from engine.grad_mode import STATE
-from engine.graph import UIDS, AccumulateGrad, Node, SavedOutput, shared_counter, version
+from engine.graph import (
+    UIDS,
+    AccumulateGrad,
+    Node,
+    SavedOutput,
+    current_fn,
+    shared_counter,
+    version,
+)
 from engine.observe import LISTENERS, OpRan, emit
 from engine.tensor import Tensor, _dim, wrap
 
@@ -33,7 +41,7 @@ def grad_node(t: Tensor) -> Node | None:
     """The node a gradient for `t` flows to (its grad_fn or AccumulateGrad); None if none."""
     if not t._rg:
         return None
-    fn = t._fn
+    fn = t._fn if t._base is None else current_fn(t)
     if fn is not None:
         return fn
     ref = t._acc
@@ -148,7 +156,8 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
             node.uid = _next_uid()
             node.op = op
             node.attrs = None
-            fa, fb = a._fn, b._fn
+            fa = a._fn if a._base is None else current_fn(a)
+            fb = b._fn if b._base is None else current_fn(b)
             if fa is None and a._rg:  # grad_node(a)
                 ref = a._acc
                 fa = ref() if ref is not None else None

@@ -101,17 +101,31 @@ def version(t: Any) -> int:
 
 
 def shared_counter(t: Any) -> list:
-    """`t`'s version counter, created on first need (a view or detached alias shares it)."""
+    """`t`'s version counter `[version, uid at the latest change]`, created on first need (a view
+    or detached alias shares it)."""
     vc = t._vc
     if vc is None:
-        vc = t._vc = [0]
+        vc = t._vc = [0, -1]
     return vc
 
 
 def note_mutation(t: Any) -> None:
     """Count an in-place change of `t` and the tensors sharing its version counter."""
-    shared_counter(t)[0] += 1
-    LAST_MUTATION[0] = next(UIDS)
+    vc = shared_counter(t)
+    vc[0] += 1
+    vc[1] = LAST_MUTATION[0] = next(UIDS)
+
+
+def current_fn(t: Any) -> Node | None:
+    """`t`'s grad_fn now. A view whose values were changed in place (through its base or another
+    view) after its grad_fn was made gets torch's AsStridedBackward0 to its base's history first,
+    made on its first use after the change, as torch does."""
+    fn = t._fn
+    if fn is not None and t._base is not None and fn.uid < t._vc[1]:
+        from engine.ops_views import refresh_view  # the view machinery sits above this module
+
+        fn = refresh_view(t)
+    return fn
 
 
 class SavedOutput:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from engine.dtypes import from_numpy
-from engine.graph import AccumulateGrad, CopyBackwards, Node, Rule
+from engine.graph import AccumulateGrad, CopyBackwards, Node, Rule, current_fn
 from engine.tensor import Tensor, wrap
 
 NO_GRAD_HOOK = "cannot register a hook on a tensor that doesn't require gradient"
@@ -56,10 +56,11 @@ def register_hook(t: Tensor, fn: Callable[[Tensor], Tensor | None]) -> Removable
     """Call `fn(grad)` with the gradient flowing into `t`; a returned tensor replaces it."""
     if not t._rg:
         raise RuntimeError(NO_GRAD_HOOK)
-    if t._fn is None:
+    node = current_fn(t)
+    if node is None:
         table = _leaf_table(t)
     else:
-        table = NODE_HOOKS.setdefault(t._fn, {}).setdefault(t.output_nr, {})
+        table = NODE_HOOKS.setdefault(node, {}).setdefault(t.output_nr, {})
     handle = RemovableHandle(table)
     table[handle.id] = fn
     return handle
@@ -78,8 +79,9 @@ def retain_grad(t: Tensor) -> None:
     """Make backward fill a non-leaf's `.grad` (a no-op on leaves)."""
     if not t._rg:
         raise RuntimeError(NO_GRAD_RETAIN)
-    if t._fn is not None:
-        RETAINED.setdefault(t._fn, {})[t.output_nr] = weakref.ref(t)
+    fn = current_fn(t)
+    if fn is not None:
+        RETAINED.setdefault(fn, {})[t.output_nr] = weakref.ref(t)
 
 
 def move_retained(t: Tensor, old: Node | None, old_nr: int) -> None:
@@ -94,9 +96,10 @@ def move_retained(t: Tensor, old: Node | None, old_nr: int) -> None:
 
 def retains_grad(t: Tensor) -> bool:
     """True for a non-leaf after `retain_grad()`."""
-    if t._fn is None:
+    fn = current_fn(t)
+    if fn is None:
         return False
-    ref = RETAINED.get(t._fn, {}).get(t.output_nr)
+    ref = RETAINED.get(fn, {}).get(t.output_nr)
     return ref is not None and ref() is t
 
 

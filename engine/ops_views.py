@@ -106,10 +106,20 @@ def rebase(t: Tensor, fn: Node, index: Any = None) -> None:
     node.versions = (None,)
     _set_history(base, node)
     if base is not t:
-        old, nr = t._fn, t.output_nr
-        record(AS_STRIDED, t, (base,), (pos, base.array.shape))
-        t.output_nr = 0
-        hooks.move_retained(t, old, nr)
+        refresh_view(t)
+
+
+def refresh_view(t: Tensor) -> Node | None:
+    """Give view `t` AsStridedBackward0 to its root base's history (see graph.current_fn)."""
+    base = root(t)
+    pos = positions(base.array, t.array)
+    if pos is None:
+        return t._fn
+    old, nr = t._fn, t.output_nr
+    record(AS_STRIDED, t, (base,), (pos, base.array.shape))
+    t.output_nr = 0
+    hooks.move_retained(t, old, nr)
+    return t._fn
 
 
 def _set_history(t: Tensor, node: Node) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from engine import dtypes, printing
 from engine.dtypes import FLOATING, DType
-from engine.graph import UIDS, Node, named, shared_counter, version
+from engine.graph import UIDS, Node, current_fn, named, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
 from engine.tensor_methods import TensorMethods, bind_dispatch
 
@@ -154,7 +154,7 @@ class Tensor(TensorMethods):
     @property
     def grad_fn(self) -> Node | None:
         """The node that made this tensor (None for a leaf)."""
-        return named(self._fn)
+        return named(current_fn(self))
 
     @property
     def is_leaf(self) -> bool:
@@ -251,7 +251,7 @@ class Tensor(TensorMethods):
     # ---- printing ----
 
     def __repr__(self) -> str:
-        fn = self._fn
+        fn = current_fn(self)
         suffixes = printing.repr_suffixes(
             self.array.shape, self.dtype.name, None if fn is None else fn.display_name, self._rg
         )

@@ -1,5 +1,5 @@
-"""In-place changes of views of non-leaves (CopySlices, AsStridedBackward0) and retain_grad or
-hooks across an in-place rebase, compared with torch."""
+"""In-place changes of views of non-leaves (CopySlices, AsStridedBackward0), other views of a
+tensor changed in place, and retain_grad or hooks across an in-place rebase, compared with torch."""
 
 from __future__ import annotations
 
@@ -132,7 +132,58 @@ def second_backward_through_copy_slices(L, out):
     b.sum().backward()
 
 
+def other_view_after_base_changes(L, out):
+    x = L.ones(4, requires_grad=True)
+    y = x * 1
+    v = y[:2]
+    w = y[1:3].t()
+    y.mul_(2)
+    out += [repr(v), *_chain(v), *_chain(w)]
+    (v.sum() + (w * w).sum()).backward()
+    out.append(repr(x.grad))
+
+
+def other_view_after_a_view_changes(L, out):
+    x = L.ones(2, 3, requires_grad=True)
+    y = x * 1
+    row0, col = y[0], y[:, 1]
+    y[1].add_(5)
+    row0.mul_(3)
+    out += [*_chain(row0), *_chain(col), repr(col)]
+    (col * col).sum().backward()
+    out.append(repr(x.grad))
+
+
+def view_of_a_view_and_hooks_after_change(L, out):
+    x = L.ones(4, requires_grad=True)
+    y = x * 2
+    v = y[:3]
+    w = v[1:]
+    y.add_(1)
+    w.retain_grad()
+    w.register_hook(lambda g: g * 10)
+    (w * 3).sum().backward()
+    out += [*_chain(w), repr(w.grad), repr(x.grad)]
+
+
+def view_made_after_the_change_keeps_its_node(L, out):
+    x = L.ones(3, requires_grad=True)
+    y = x * 1
+    y.mul_(2)
+    v = y[1:]
+    out += _chain(v)
+    with L.no_grad():
+        y.add_(1)
+    out += _chain(v)
+    v.sum().backward()
+    out.append(repr(x.grad))
+
+
 SCENARIOS = [
+    other_view_after_base_changes,
+    other_view_after_a_view_changes,
+    view_of_a_view_and_hooks_after_change,
+    view_made_after_the_change_keeps_its_node,
     retain_grad_survives_add,
     retain_grad_survives_two_ops,
     hooks_stay_after_rebase,
