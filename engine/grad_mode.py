@@ -1,20 +1,20 @@
 """Grad mode: `no_grad`, `enable_grad`, `set_grad_enabled`, `is_grad_enabled`.
 
-The mode is one module-level flag (`STATE.enabled`) that ops read with a single attribute access.
+The mode is a flag (`STATE.enabled`) that ops read with a single attribute access. As in torch it
+belongs to the thread: the app runs programs on worker threads, and every thread starts with grad
+mode on.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 
-class _State:
-    __slots__ = ("enabled",)
-
-    def __init__(self) -> None:
-        self.enabled = True
+class _State(threading.local):
+    enabled = True  # each thread's own once it sets it
 
 
 STATE = _State()

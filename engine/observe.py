@@ -1,7 +1,9 @@
 """How the app watches the engine run: `observe(callback)` and the events it receives.
 
-Events hold LIVE engine objects (tensors, nodes); a listener copies what it keeps. When nobody
-listens, `LISTENERS` is empty and the engine's only cost is one truthiness test per op.
+Events hold LIVE engine objects (tensors, nodes); a listener copies what it keeps. A listener
+hears the ops of the thread that registered it only: the app records programs on worker threads,
+and a superseded run may still be finishing beside the next one. When nobody listens, `LISTENERS`
+is empty and the engine's only cost is one truthiness test per op.
 """
 
 from __future__ import annotations
@@ -9,29 +11,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from threading import get_ident
 from typing import Any
 
 import numpy as np
 
-# Registered callbacks in registration order. Engine code tests `if LISTENERS:` before building
+# (thread id, callback) in registration order. Engine code tests `if LISTENERS:` before building
 # an event, so this list object must never be rebound.
-LISTENERS: list[Callable[[Any], None]] = []
+LISTENERS: list[tuple[int, Callable[[Any], None]]] = []
 
 
 @contextmanager
 def observe(callback: Callable[[Any], None]) -> Iterator[None]:
-    """Pass every engine event to `callback(event)` inside the block. Nests."""
-    LISTENERS.append(callback)
+    """Pass every engine event of this thread to `callback(event)` inside the block. Nests."""
+    entry = (get_ident(), callback)
+    LISTENERS.append(entry)
     try:
         yield
     finally:
-        LISTENERS.remove(callback)
+        LISTENERS.remove(entry)
 
 
 def emit(event: Any) -> None:
-    """Deliver `event` to every listener, in registration order."""
-    for callback in tuple(LISTENERS):
-        callback(event)
+    """Deliver `event` to this thread's listeners, in registration order."""
+    thread = get_ident()
+    for owner, callback in tuple(LISTENERS):
+        if owner == thread:
+            callback(event)
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,36 @@ def test_no_event_objects_built_without_listeners(monkeypatch):
     x.grad.zero_()
     x.detach()
     assert np.array_equal(x.grad.numpy(), np.zeros(3, np.float32))
+
+
+def test_a_listener_hears_its_own_thread_only():
+    heard, other_thread_ops = [], []
+
+    def other_thread():
+        with ob.observe(other_thread_ops.append):
+            torch.ones(2) * 3
+
+    with ob.observe(heard.append):
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+        torch.ones(2) + 1
+    assert [e.op for e in heard] == ["ones", "add"]
+    assert [e.op for e in other_thread_ops] == ["ones", "mul"]
+
+
+def test_grad_mode_belongs_to_the_thread():
+    seen = []
+
+    def other_thread():
+        seen.append(torch.is_grad_enabled())
+        with torch.no_grad():
+            seen.append(torch.is_grad_enabled())
+
+    with torch.no_grad():
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+        seen.append(torch.is_grad_enabled())
+    assert seen == [True, False, False]
+    assert torch.is_grad_enabled()
