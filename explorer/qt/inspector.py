@@ -77,7 +77,8 @@ class QtInspector(QtWidgets.QWidget):
             return
         graph = self.document.graph
         attrs, state = graph.nodes[node_id], self.document.replay.node_state(node_id)
-        self.title.setText(f"{node_id}: {attrs.get('label') or attrs.get('op') or ''}")
+        name = attrs.get("label") or attrs.get("op")
+        self.title.setText(f"{node_id}: {name}" if name else node_id)
         for label, text in fields(graph, node_id, state):
             value = QtWidgets.QLabel(text, self)
             value.setWordWrap(True)

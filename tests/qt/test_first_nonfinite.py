@@ -51,6 +51,7 @@ def test_jumps_to_where_the_nan_first_appears(nan_window):
     assert nan_window.graph_view.selected == "t1"
     assert nan_window.graph_view.node_category("t1") == "nonfinite"
     assert nan_window.inspector.node_id == "t1"
+    assert nan_window.inspector.title.text() == "t1"  # unnamed: no empty label after it
     assert "-inf" in nan_window.inspector.value_text.toPlainText()  # log(0)
     editor = nan_window.editor
     first, last = editor.statement_lines
