@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,13 +240,16 @@ class RecordedRun:
     result: object
 
 
-def record_run(program: Program, upto_cell: int | None = None) -> RecordedRun:
+def record_run(
+    program: Program, upto_cell: int | None = None, pause: Callable[[], None] | None = None
+) -> RecordedRun:
     """Run `program` (cells 0..upto_cell, all when None) and record it. Touches no Document, so
-    a window can call it off its GUI thread and `adopt` the result on it."""
+    a window can call it off its GUI thread and `adopt` the result on it (`pause`: see
+    `run_program`)."""
     from explorer.model.interpreter import run_program
 
     recorder = Recorder()
-    result = run_program(program, observer=recorder, upto_cell=upto_cell)
+    result = run_program(program, observer=recorder, upto_cell=upto_cell, pause=pause)
     return RecordedRun(recorder.graph, recorder.timeline(), recorder.statements(), result)
 
 

@@ -22,7 +22,7 @@ import contextlib
 import importlib
 import types
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import engine
@@ -66,19 +66,24 @@ def run_program(
     observer: object | None = None,
     upto_cell: int | None = None,
     torch_module: types.ModuleType | None = None,
+    pause: Callable[[], None] | None = None,
 ) -> RunResult:
-    """Interpret ``program``'s code cells (up to and including ``upto_cell``)."""
-    run = _Run(program, limits or Limits(), observer, torch_module or engine)
+    """Interpret ``program``'s code cells (up to and including ``upto_cell``); ``pause`` is
+    called between statements every `limits.PAUSE_EVERY` seconds."""
+    run = _Run(program, limits or Limits(), observer, torch_module or engine, pause)
     return run.run(upto_cell)
 
 
 class _Run:
-    def __init__(self, program: Program, limits: Limits, observer: object, torch_module) -> None:
+    def __init__(
+        self, program: Program, limits: Limits, observer: object, torch_module, pause
+    ) -> None:
         self.program = program
         self.observer = observer
         self.torch_module = torch_module
         tensor_type = getattr(torch_module, "Tensor", None)
-        self.budget = Budget(limits, (tensor_type,) if isinstance(tensor_type, type) else ())
+        tensor_types = (tensor_type,) if isinstance(tensor_type, type) else ()
+        self.budget = Budget(limits, tensor_types, pause)
         builtins = make_builtins(self.budget, self._print)
         self.evaluator = Evaluator(torch_module, self.budget, builtins, self)
         self.cell_index = 0

@@ -82,13 +82,26 @@ def _nested_count(data: object, limit: int) -> int:
     return count
 
 
+# How often a run calls its `pause` (between statements). A run on a worker thread sleeps there
+# for a moment: CPython hands the GIL over only when the running thread lets go, and a thread that
+# only waits for it (a GUI thread) can otherwise miss its turn for a second or more.
+PAUSE_EVERY = 0.01
+
+
 class Budget:
     """The running account of one program run against its Limits."""
 
-    def __init__(self, limits: Limits, tensor_types: tuple[type, ...]) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        tensor_types: tuple[type, ...],
+        pause: Callable[[], None] | None = None,
+    ) -> None:
         self.limits = limits
         self.tensor_types = (*tensor_types, np.ndarray)
         self.deadline = time.monotonic() + limits.max_seconds
+        self.pause = pause
+        self.next_pause = time.monotonic() + PAUSE_EVERY
         self.iterations = 0
         self.total_bytes = 0
         self.output_chars = 0
@@ -96,9 +109,13 @@ class Budget:
         self._counted: set[int] = set()
 
     def tick(self) -> None:
-        """Refuse to go on past the run time limit."""
-        if time.monotonic() > self.deadline:
+        """Refuse to go on past the run time limit; call `pause` every PAUSE_EVERY seconds."""
+        now = time.monotonic()
+        if now > self.deadline:
             raise LimitExceeded(f"the program ran longer than {self.limits.max_seconds:g} s")
+        if self.pause is not None and now >= self.next_pause:
+            self.pause()
+            self.next_pause = time.monotonic() + PAUSE_EVERY
 
     def count_iteration(self) -> None:
         """One more loop iteration."""

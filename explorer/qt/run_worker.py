@@ -2,14 +2,16 @@
 
 The worker thread calls the core's `record_run` on the program as it was when the run started; the
 recorded run is handed back (queued by Qt) and adopted by the Document on the GUI thread. Opening a
-program file runs it the same way, into a new Document the window shows once the run is adopted. The
-interpreter releases the GIL every few milliseconds, so the window keeps answering while it runs.
+program file runs it the same way, into a new Document the window shows once the run is adopted.
+The run sleeps for a millisecond between statements every 10 ms (`pause`), so that the GUI thread
+gets the GIL and the window keeps answering while it runs.
 A run that raises, or that a newer run or another document superseded, leaves the document as it
 was. A run cannot be interrupted: a superseded one finishes in the background and is dropped.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
@@ -29,11 +31,15 @@ class QtRunThread(QtCore.QThread):
 
     def run(self) -> None:  # runs in the worker thread
         try:
-            recorded = record_run(*self.arguments)
+            recorded = record_run(*self.arguments, pause=_let_the_gui_thread_run)
         except Exception as error:  # an app bug or a resource error, never a program error
             self.failed.emit(f"{type(error).__name__}: {error}")
             return
         self.recorded.emit(recorded)
+
+
+def _let_the_gui_thread_run() -> None:
+    time.sleep(0.001)
 
 
 class QtRunProgress(QtWidgets.QWidget):

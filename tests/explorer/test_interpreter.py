@@ -3,6 +3,7 @@
 import pytest
 
 import engine
+from explorer.model import limits
 from explorer.model.interpreter import Limits, RunResult, run_program
 from explorer.model.program import Cell, Program, load_program, parse_percent
 
@@ -213,3 +214,13 @@ def test_errors_after_carriage_returns_name_the_right_line(source):
     error = run_program(Program((Cell(source),))).error
     assert error.kind == "NameError"
     assert error.source_line.strip() in {"A", "y"}
+
+
+def test_a_run_pauses_between_statements_when_asked(monkeypatch):
+    monkeypatch.setattr(limits, "PAUSE_EVERY", 0.0)
+    pauses = []
+    result = run_program(
+        parse_percent("x = 1\nfor i in range(3):\n    x = x + i\n"), pause=lambda: pauses.append(1)
+    )
+    assert result.error is None and result.namespace["x"] == 4
+    assert len(pauses) >= 4  # every statement, the loop's included
