@@ -31,9 +31,9 @@ def test_opening_the_big_example_runs_it_off_the_gui_thread(
     # window keeps its document until the run is adopted.
     run_threads = []
 
-    def recording_thread(*arguments):
+    def recording_thread(*arguments, **keywords):
         run_threads.append(threading.get_ident())
-        return record_run(*arguments)
+        return record_run(*arguments, **keywords)
 
     monkeypatch.setattr(run_worker, "record_run", recording_thread)
     window.editor.setPlainText(SMALL)
@@ -104,7 +104,7 @@ def test_a_run_all_supersedes_an_open(window, qtbot, small_file):
 
 
 def test_a_failed_run_keeps_the_document(window, qtbot, monkeypatch, message_boxes, small_file):
-    def broken(program, upto_cell=None):
+    def broken(program, upto_cell=None, pause=None):
         raise MemoryError("out of memory")
 
     monkeypatch.setattr(run_worker, "record_run", broken)

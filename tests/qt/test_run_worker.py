@@ -44,7 +44,7 @@ def test_a_failed_run_keeps_the_document(window, qtbot, monkeypatch, message_box
         window.run_all()
     timeline, graph = window.document.timeline, window.document.graph
 
-    def broken(program, upto_cell=None):
+    def broken(program, upto_cell=None, pause=None):
         raise MemoryError("out of memory")
 
     monkeypatch.setattr(run_worker, "record_run", broken)
