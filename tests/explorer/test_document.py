@@ -1,5 +1,6 @@
 """The Document: running, signals, cursor, dragged positions; the golden v1 file loads forever."""
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,25 @@ def test_export_dot_of_the_seed(seed):
     dot = export_dot(seed)
     assert dot.count("style=dashed") == 1
     assert '"t0" -> "op1"' in dot and dot.count('"t0" -> "op1"') == 2
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_run_records_with_the_collector_off_and_leaves_it_as_it_was(enabled, monkeypatch):
+    from explorer.model import document, interpreter
+
+    during = []
+    run_program = interpreter.run_program
+
+    def watched(*args, **kwargs):
+        during.append(gc.isenabled())
+        return run_program(*args, **kwargs)
+
+    monkeypatch.setattr(interpreter, "run_program", watched)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        recorded = document.record_run(parse_percent("import torch\nx = torch.ones(2) * 2\n"))
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert during == [False]
+    assert recorded.result.error is None and recorded.graph.number_of_nodes() > 0
