@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from explorer.model.document import collector_paused, record_run
 from explorer.model.interpreter import run_program
 from explorer.model.layout import compute_layout, layers
 from explorer.model.program import load_program, parse_percent
@@ -46,7 +47,8 @@ def best(fn: Callable[[], object], repeat: int = 3) -> float:
 def record(steps: int) -> Recorder:
     """Run the program with `2 * steps` ops under a Recorder."""
     recorder = Recorder()
-    result = run_program(parse_percent(PROGRAM.format(steps=steps)), observer=recorder)
+    with collector_paused():  # as the app's record_run does
+        result = run_program(parse_percent(PROGRAM.format(steps=steps)), observer=recorder)
     assert result.error is None, result.error
     return recorder
 
@@ -79,7 +81,7 @@ def main() -> None:
     big = record(steps)
     rnn = load_program(EXAMPLES / "rnn_unrolled.py")
     rnn_plain = best(lambda: run_program(rnn))
-    rnn_recorded = best(lambda: run_program(rnn, observer=Recorder()))
+    rnn_recorded = best(lambda: record_run(rnn))
     tracemalloc.start()
     record(steps)
     memory = tracemalloc.get_traced_memory()[1] / 2**20
