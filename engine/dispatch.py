@@ -147,7 +147,6 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
         out._grad = None
         out.uid = _next_uid()
         out._vc = None
-        out.output_nr = 0
         out._acc = None
         out.detached_from = None
         out._base = None

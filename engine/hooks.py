@@ -84,13 +84,13 @@ def retain_grad(t: Tensor) -> None:
         RETAINED.setdefault(fn, {})[t.output_nr] = weakref.ref(t)
 
 
-def move_retained(t: Tensor, old: Node | None, old_nr: int) -> None:
+def move_retained(t: Tensor, old: Node | None) -> None:
     """After an in-place change gave `t` a new grad_fn, retain its gradient there instead."""
     table = RETAINED.get(old) if old is not None else None
-    ref = None if table is None else table.get(old_nr)
+    ref = None if table is None else table.get(t.output_nr)
     if ref is None or ref() is not t:
         return
-    del table[old_nr]
+    del table[t.output_nr]
     RETAINED.setdefault(t._fn, {})[t.output_nr] = ref
 
 

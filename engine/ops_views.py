@@ -115,16 +115,14 @@ def refresh_view(t: Tensor) -> Node | None:
     pos = positions(base.array, t.array)
     if pos is None:
         return t._fn
-    old, nr = t._fn, t.output_nr
+    old = t._fn
     record(AS_STRIDED, t, (base,), (pos, base.array.shape))
-    t.output_nr = 0
-    hooks.move_retained(t, old, nr)
+    hooks.move_retained(t, old)
     return t._fn
 
 
 def _set_history(t: Tensor, node: Node) -> None:
-    old, nr = t._fn, t.output_nr
+    old = t._fn
     t._fn = node
     t._rg = True
-    t.output_nr = 0
-    hooks.move_retained(t, old, nr)
+    hooks.move_retained(t, old)

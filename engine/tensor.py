@@ -56,7 +56,6 @@ def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
     t._fn = None
     t.uid = _next_uid()
     t._vc = vc
-    t.output_nr = 0
     t._acc = None
     t.detached_from = None
     t._base = None
@@ -77,13 +76,13 @@ class Tensor(TensorMethods):
         "_fn",
         "uid",
         "_vc",
-        "output_nr",
         "_acc",
         "detached_from",
         "_base",
         "__weakref__",
     )
     __hash__ = object.__hash__
+    output_nr = 0  # torch's index among its grad_fn's outputs: every node here has one output
 
     # ---- shape and type ----
 
