@@ -106,19 +106,23 @@ def rebase(t: Tensor, fn: Node, index: Any = None) -> None:
     node.versions = (None,)
     _set_history(base, node)
     if base is not t:
-        refresh_view(t)
+        _as_strided_history(t, base, pos)
 
 
 def refresh_view(t: Tensor) -> Node | None:
     """Give view `t` AsStridedBackward0 to its root base's history (see graph.current_fn)."""
     base = root(t)
     pos = positions(base.array, t.array)
-    if pos is None:
-        return t._fn
+    if pos is not None:
+        _as_strided_history(t, base, pos)
+    return t._fn
+
+
+def _as_strided_history(t: Tensor, base: Tensor, pos: np.ndarray) -> None:
+    """View `t`, at flat positions `pos` of `base`, gets AsStridedBackward0 to base's history."""
     old = t._fn
     record(AS_STRIDED, t, (base,), (pos, base.array.shape))
     hooks.move_retained(t, old)
-    return t._fn
 
 
 def _set_history(t: Tensor, node: Node) -> None:
