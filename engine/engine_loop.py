@@ -36,6 +36,7 @@ _SCALARS = (int, float, bool)
 _NUMPY = ops.NUMPY
 _ndarray = np.ndarray
 _shape = attrgetter("shape")
+_dtype = attrgetter("dtype")
 
 
 class Plan:
@@ -222,7 +223,7 @@ def _sequential_sum(parts: list) -> Any:
     shape = first.shape
     if all(map(shape.__eq__, map(_shape, parts))):
         if first.size > 1:
-            rows = np.concatenate(parts)
+            rows = _flat_rows(parts)
             if rows.dtype == first.dtype:
                 return np.add.reduce(rows.reshape(len(parts), -1), axis=0).reshape(shape)
         else:
@@ -233,6 +234,20 @@ def _sequential_sum(parts: list) -> Any:
     for g in parts[1:]:
         total = total + g
     return total
+
+
+def _flat_rows(parts: list) -> np.ndarray:
+    """The parts' elements, each part flattened in C order, one part after the other.
+
+    `bytes.join` copies C-contiguous arrays of one dtype about twice as fast as `concatenate`
+    (which spends most of its time per part, not per element); other parts are concatenated.
+    """
+    if len(set(map(_dtype, parts))) == 1:
+        try:
+            return np.frombuffer(b"".join(parts), parts[0].dtype)
+        except TypeError:  # a part that is not C-contiguous exports no plain buffer
+            pass
+    return np.concatenate(parts, axis=None)
 
 
 def _added(old: Any, g: Any) -> Any:

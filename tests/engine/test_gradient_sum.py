@@ -19,8 +19,8 @@ DTYPES = st.sampled_from([np.float16, np.float32, np.float64])
 
 @st.composite
 def gradients(draw):
-    """A few gradients of one shape (sometimes numpy scalars, sometimes another dtype) with
-    magnitudes far apart, so that any change of order changes the rounding."""
+    """A few gradients of one shape (sometimes numpy scalars, another dtype or another memory
+    layout) with magnitudes far apart, so that any change of order changes the rounding."""
     shape, dtype = draw(SHAPES), draw(DTYPES)
     count = draw(st.integers(2, 2 * _MAX_PARTS + 3))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
@@ -29,6 +29,8 @@ def gradients(draw):
         value = rng.standard_normal(shape) * 10.0 ** rng.integers(-4, 5, size=shape)
         part_dtype = draw(DTYPES) if draw(st.integers(0, 9)) == 0 else dtype
         part = np.asarray(value, part_dtype)
+        if part.ndim == 2 and draw(st.integers(0, 3)) == 0:
+            part = np.asfortranarray(part)  # same values, not C-contiguous
         parts.append(part[()] if shape == () and draw(st.booleans()) else part)
     return parts
 
