@@ -4,7 +4,9 @@
 
 The chain repeats `y = y * w`, `y = y + x`, `y = y - w`, `y = y / v` (x, w, v leaves that require
 grad), then `y.sum().backward()`. Every row is timed in the same run (best of interleaved rounds);
-PyTorch runs on one thread. Prints µs per op and our time as a ratio of the others.
+PyTorch runs on one thread. Prints µs per op and our time as a ratio of the others, and the
+same chain on `floor_engine` (the least an engine of our engine's shape does) as a ratio to
+PyTorch: the best any such engine can reach on this machine.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from functools import partial
 import numpy as np
 
 import engine
+from tests.benchmarks import floor_engine
 
 CASES = (("4 elements", 4, 2_000), ("1,000 elements", 1_000, 2_000))
 CASES += (("100,000 elements", 100_000, 2_000), ("100,000-deep chain", 4, 100_000))
+FLOOR_CASES = CASES[:2]  # the floor holds every gradient until its node runs: small tensors only
 
 
 def inputs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,7 +48,7 @@ def chain(x, w, v, ops: int):
 
 
 def run_tensors(lib, values, ops: int) -> None:
-    """Forward and backward with `lib` (engine or torch)."""
+    """Forward and backward with `lib` (engine, floor_engine or torch)."""
     x, w, v = (lib.tensor(a, requires_grad=True) for a in values)
     chain(x, w, v, ops).backward()
 
@@ -118,18 +122,29 @@ def main() -> None:
     print(f"{datetime.datetime.now():%Y-%m-%d %H:%M}  {machine()}")
     if torch is not None:
         print(f"numpy {np.__version__}, torch {torch.__version__} (1 thread)")
-    header = f"{'case':<20}{'engine':>10}{'torch':>10}{'numpy':>10}{'eng/torch':>11}{'eng/np':>9}"
+    header = f"{'case':<20}{'engine':>9}{'floor':>9}{'torch':>9}{'numpy':>9}"
+    header += f"{'eng/torch':>11}{'floor/torch':>13}{'eng/np':>8}"
     print(header + "\n" + "-" * len(header) + "   (µs per op, forward+backward)")
     for label, n, ops in CASES:
         values = inputs(n)
         fns = [partial(run_tensors, engine, values, ops), partial(run_numpy, values, ops)]
         if torch is not None:
             fns.append(partial(run_tensors, torch, values, ops))
+        if (label, n, ops) in FLOOR_CASES:
+            fns.append(partial(run_tensors, floor_engine, values, ops))
         ours, ref, *rest = (t / ops * 1e6 for t in best(fns))
-        theirs = rest[0] if rest else None
-        t_text = f"{theirs:10.2f}" if theirs else f"{'-':>10}"
-        r_text = f"{ours / theirs:11.2f}" if theirs else f"{'-':>11}"
-        print(f"{label:<20}{ours:10.2f}{t_text}{ref:10.2f}{r_text}{ours / ref:9.2f}")
+        theirs = rest.pop(0) if torch is not None else None
+        floor = rest.pop(0) if rest else None
+        print(
+            f"{label:<20}{ours:9.2f}{_cell(floor, '9.2f')}{_cell(theirs, '9.2f')}{ref:9.2f}"
+            f"{_cell(theirs and ours / theirs, '11.2f')}"
+            f"{_cell(floor and theirs and floor / theirs, '13.2f')}{ours / ref:8.2f}"
+        )
+
+
+def _cell(value: float | None, spec: str) -> str:
+    width = spec.split(".")[0]
+    return format(value, spec) if value else format("-", f">{width}")
 
 
 if __name__ == "__main__":
