@@ -46,6 +46,11 @@ class Timeline(Sequence[Event]):
                 return index
         return None
 
+    def heading(self, index: int) -> str:
+        """``event 12 / 80 · GradAccumulated``: the event at `index` (0-based) numbered from 1,
+        as the timeline bar shows it, and its kind."""
+        return f"event {index + 1} / {len(self)} · {type(self[index]).__name__}"
+
 
 def nonfinite_origin(event: Event) -> str | None:
     """The node where `event` made a NaN or inf first appear, None if it made none."""

@@ -255,13 +255,12 @@ class QtMainWindow(QtWidgets.QMainWindow):
 def describe_nonfinite(document: Any, index: int) -> str:
     """``event 6 / 29 · OpRan log · t1``: the event at ``index`` (numbered as the timeline bar
     shows it), what ran, and the node where the NaN or inf appeared (with its name, if any)."""
-    event = document.replay.timeline[index]
-    kind = type(event).__name__
+    timeline = document.replay.timeline
+    event = timeline[index]
     what = getattr(event, "op", None) or getattr(event, "grad_fn", None)
     node = nonfinite_origin(event)
     label = document.graph.nodes[node].get("label") if node in document.graph else ""
-    total = len(document.replay.timeline)
-    text = f"event {index + 1} / {total} · {kind}{f' {what}' if what else ''}"
+    text = timeline.heading(index) + (f" {what}" if what else "")
     return text + (f" · {node}{f' ({label})' if label else ''}" if node else "")
 
 

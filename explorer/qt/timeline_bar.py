@@ -250,10 +250,7 @@ class QtTimelineBar(QtWidgets.QWidget):
 
 def describe(replay: Any) -> str:
     """``event 12 / 80 · GradAccumulated`` for the position label."""
-    total = len(replay.timeline)
-    event = replay.current_event
-    if event is None:
-        return f"before the first of {total} events"
+    if replay.current_event is None:
+        return f"before the first of {len(replay.timeline)} events"
     node = replay.active_node
-    where = f" · {node}" if node else ""
-    return f"event {replay.index + 1} / {total} · {type(event).__name__}{where}"
+    return replay.timeline.heading(replay.index) + (f" · {node}" if node else "")

@@ -62,6 +62,12 @@ def test_fresh_replay_starts_before_the_first_event():
     assert not replay.node_state("t0").visible
 
 
+def test_heading_numbers_events_from_one_and_names_their_kind():
+    timeline = synthetic_timeline()
+    assert timeline.heading(0) == f"event 1 / {len(timeline)} · CellStarted"
+    assert timeline.heading(4) == f"event 5 / {len(timeline)} · OpRan"
+
+
 def test_forward_values_and_backward_gradients_appear_in_order():
     replay = Replay(synthetic_timeline())
     replay.seek(4)
