@@ -12,6 +12,7 @@ the input's dtype, the way torch's `validate_outputs` does.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,12 @@ def _error_state() -> tuple:
 
 
 _ERRORS, _IGNORE_ERRORS = _error_state()
+
+# torch computes inf and nan silently where numpy warns ("overflow encountered in multiply"). A
+# numpy function written in C warns from the engine frame that called it, so this filter silences
+# it at no cost until numpy warns; numpy functions written in Python (ndarray.sum, .max, .mean
+# run numpy/_core/_methods.py) warn from their own frames and are wrapped in `quiet` instead.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"engine(\.|$)")
 
 
 class Op:
@@ -309,12 +316,12 @@ def _mean_backward(B, g, s, attrs):
     return (_expand_back(B, g, attrs) / count,)
 
 
-SUM = Op("sum", "SumBackward0", _sum_forward, lambda B, g, s, a: (_expand_back(B, g, a),))
-SUM_DIM = Op("sum", "SumBackward1", _sum_forward, SUM.backward)
+SUM = Op("sum", "SumBackward0", quiet(_sum_forward), lambda B, g, s, a: (_expand_back(B, g, a),))
+SUM_DIM = Op("sum", "SumBackward1", SUM.forward, SUM.backward)
 MEAN = Op(
     "mean",
     "MeanBackward0",
-    lambda x, a: c_order(x.mean(axis=a[0], keepdims=a[1])),
+    quiet(lambda x, a: c_order(x.mean(axis=a[0], keepdims=a[1]))),
     _mean_backward,
 )
 MEAN_DIM = Op("mean", "MeanBackward1", MEAN.forward, _mean_backward)
