@@ -41,6 +41,7 @@ UNUSED = (
     "Set allow_unused=True if this is the desired behavior."
 )
 INPUT_NO_GRAD = "One of the differentiated Tensors does not require grad"
+_WARNED_CREATE_GRAPH: list = []  # holds True once the create_graph warning was given
 
 
 class TENSOR:  # noqa: N801 (a namespace standing in for a module)
@@ -106,8 +107,6 @@ def backward(
     inputs: Any = None,
 ) -> None:
     """Accumulate gradients of `tensors` into the leaves' `.grad` (torch.autograd.backward)."""
-    if create_graph:
-        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     for _ in _run(tensors, grad_tensors, retain_graph, create_graph, inputs, bool(LISTENERS)):
         pass
 
@@ -130,6 +129,9 @@ def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool
         retain_graph = create_graph
     edges = [edge(t) for t in roots]
     plan = None if inputs is None else _inputs_plan(edges, _as_tuple(inputs), accumulate=True)
+    if create_graph and not _WARNED_CREATE_GRAPH:
+        _WARNED_CREATE_GRAPH.append(True)  # torch's TORCH_WARN_ONCE: once per process
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=4)
     if events and LISTENERS:
         emit(BackwardStarted(roots, given, retain_graph, create_graph, "backward"))
     if events and LISTENERS:

@@ -342,7 +342,7 @@ def _accumulate(node: AccumulateGrad, g: Any, events: bool, create_graph: bool):
     if g is not None:
         if before is None:
             leaf._grad = _new_grad(g, leaf, create_graph)
-        elif isinstance(g, Tensor) or before._rg:
+        elif create_graph:  # torch adds out of place when grad mode is on, in place otherwise
             leaf._grad = before + g
         else:
             np.add(before.array, g, out=before.array)
