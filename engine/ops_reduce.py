@@ -16,7 +16,7 @@ from engine.dispatch import _as_array, _finish, record
 from engine.dtypes import FLOATING
 from engine.grad_mode import STATE
 from engine.observe import LISTENERS, OpRan, emit
-from engine.ops import OUT, Op, c_order, ext, quiet
+from engine.ops import NUMPY, OUT, Op, c_order, ext, quiet
 from engine.tensor import Tensor, _dim, wrap
 
 
@@ -46,9 +46,12 @@ min_type = type("min", (ReturnType,), {"__slots__": ()})
 
 
 def _full_tie_split(B, g, s, a):
-    x, y = s
-    mask = ext(B).as_type_of(x == y, g)
-    return (mask * (g / mask.sum()),)
+    """torch's evenly_distribute_backward: the positions equal to the result (all NaNs when the
+    result is NaN) share `g`; the others get exact zeros, even when `g` is inf or NaN."""
+    x, y = (v.array if type(v) is Tensor else v for v in s)
+    mask = np.isnan(x) if np.isnan(y) else x == y
+    share = g / int(np.count_nonzero(mask))
+    return (B.where(mask if B is NUMPY else wrap(mask, dtypes.bool_), share, 0.0),)
 
 
 def _amax_backward(B, g, s, attrs):
