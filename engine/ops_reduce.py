@@ -95,12 +95,16 @@ ARGMIN = Op("argmin", None, None)
 
 
 def _softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
+    if not x.size:
+        return x.copy()
     shifted = x - x.max(axis=dim, keepdims=True)
     exps = np.exp(shifted)
     return c_order(exps / exps.sum(axis=dim, keepdims=True))
 
 
 def _log_softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
+    if not x.size:
+        return x.copy()
     shifted = x - x.max(axis=dim, keepdims=True)
     return c_order(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
 
@@ -128,13 +132,9 @@ def extreme(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Tensor | Retur
         from engine.ops_math import MAXIMUM, MINIMUM
 
         return binary(MAXIMUM if largest else MINIMUM, a, dim, (a, dim))
-    name = "max" if largest else "min"
     if dim is None:
-        if a.array.size == 0:
-            raise RuntimeError(
-                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
+        if not a.array.size:
+            raise RuntimeError(_unspecified_dim("max" if largest else "min"))
         op = MAX if largest else MIN
         out = wrap(_as_array(op.forward(a.array, None), a.dtype), a.dtype)
         return _finish(op, out, (a,), None, (a,))
@@ -144,6 +144,7 @@ def extreme(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Tensor | Retur
 def _extreme_dim(a: Tensor, dim: int, keepdim: bool, largest: bool) -> ReturnType:
     x = a.array
     d = _dim(dim, x.ndim)
+    _check_nonempty("max" if largest else "min", x.shape, d, d)
     axis = d if x.ndim else None
     index = (
         np.argmax(x, axis=axis, keepdims=True)
@@ -165,10 +166,47 @@ def _extreme_dim(a: Tensor, dim: int, keepdim: bool, largest: bool) -> ReturnTyp
     return result
 
 
+def _unspecified_dim(name: str) -> str:
+    return (
+        f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+        "Specify the reduction dim with the 'dim' argument."
+    )
+
+
+def _check_nonempty(name: str, shape: tuple, dim: int, shown: int) -> None:
+    """torch's IndexError for reducing a size-0 dim `dim` (named `shown` in the message)."""
+    if shape and not shape[dim]:
+        raise IndexError(f"{name}(): Expected reduction dim {shown} to have non-zero size.")
+
+
+def reduced_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """The sorted non-negative dims named by an int or a sequence of ints, with torch's errors
+    for a dim out of range or repeated; () for a 0-d tensor (which has nothing to reduce)."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    seen: list[int] = []
+    for d in dims:
+        d = _dim(d, ndim)
+        if d in seen:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        seen.append(d)
+    return tuple(sorted(seen)) if ndim else ()
+
+
+def _check_amax_nonempty(name: str, shape: tuple, named: tuple) -> None:
+    """torch's errors for amax/amin of an empty tensor: no dim named, or a size-0 dim named."""
+    if not named:
+        raise RuntimeError(_unspecified_dim(name))
+    for d in named:
+        _check_nonempty(name, shape, _dim(d, len(shape)), d)
+
+
 def amax(a: Tensor, dim: Any = (), keepdim: bool = False, largest: bool = True) -> Tensor:
     """The largest (smallest) values over `dim` (all dims when empty); ties share the gradient."""
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    dims = tuple(sorted({_dim(d, a.array.ndim) for d in dims})) or tuple(range(a.array.ndim))
+    name, shape = ("amax" if largest else "amin"), a.array.shape
+    named = (dim,) if isinstance(dim, int) else () if dim is None else tuple(dim)
+    dims = reduced_dims(named, len(shape)) or tuple(range(len(shape)))
+    if not a.array.size:
+        _check_amax_nonempty(name, shape, named)
     op = AMAX if largest else AMIN
     attrs = (dims, bool(keepdim))
     out = wrap(_as_array(op.forward(a.array, attrs), a.dtype), a.dtype)
@@ -177,16 +215,27 @@ def amax(a: Tensor, dim: Any = (), keepdim: bool = False, largest: bool = True) 
 
 def arg_extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     """argmax/argmin: int64 positions of the first largest (smallest) value."""
-    pick = np.argmax if largest else np.argmin
+    pick, name = (np.argmax, "argmax") if largest else (np.argmin, "argmin")
     if dim is None:
+        if not a.array.size:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         index = np.asarray(pick(a.array))
         if keepdim:
             index = index.reshape((1,) * a.array.ndim)
     else:
-        axis = _dim(dim, a.array.ndim) if a.array.ndim else None
+        d = _dim(dim, a.array.ndim)
+        _check_nonempty(name, a.array.shape, d, d)
+        axis = d if a.array.ndim else None
         index = np.asarray(pick(a.array, axis=axis, keepdims=bool(keepdim)))
     out = wrap(_as_array(index, dtypes.int64), dtypes.int64)
     return _finish(ARGMAX if largest else ARGMIN, out, (a,), None, (a, dim))
+
+
+def _checked_0d_dim(dim: int) -> None:
+    """None (numpy's axis for a 0-d array) after torch's range check of `dim` (-1 or 0)."""
+    _dim(dim, 0)
 
 
 def softmax(a: Tensor, dim: int | None, log: bool = False, dtype: Any = None) -> Tensor:
@@ -202,7 +251,7 @@ def softmax(a: Tensor, dim: int | None, log: bool = False, dtype: Any = None) ->
         )
     if dtype is not None:
         a = a.to(dtype)
-    d = _dim(dim, a.array.ndim) if a.array.ndim else None
+    d = _dim(dim, a.array.ndim) if a.array.ndim else _checked_0d_dim(dim)
     if a.dtype.category != FLOATING:
         kernel = "lastdim_kernel_impl" if d in (None, a.array.ndim - 1) else "kernel_impl"
         raise NotImplementedError(

@@ -91,3 +91,72 @@ def test_full_max_double_backward():
         return repr(g), repr(x.grad)
 
     assert second(engine) == second(torch)
+
+
+# ---- items 1, 12, 13: reductions of 0-d and empty tensors, dims out of range or repeated ----
+
+REDUCTION_CASES = [
+    lambda t: t.tensor(2.0).amax(0),
+    lambda t: t.tensor(2.0).amax((0,)),
+    lambda t: t.tensor(2.0).amin(-1, keepdim=True),
+    lambda t: t.tensor(2.0).amax(1),
+    lambda t: t.tensor(2.0).amax([]),
+    lambda t: t.tensor(2.0).amax((0, -1)),
+    lambda t: t.tensor(2.0).max(1),
+    lambda t: t.tensor(2.0).argmax(1),
+    lambda t: t.tensor(2.0).argmax(0, keepdim=True),
+    lambda t: t.ones(2, 3).amax((0, -2)),
+    lambda t: t.ones(2, 3).amax((0, 1, 2)),
+    lambda t: t.ones(2, 3).amax(None),
+    lambda t: t.ones(0, 3).max(0),
+    lambda t: t.ones(0, 3).min(-2),
+    lambda t: t.ones(0, 3).max(1),
+    lambda t: t.ones(2, 0, 3).max(-2),
+    lambda t: t.ones(0).max(),
+    lambda t: t.ones(0).amax(),
+    lambda t: t.ones(0, 3).amin([]),
+    lambda t: t.ones(0, 3).amax(None),
+    lambda t: t.ones(0, 3).amax(-2),
+    lambda t: t.ones(3, 0).amax((0, -1)),
+    lambda t: t.ones(0, 0).amax((1, 0)),
+    lambda t: t.ones(3, 0).amax(0),
+    lambda t: t.ones(0, 3).amax(1, keepdim=True),
+    lambda t: t.ones(0).argmax(),
+    lambda t: t.ones(0, 3).argmin(keepdim=True),
+    lambda t: t.ones(0, 3).argmax(-2),
+    lambda t: t.ones(0, 3).argmax(1),
+    lambda t: t.ones(0, 3).softmax(0),
+    lambda t: t.ones(3, 0).log_softmax(1),
+    lambda t: t.tensor(1.0).softmax(1),
+    lambda t: t.tensor(1.0).log_softmax(-2),
+    lambda t: t.tensor(1.0).softmax(-1),
+    lambda t: t.nn.functional.softmax(t.tensor(1.0), 2),
+]
+
+
+@pytest.mark.parametrize("case", range(len(REDUCTION_CASES)))
+def test_reductions_of_0d_and_empty_tensors(case):
+    same_as_torch(REDUCTION_CASES[case])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.amax(0),
+        lambda x: x.amin((-1,), keepdim=True),
+        lambda x: x.max(0)[0],
+        lambda x: x.softmax(0) * 3,
+    ],
+)
+def test_gradients_of_0d_reductions(fn):
+    np.testing.assert_array_equal(grads(engine, fn, 2.0), grads(torch, fn, 2.0))
+
+
+def test_gradients_of_empty_reductions():
+    def run(lib):
+        x = lib.ones(2, 0, requires_grad=True)
+        y = x.amax(0).sum() + x.max(0)[0].sum() + x.softmax(1).sum()
+        y.backward()
+        return repr(y), repr(x.grad)
+
+    assert run(engine) == run(torch)
