@@ -335,30 +335,6 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
     return _finish(ops.EXPAND, out, (a,), attrs, (a, sizes))
 
 
-def getitem(a: Tensor, index: Any) -> Tensor:
-    """Indexing and slicing; a basic index gives a view, a tensor or list index a copy."""
-    if a.array.ndim == 0 and index not in (None, Ellipsis, ()):
-        raise IndexError(
-            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
-        )
-    parts = index if isinstance(index, tuple) else (index,)
-    parts = tuple(p.array if type(p) is Tensor else p for p in parts)
-    advanced = any(isinstance(p, (list, np.ndarray)) for p in parts)
-    np_index = parts if isinstance(index, tuple) else parts[0]
-    try:
-        result = a.array[np_index]
-    except IndexError as exc:
-        raise IndexError(str(exc).replace("axis", "dimension")) from None
-    if advanced:
-        op, out = ops.INDEX, wrap(np.array(result), a.dtype)
-    else:
-        op = ops.GETITEM if isinstance(parts[-1], int) else ops.SLICE
-        out = wrap(_as_array(result, a.dtype), a.dtype, shared_counter(a))
-        out._base = a
-    return _finish(op, out, (a,), (np_index, a.array.shape), (a, index))
-
-
 def convert(a: Tensor, dtype: dtypes.DType) -> Tensor:
     """`a` as `dtype` (the same object when it already is)."""
     if a.dtype is dtype:

@@ -1,4 +1,8 @@
-"""In-place changes through views: torch's rebase of the base's history (CopySlices).
+"""Views made by indexing, and in-place changes through views (torch's CopySlices).
+
+`getitem` applies an index part by part as torch's applySlicing does: one view op, so one node,
+per applied part (SelectBackward0, SliceBackward0, UnsqueezeBackward0; AliasBackward0 when no
+part changes anything), then one copy (IndexBackward0) for the tensor and sequence parts.
 
 When an in-place op changes a view of a tensor with history (or writes `t[index] = value`), torch
 gives the view's root base a `CopySlices` node: the base's old history outside the written
@@ -9,15 +13,17 @@ base (`positions`), found from the numpy arrays' memory layout.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from engine import hooks
-from engine.dispatch import grad_node, record
+from engine import hooks, ops, ops_shape
+from engine.dispatch import _finish, grad_node, record
 from engine.graph import CopySlices, Node, Rule
 from engine.ops import NUMPY, Op
-from engine.tensor import Tensor
+from engine.ops_shape import _view
+from engine.tensor import Tensor, wrap
 
 
 def _as_strided_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
@@ -51,8 +57,6 @@ def _copy_slices_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
 
 
 def _constant(values: np.ndarray, like: Tensor) -> Tensor:
-    from engine.tensor import wrap
-
     return wrap(values, like.dtype)
 
 
@@ -130,3 +134,227 @@ def _set_history(t: Tensor, node: Node) -> None:
     t._fn = node
     t._rg = True
     hooks.move_retained(t, old)
+
+
+# ---- indexing: torch applies an index part by part, one view op (one node) per applied part ----
+
+ALIAS = Op("getitem", "AliasBackward0", lambda x, a: x, lambda B, g, s, a: (g,))
+UNSQUEEZE = Op(
+    "getitem", "UnsqueezeBackward0", ops_shape.UNSQUEEZE.forward, ops_shape.UNSQUEEZE.backward
+)
+_FULL = slice(None)
+_INDEX_DTYPES = ("int64", "int32", "uint8", "bool")
+INVALID_INDEX = (
+    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+    "indices (got {})"
+)
+SEQUENCE_AS_TUPLE = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or a "
+    "different result"
+)
+BYTE_INDEX = (
+    "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+)
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """`a[index]`: views (Select, Slice, Unsqueeze, Alias) part by part, as torch applies them, then
+    one copy (IndexBackward0) for the tensor and sequence parts."""
+    if type(index) is not tuple:
+        single = _single(a, index)
+        if single is not None:
+            return single
+        index = _sequence_as_tuple(index)
+    return _apply_parts(a, index, index if len(index) != 1 else index[0])
+
+
+def _single(a: Tensor, index: Any) -> Tensor | None:
+    """torch's shortcuts for one None, Ellipsis, integer or slice (a bare `x[:]` is sliced)."""
+    args = (a, index)
+    if index is None:
+        return _unsqueeze(a, 0, args)
+    if index is Ellipsis:
+        return _view(ALIAS, a, a.array.view(), None, args)
+    if type(index) is int or isinstance(index, np.integer):
+        if a.array.ndim == 0:
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        return _select(a, 0, int(index), args)
+    if type(index) is slice:
+        if a.array.ndim == 0:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        return _slice(a, 0, index, args, always=True)
+    return None
+
+
+def _is_integer(part: Any) -> bool:
+    if type(part) is int or isinstance(part, np.integer):
+        return True
+    return type(part) is Tensor and part.array.ndim == 0 and part.dtype.name in _INDEX_DTYPES[:2]
+
+
+def _sequence_as_tuple(index: Any) -> tuple:
+    """torch reads a short list holding slices, None, Ellipsis, tensors or lists as a tuple."""
+    if isinstance(index, (list, str)) and len(index) < 32:
+        for part in index:
+            if (
+                part is None
+                or part is Ellipsis
+                or isinstance(part, (slice, list, tuple, str, Tensor))
+            ):
+                warnings.warn(SEQUENCE_AS_TUPLE, UserWarning, stacklevel=4)
+                return tuple(index)
+    return (index,)
+
+
+def _dims_taken(part: Any) -> int:
+    """How many of the indexed tensor's dimensions `part` consumes."""
+    if part is None or part is Ellipsis or type(part) is bool or isinstance(part, np.bool_):
+        return 0
+    if type(part) is Tensor and part.dtype.name in ("bool", "uint8"):
+        return part.array.ndim
+    return 1
+
+
+def _apply_parts(a: Tensor, parts: tuple, user_index: Any) -> Tensor:
+    ndim = a.array.ndim
+    specified = sum(_dims_taken(p) for p in parts)
+    if specified > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    whole = len(parts) == 1
+    t, dim, position, advanced = a, 0, 0, []  # `position`: torch's dim in its error texts
+    for part in parts:
+        args = (t, user_index) if whole else None
+        if part is None:
+            t, dim = _unsqueeze(t, dim, args), dim + 1
+        elif part is Ellipsis:
+            dim, position = dim + ndim - specified, position + ndim - specified - 1
+        elif type(part) is bool or isinstance(part, np.bool_) or _is_bool_scalar(part):
+            t = _unsqueeze(t, dim, None)
+            advanced.append((dim, np.array([bool(part)]), part))
+            dim += 1
+        elif _is_integer(part):
+            t = _select(t, dim, int(part), args, position)
+        elif type(part) is slice:
+            t, dim = _slice(t, dim, part, args), dim + 1
+        else:
+            array = _index_array(part)
+            advanced.append((dim, array, part))
+            dim += array.ndim if array.dtype == np.bool_ else 1
+        position += 1
+    if advanced:
+        return _index(t, advanced, (t, user_index) if t is a else None)
+    if t is a:
+        return _view(ALIAS, a, a.array.view(), None, (a, user_index))
+    return t
+
+
+def _is_bool_scalar(part: Any) -> bool:
+    return type(part) is Tensor and part.array.ndim == 0 and part.dtype.name == "bool"
+
+
+def _index_array(part: Any) -> np.ndarray:
+    """A tensor or sequence index as a numpy integer or bool array, with torch's checks."""
+    if type(part) is Tensor:
+        name = part.dtype.name
+        if name not in _INDEX_DTYPES:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if name == "uint8":
+            warnings.warn(BYTE_INDEX, UserWarning, stacklevel=5)
+            return part.array.astype(np.bool_)
+        return part.array
+    if isinstance(part, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if not isinstance(part, (list, np.ndarray)):
+        raise IndexError(INVALID_INDEX.format(type(part).__name__))
+    array = np.asarray(part)
+    if array.dtype == np.bool_:
+        return array
+    return array.astype(np.int64)
+
+
+def _unsqueeze(t: Tensor, dim: int, args: tuple | None) -> Tensor:
+    shape = t.array.shape[:dim] + (1,) + t.array.shape[dim:]
+    index = (_FULL,) * dim + (None,)
+    return _view(UNSQUEEZE, t, t.array.reshape(shape), (shape, t.array.shape), args or (t, index))
+
+
+def _select(t: Tensor, dim: int, i: int, args: tuple | None, position: int = 0) -> Tensor:
+    """Element `i` of dimension `dim`: a view, also when it is 0-d (it shares memory)."""
+    size = t.array.shape[dim]
+    if not -size <= i < size:
+        raise IndexError(f"index {i} is out of bounds for dimension {position} with size {size}")
+    index = (_FULL,) * dim + (i,)
+    result = t.array[(*index, Ellipsis)]
+    return _view(ops.GETITEM, t, result, (index, t.array.shape), args or (t, index))
+
+
+def _slice(t: Tensor, dim: int, part: slice, args: tuple | None, always: bool = False) -> Tensor:
+    """torch's applySlice; a slice from 0 to the end by 1 in a tuple index applies nothing."""
+    size = t.array.shape[dim]
+    start, stop, step = part.indices(size)
+    if step < 0:
+        raise ValueError("step must be greater than zero")
+    if not always and step == 1 and _whole(part.start, part.stop, size):
+        return t
+    index = (_FULL,) * dim + (slice(start, stop, step),)
+    result = t.array[index]
+    return _view(ops.SLICE, t, result, (index, t.array.shape), args or (t, index))
+
+
+def _whole(start: Any, stop: Any, size: int) -> bool:
+    return (start is None or start.__index__() == 0) and (stop is None or stop.__index__() >= size)
+
+
+def _index(t: Tensor, advanced: list, args: tuple | None) -> Tensor:
+    """The tensor and sequence parts applied at once (numpy's advanced indexing, a copy)."""
+    index, user_index, dim, count = [], [], 0, 0
+    for start, array, part in advanced:
+        pad = (_FULL,) * (start - dim)
+        index += [*pad, array]
+        user_index += [*pad, part]
+        count = _check_index_array(t.array.shape, start, array, count)
+        dim = start + (array.ndim if array.dtype == np.bool_ else 1)
+    _check_broadcast([array for _, array, _ in advanced])
+    index = tuple(index)
+    out = wrap(np.array(t.array[index]), t.dtype)
+    return _finish(ops.INDEX, out, (t,), (index, t.array.shape), args or (t, tuple(user_index)))
+
+
+def _check_index_array(shape: tuple, dim: int, array: np.ndarray, count: int) -> int:
+    """torch's mask-shape and bounds checks; `count` index tensors came before (a mask of k
+    dimensions counts as k). Returns the count including this one."""
+    if array.dtype == np.bool_:
+        for j, n in enumerate(array.shape):
+            if shape[dim + j] != n:
+                raise IndexError(
+                    f"The shape of the mask {list(array.shape)} at index {j} does not match the "
+                    f"shape of the indexed tensor {list(shape)} at index {dim + j}"
+                )
+        return count + array.ndim
+    size = shape[dim]
+    bad = (array < -size) | (array >= size)
+    if bad.any():
+        value = array.flat[int(np.argmax(bad))]
+        raise IndexError(f"index {value} is out of bounds for dimension {count} with size {size}")
+    return count + 1
+
+
+def _check_broadcast(arrays: list) -> None:
+    shapes = []
+    for array in arrays:
+        if array.dtype == np.bool_:
+            shapes += [(int(array.sum()),)] * array.ndim
+        else:
+            shapes.append(array.shape)
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = ", ".join(str(list(s)) for s in shapes)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}"
+        ) from None

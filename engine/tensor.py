@@ -407,6 +407,6 @@ def _dim(dim: int, ndim: int) -> int:
 
 # The dispatch functions need Tensor and wrap, defined above; methods look them up at call time.
 from engine import hooks, inplace  # noqa: E402
-from engine.dispatch import getitem  # noqa: E402
+from engine.ops_views import getitem  # noqa: E402
 
 bind_dispatch()

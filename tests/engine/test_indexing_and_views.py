@@ -1,0 +1,196 @@
+"""Indexing, views, reshape, reduction dims and the Tensor front end, compared with torch."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import engine
+
+torch = pytest.importorskip("torch")
+
+
+def chain(fn) -> list:
+    """Node names breadth first from `fn` through next_functions."""
+    names, todo, seen = [], [fn], set()
+    while todo:
+        node = todo.pop(0)
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.append(node.name())
+        todo.extend(n for n, _ in node.next_functions)
+    return names
+
+
+def outcome(lib, code: str, expr: str):
+    """What `expr` gives after `code` ran with `torch` bound to `lib`: values, names or error."""
+    ns = {"torch": lib, "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            exec(code, ns)  # the snippets are the test's own literals
+            result = eval(expr, ns)
+        except Exception as exc:  # noqa: BLE001 (the error itself is compared)
+            result = (type(exc).__name__, str(exc))
+    texts = [str(w.message).split(" (Triggered internally")[0] for w in caught]
+    if isinstance(result, (torch.Tensor, engine.Tensor)):
+        fn = result.grad_fn
+        result = (repr(result), None if fn is None else chain(fn), result._base is not None)
+    return result, texts
+
+
+def same_as_torch(code: str, expr: str) -> None:
+    assert outcome(engine, code, expr) == outcome(torch, code, expr)
+
+
+GRAPH = "x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 1"
+INDEXES = [
+    "None",
+    ":, None",
+    "..., None",
+    "0, None",
+    "None, ...",
+    "...",
+    ":, :",
+    ":",
+    "0, ...",
+    "torch.tensor(0)",
+    "True",
+    "False",
+    "0, 1:",
+    "0, 1",
+    "1:, 0",
+    "1:2, 0:1",
+    "[0, 1], 1:",
+    "0, [0, 1]",
+    "()",
+    "..., ...",
+    ":, None, 1:",
+    "..., :1",
+    "None, 0",
+    "1:, None",
+    "torch.tensor([0, 1])",
+    "torch.tensor([True, False])",
+    "y > 1",
+    "[0]",
+    "0, None, 1",
+    ":, 0",
+    "-1",
+    "::2",
+    "0:5",
+    ":, 0:5",
+    ":, -2:",
+    ":, 0:2",
+    "None, None",
+    "True, 0",
+    "0, True",
+    "0:1, ..., 0",
+    "[[0, 1], [1, 0]], [[0], [1]]",
+    "[[0, 1]]",
+    "[0, slice(None)]",
+]
+
+
+@pytest.mark.parametrize("index", INDEXES)
+def test_getitem_builds_torch_chain_of_nodes(index):
+    same_as_torch(GRAPH, f"y[{index}]")
+
+
+ERRORS = "y = torch.ones(2, 3); x = torch.ones(2, 3, 4); z = torch.tensor(1.)"
+BAD_INDEXES = [
+    "y[0, 0, 0]",
+    "y[1.5]",
+    "y[{0}]",
+    "y[torch.tensor([0.])]",
+    "y[torch.tensor([True, False, True])]",
+    "y[5]",
+    "y[-3]",
+    "y[0, 3]",
+    "y[None, 0, 5]",
+    "y[..., 5]",
+    "y[[0], 5]",
+    "y[::-1]",
+    "y[:, ::0]",
+    "z[:]",
+    "z[0]",
+    "z[torch.tensor(0)]",
+    "z[(0,)]",
+    "z[None, 0]",
+    "y[[0, 5]]",
+    "y[:, [3]]",
+    "y[[0], [5]]",
+    "x[[0], :, [9]]",
+    "x[torch.ones(2, 2, dtype=torch.bool)]",
+    "x[[0, 1], [0, 1, 2]]",
+    "y['a']",
+    "y[1.0:2]",
+    "y[torch.tensor(1.)]",
+    "torch.ones(3)[torch.tensor([0], dtype=torch.int8)]",
+    "y[torch.tensor([1, 0], dtype=torch.uint8)]",
+    "z[None]",
+    "z[...]",
+    "z[()]",
+    "z[True]",
+    "z[False]",
+    "x[:, 0, [0, 1]]",
+    "torch.ones(2, 3, 4, 5)[:, 0, :, [0, 1]]",
+    "y[np.int64(1)]",
+    "y[[True, False]]",
+]
+
+
+@pytest.mark.parametrize("expr", BAD_INDEXES)
+def test_getitem_checks_and_messages(expr):
+    same_as_torch(ERRORS, expr)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "b[0].mul_(3)",
+        "b[0, 1].mul_(3)",
+        "b[0, 1:].mul_(3)",
+        "b[None, 0][0].mul_(3)",
+        "b[..., 1].add_(2)",
+    ],
+)
+def test_integer_index_result_is_a_view_with_torch_gradients(code):
+    setup = (
+        "x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True); b = x * 1; "
+        f"{code}; (b * b).sum().backward()"
+    )
+    for expr in ("b", "x.grad"):
+        same_as_torch(setup, expr)
+
+
+def test_zero_dim_index_shares_memory():
+    for lib in (torch, engine):
+        b = lib.tensor([1.0, 2.0, 3.0])
+        v = b[1]
+        b.mul_(2)
+        assert v.item() == 4.0
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "y = x[0, 1:] * x[None, :, 0]",
+        "y = x[[0, 1, 1], 1:] ** 2",
+        "y = x[x > 1.5] ** 2",
+        "y = x[True, 1] * x[..., None][:, 0]",
+    ],
+)
+def test_getitem_gradients(code):
+    setup = (
+        f"x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True); {code}; y.sum().backward()"
+    )
+    same_as_torch(setup, "x.grad")
+
+
+def test_getitem_second_derivative():
+    setup = (
+        "x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True); "
+        "g, = torch.autograd.grad((x[0, 1:] * x[None, :, 0] * x[1, 1]).sum(), x, create_graph=True)"
+    )
+    same_as_torch(setup, "torch.autograd.grad(g.sum(), x)[0]")
