@@ -3,20 +3,26 @@
 The values change in the tensor's own array (views and `detach()` results see it), the shared
 version counter goes up, and with grad mode on a tensor with history gets a new grad_fn whose
 edge leads to the old one (torch's rebase). A leaf that requires grad, or a view of one, refuses.
-Saved tensors are checked against their version when backward unpacks them (engine.graph).
+As in torch, the op's node, its edges and the versions of what it saves are made before the
+values change: an operand that is (a view of) the target itself is then caught by the version
+check when backward unpacks it (engine.graph). Written-to memory is checked as torch's
+TensorIterator checks it: no two elements of the target at one address, no operand partly
+overlapping it.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from engine import dtypes, ops
-from engine.dispatch import _promoted, _scalar, grad_node
+from engine.dispatch import _cast, _promoted, _scalar, grad_node
 from engine.grad_mode import STATE
 from engine.graph import UIDS, Node, SavedOutput, note_mutation, version
 from engine.observe import LISTENERS, InPlaceModified, emit
+from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
 from engine.ops_views import rebase
 from engine.tensor import Tensor
 
@@ -25,7 +31,59 @@ VIEW_LEAF_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
 )
 _ROWS = {"add_": ops.ADD, "sub_": ops.SUB, "mul_": ops.MUL, "div_": ops.DIV}
-_FORWARD = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.true_divide}
+_ALPHA_ROWS = {"add_": ADD_ALPHA, "sub_": SUB_ALPHA}
+INTERNAL_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+PARTIAL_OVERLAP = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer to "
+    "a single memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def writable_target(a: np.ndarray, check_overlap: bool = True) -> np.ndarray:
+    """`a`, writable: an expanded tensor's array is a read-only numpy broadcast, so its values
+    are written through a view of the memory it reads. torch refuses most writes to a target
+    whose elements share memory (expanded), which `check_overlap` asks for."""
+    if a.flags.writeable:
+        return a
+    if check_overlap and has_internal_overlap(a):
+        raise RuntimeError(INTERNAL_OVERLAP)
+    owner = a
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return np.ndarray(a.shape, a.dtype, owner, offset, a.strides)
+
+
+def has_internal_overlap(a: np.ndarray) -> bool:
+    """torch's has_internal_overlap == Yes: a dimension of more than one element, stride 0."""
+    return any(n > 1 and s == 0 for n, s in zip(a.shape, a.strides, strict=True))
+
+
+def _dense(a: np.ndarray) -> bool:
+    """torch's is_non_overlapping_and_dense: some order of the dims is contiguous."""
+    expected = a.itemsize
+    for stride, n in sorted((s, n) for n, s in zip(a.shape, a.strides, strict=True) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def check_no_partial_overlap(out: np.ndarray, src: np.ndarray) -> None:
+    """torch's assert_no_partial_overlap: dense operands whose memory ranges meet must be the
+    same elements in the same layout (operands torch cannot judge pass)."""
+    if out.size == 0 or src.size == 0 or not np.may_share_memory(out, src):
+        return
+    if not (_dense(out) and _dense(src)):
+        return
+    a0, b0 = out.__array_interface__["data"][0], src.__array_interface__["data"][0]
+    a1, b1 = a0 + out.nbytes, b0 + src.nbytes
+    same = a0 == b0 and a1 == b1 and out.strides == src.strides
+    if not same and a0 < b1 and b0 < a1:
+        raise RuntimeError(PARTIAL_OVERLAP)
 
 
 def check_target(t: Tensor, through_view: bool = False) -> None:
@@ -45,57 +103,109 @@ def check_target(t: Tensor, through_view: bool = False) -> None:
 
 
 def binary_(name: str, t: Tensor, other: Any, alpha: Any = 1) -> Tensor:
-    """`t.add_(other, alpha=...)`, `sub_`, `mul_`, `div_`: change `t` and rebase its grad_fn."""
+    """`t.add_(other, alpha=...)`, `sub_`, `mul_`, `div_`: change `t` and rebase its grad_fn.
+
+    Checks in torch's order: leaf, bool subtraction, written-to memory, shapes, result type,
+    alpha. With an alpha, add_/sub_ use the fused rows of `add`/`sub` (one node, one rounding).
+    """
     check_target(t)
-    if alpha != 1:
-        other = other * alpha
-    if type(other) is not Tensor:
-        other = _scalar(other)
+    other = _operand(name, other)
+    is_tensor = type(other) is Tensor
+    if name == "sub_":
+        ops.sub_check(t.dtype is dtypes.bool_, ops.is_bool(other))
+    target = writable_target(t.array)
+    if is_tensor:
+        check_no_partial_overlap(t.array, other.array)
+        if other.array.shape != t.array.shape:
+            _check_shapes(t.array.shape, other.array.shape)
+    dt = _result_dtype(name, t, other)
+    op, attrs = _row(name, alpha, dt)
     before = t.array.copy()
-    other_values = other.array if type(other) is Tensor else other
-    _check_cast(t, other, name)
-    with np.errstate(all="ignore"):
-        result = _FORWARD[name](before, other_values)
-    _write(t, result)
-    if STATE.enabled and (t._rg or (type(other) is Tensor and other._rg)):
-        _record(_ROWS[name], t, other, before)
+    node = None
+    if STATE.enabled and (t._rg or (is_tensor and other._rg)):
+        node = _node(op, attrs, t, other, before)
+    values = _forward(op, attrs, _cast(before, dt), other, dt)
+    target[...] = values
+    note_mutation(t)
+    if node is not None:
+        rebase(t, node)
     return _changed(name, t, (t, other), before)
 
 
-def _check_cast(t: Tensor, other: Any, name: str) -> None:
-    """torch refuses to write a floating result into an integer tensor."""
-    dt = _promoted(t, other)
-    if name == "div_" and dt.category != dtypes.FLOATING:
-        dt = dtypes.float32
-    if dt.category == dtypes.FLOATING and t.dtype.category != dtypes.FLOATING:
+def _operand(name: str, other: Any) -> Any:
+    if type(other) is Tensor:
+        return other
+    try:
+        return _scalar(other)
+    except TypeError:
+        raise TypeError(
+            f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        ) from None
+
+
+def _check_shapes(shape: tuple, other: tuple) -> None:
+    """The operand must broadcast to the target's shape (torch's two messages)."""
+    result = ops.broadcast_shapes(shape, other)
+    if result != shape:
         raise RuntimeError(
-            f"result type {dtypes.SCALAR_NAMES[dt]} can't be cast to the desired output type "
-            f"{dtypes.SCALAR_NAMES[t.dtype]}"
+            f"output with shape {list(shape)} doesn't match the broadcast shape {list(result)}"
         )
 
 
-def _write(t: Tensor, values: Any) -> None:
-    t.array[...] = values
-    note_mutation(t)
+def _result_dtype(name: str, t: Tensor, other: Any) -> dtypes.DType:
+    """The dtype the op computes in; torch refuses results the target cannot hold."""
+    dt = _promoted(t, other)
+    if name == "div_" and dt.category != dtypes.FLOATING:
+        dt = dtypes.float32
+    to = t.dtype
+    if (dt.category == dtypes.FLOATING and to.category != dtypes.FLOATING) or (
+        to is dtypes.bool_ and dt is not dtypes.bool_
+    ):
+        names = dtypes.SCALAR_NAMES
+        raise RuntimeError(
+            f"result type {names[dt]} can't be cast to the desired output type {names[to]}"
+        )
+    return dt
 
 
-def _record(op: ops.Op, t: Tensor, other: Any, before: np.ndarray) -> None:
-    """The in-place op's node: edges to `t`'s old history and to `other`; saves the old values."""
+def _row(name: str, alpha: Any, dt: dtypes.DType) -> tuple[ops.Op, Any]:
+    """The op row and its attrs: the fused alpha rows unless alpha is the integer 1."""
+    if type(alpha) is int and alpha == 1:
+        return _ROWS[name], None
+    alpha = _scalar(alpha)
+    check_alpha(dt, alpha)
+    return _ALPHA_ROWS[name], alpha
+
+
+def _forward(op: ops.Op, attrs: Any, x: np.ndarray, other: Any, dt: dtypes.DType) -> Any:
+    if type(other) is Tensor:
+        y = _cast(other.array, dt)
+    elif dt.category == dtypes.INTEGER and type(other) is int:
+        y = np.asarray(other).astype(dt.np)  # torch wraps an out-of-range Python int
+    else:
+        y = other
+    with np.errstate(all="ignore"):
+        return op.forward(x, y) if attrs is None else op.forward(x, y, attrs)
+
+
+def _node(op: ops.Op, attrs: Any, t: Tensor, other: Any, before: np.ndarray) -> Node:
+    """The in-place op's node, made before the change: edges to `t`'s old history and to
+    `other`, the old values of `t`, and `other` at its version now (checked in backward)."""
     node = object.__new__(Node)
     node.uid = next(UIDS)
     node.op = op
-    node.attrs = None
+    node.attrs = attrs
     is_tensor = type(other) is Tensor
     node.next_nodes = (grad_node(t), grad_node(other) if is_tensor else None)
     meta_other = (other.array.shape, other.dtype) if is_tensor else None
     node.meta = ((t.array.shape, t.dtype), meta_other)
     if op.saves:
         node.saved = (SavedOutput(before, t.dtype, [0]), other)
-        node.versions = (None, version(other) if is_tensor else None)
+        node.versions = (None, version(other) if is_tensor and t._rg else None)
         node.arrays = (before, other.array if is_tensor else other)
     else:
         node.saved = node.versions = node.arrays = ()
-    rebase(t, node)
+    return node
 
 
 def _changed(name: str, t: Tensor, args: tuple, before: np.ndarray) -> Tensor:
@@ -105,10 +215,11 @@ def _changed(name: str, t: Tensor, args: tuple, before: np.ndarray) -> Tensor:
 
 
 def zero_(t: Tensor) -> Tensor:
-    """Fill with zeros; a tensor with history gets ZeroBackward0."""
+    """Fill with zeros (torch's fill_ allows an expanded target); a tensor with history gets
+    ZeroBackward0."""
     check_target(t)
     before = t.array.copy() if LISTENERS else None
-    _write(t, 0)
+    node = None
     if STATE.enabled and t._rg:
         node = object.__new__(Node)
         node.uid = next(UIDS)
@@ -117,24 +228,47 @@ def zero_(t: Tensor) -> Tensor:
         node.next_nodes = (grad_node(t),)
         node.meta = None
         node.saved = node.versions = node.arrays = ()
+    writable_target(t.array, check_overlap=False)[...] = 0
+    note_mutation(t)
+    if node is not None:
         rebase(t, node)
     return _changed("zero_", t, (), before)
 
 
 COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
+INVALID_INDEX = (
+    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+    "indices (got {})"
+)
+EXPANDED_INDEX_PUT = (
+    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
+    "tensor"
+)
+EXPANDED_MASKED_FILL = (
+    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar"
+)
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:
-    """`t[index] = value`: a tensor with history gets CopySlices (old history plus `value`)."""
+    """`t[index] = value`: a tensor with history gets CopySlices (old history plus `value`).
+
+    A basic index writes into a view (torch's copy_: `value` without its leading size-1 dims
+    expanded to the view); tensor, list and bool parts write like torch's index_put_.
+    """
+    if type(value) is not Tensor:
+        value = _assigned_number(t, value)
+    parts = _index_parts(index)
+    np_index = parts if isinstance(index, tuple) else parts[0]
+    if _is_basic(parts):
+        write = _basic_region(t, parts, value)
+    else:
+        write = _advanced_region(t, parts, np_index, value)
     check_target(t, through_view=True)
-    if isinstance(index, Tensor):
-        index = index.array
-    elif isinstance(index, tuple):
-        index = tuple(p.array if isinstance(p, Tensor) else p for p in index)
     before = t.array.copy()
     is_tensor = type(value) is Tensor
-    t.array[index] = value.array if is_tensor else value
-    note_mutation(t)
+    node = None
     if STATE.enabled and (t._rg or (is_tensor and value._rg)):
         node = object.__new__(Node)
         node.uid = next(UIDS)
@@ -143,5 +277,135 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         node.next_nodes = (None, grad_node(value) if is_tensor else None)
         node.meta = (None, (value.array.shape, value.dtype) if is_tensor else None)
         node.saved = node.versions = node.arrays = ()
-        rebase(t, node, index)
+    write(value.array if is_tensor else value)
+    note_mutation(t)
+    if node is not None:
+        rebase(t, node, np_index)
     _changed("__setitem__", t, (t, index, value), before)
+
+
+def _assigned_number(t: Tensor, value: Any) -> Any:
+    """A Python number to assign (an integer wraps into an integer dtype, as in torch)."""
+    if not isinstance(value, (int, float, np.number, np.bool_)):
+        kind = type(value)
+        name = (
+            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        )
+        raise TypeError(f"can't assign a {name} to a torch.{t.dtype.legacy_name}")
+    value = _scalar(value)
+    if t.dtype.category == dtypes.INTEGER and type(value) is int:
+        return np.asarray(value).astype(t.dtype.np)
+    return value
+
+
+def _index_parts(index: Any) -> tuple:
+    """The index as a tuple of numpy index parts (tensors as their arrays), with torch's
+    IndexError for parts it does not take."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for part in parts:
+        if type(part) is Tensor:
+            part = part.array
+        elif isinstance(part, float) or not isinstance(
+            part, (int, slice, list, np.ndarray, np.integer, np.bool_, type(None), type(...))
+        ):
+            raise IndexError(INVALID_INDEX.format(type(part).__name__))
+        out.append(part)
+    return tuple(out)
+
+
+def _is_basic(parts: tuple) -> bool:
+    """Whether every part is an integer, a slice, None or Ellipsis (the write goes to a view)."""
+    for part in parts:
+        if type(part) is bool or isinstance(part, (list, np.ndarray, np.bool_)):
+            return False
+    return True
+
+
+def _indexed(a: np.ndarray, index: Any) -> np.ndarray:
+    """`a[index]` with numpy's IndexError texts turned into torch's."""
+    try:
+        return a[index]
+    except IndexError as exc:
+        text = str(exc)
+        if text.startswith("too many indices"):
+            if a.ndim == 0:
+                text = (
+                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+                )
+            else:
+                text = f"too many indices for tensor of dimension {a.ndim}"
+        raise IndexError(text.replace("axis", "dimension")) from None
+
+
+def _basic_region(t: Tensor, parts: tuple, value: Any) -> Any:
+    """The view written by a basic index, checked as torch's copy_ checks it; returns the
+    function that writes the values."""
+    index = parts if any(p is Ellipsis for p in parts) else (*parts, Ellipsis)
+    region = _indexed(t.array, index)
+    if type(value) is Tensor:
+        shape = value.array.shape
+        while shape and shape[0] == 1:
+            shape = shape[1:]
+        ops.expand_check(shape, region.shape, value.dtype.legacy_name)
+    target = writable_target(region)
+    if type(value) is Tensor:
+        check_no_partial_overlap(region, value.array)
+
+    def write(values: Any) -> None:
+        target[...] = values
+
+    return write
+
+
+def _advanced_region(t: Tensor, parts: tuple, np_index: Any, value: Any) -> Any:
+    """The elements written by a tensor, list or bool index (torch's index_put_ checks and its
+    warnings for an expanded target); returns the function that writes the values."""
+    shape = _indexed(t.array, np_index).shape
+    if type(value) is Tensor:
+        given = value.array.shape
+        while given and given[0] == 1:
+            given = given[1:]
+        try:
+            fits = np.broadcast_shapes(given, shape) == shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(given)} cannot be broadcast to "
+                f"indexing result of shape {list(shape)}"
+            )
+        check_no_partial_overlap(t.array, value.array)
+    if has_internal_overlap(_indexed(t.array, _basic_parts(parts))):
+        warnings.warn(EXPANDED_INDEX_PUT, UserWarning, stacklevel=4)
+        if len(parts) == 1 and _is_mask(parts[0]) and np.ndim(_value_array(value)) == 0:
+            warnings.warn(EXPANDED_MASKED_FILL, UserWarning, stacklevel=4)
+    target = writable_target(t.array, check_overlap=False)
+
+    def write(values: Any) -> None:
+        target[np_index] = values
+
+    return write
+
+
+def _basic_parts(parts: tuple) -> tuple:
+    """The index with each tensor or list part replaced by full slices over the dims it takes:
+    the tensor that torch's index_put_ writes into."""
+    out = []
+    for part in parts:
+        if type(part) is bool or isinstance(part, np.bool_):
+            out.append(None)
+        elif isinstance(part, (list, np.ndarray)):
+            out += [slice(None)] * (np.ndim(part) if _is_mask(part) else 1)
+        else:
+            out.append(part)
+    return tuple(out)
+
+
+def _is_mask(part: Any) -> bool:
+    return isinstance(part, np.ndarray) and part.dtype == np.bool_
+
+
+def _value_array(value: Any) -> Any:
+    return value.array if type(value) is Tensor else value

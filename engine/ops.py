@@ -223,7 +223,84 @@ def quiet(fn: Callable) -> Callable:
     return run
 
 
+# ---- torch's shape checks, with its messages ----
+
+
+def broadcast_message(a: tuple, b: tuple) -> str:
+    """torch's text for shapes `a` and `b` that do not broadcast (the last mismatch named)."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    for i in reversed(range(n)):
+        if a[i] != b[i] and 1 not in (a[i], b[i]):
+            return (
+                f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
+                f"at non-singleton dimension {i}"
+            )
+    return "operands could not be broadcast together"
+
+
+def broadcast_shapes(*shapes: tuple) -> tuple:
+    """The shape `shapes` broadcast to, folded from the left as torch's TensorIterator does;
+    RuntimeError names the first pair that does not fit (a: the shape so far, b: the next)."""
+    result = shapes[0]
+    for shape in shapes[1:]:
+        if shape != result:
+            try:
+                result = np.broadcast_shapes(result, shape)
+            except ValueError:
+                raise RuntimeError(broadcast_message(result, shape)) from None
+    return result
+
+
+def expand_check(shape: tuple, target: tuple, legacy_name: str) -> None:
+    """torch's errors of `expand` from `shape` to `target` (no -1 in `target`)."""
+    if len(target) < len(shape):
+        raise RuntimeError(
+            f"expand(torch.{legacy_name}{{{list(shape)}}}, size={list(target)}): the number of "
+            f"sizes provided ({len(target)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(target) - len(shape)
+    for i in reversed(range(len(shape))):
+        if shape[i] != 1 and shape[i] != target[lead + i]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
+                f"size ({shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}"
+            )
+
+
 # ---- elementwise binary ops: inputs (self, other), other may be a Python scalar ----
+
+SUB_TWO_BOOLS = (
+    "Subtraction, the `-` operator, with two bool tensors is not supported. "
+    "Use the `^` or `logical_xor()` operator instead."
+)
+SUB_BOOL = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. "
+    "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+)
+NEG_BOOL = (
+    "Negation, the `-` operator, on a bool tensor is not supported. "
+    "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+)
+
+
+def sub_check(a_is_bool: bool, b_is_bool: bool) -> None:
+    """torch's refusal to subtract bools (a Python bool operand counts as a bool tensor)."""
+    if a_is_bool and b_is_bool:
+        raise RuntimeError(SUB_TWO_BOOLS)
+    if a_is_bool or b_is_bool:
+        raise RuntimeError(SUB_BOOL)
+
+
+def is_bool(value: Any) -> bool:
+    """Whether an operand (a Tensor, array or Python scalar) is boolean, for `sub_check`."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return type(value) is bool or isinstance(value, np.bool_)
+    return dtype == np.bool_ or getattr(dtype, "name", None) == "bool"
+
 
 ADD = Op("add", "AddBackward0", np.add, lambda B, g, s, a: (g, g))
 SUB = Op("sub", "SubBackward0", np.subtract, lambda B, g, s, a: (g, -g))
@@ -275,7 +352,14 @@ RPOW = Op("pow", "PowBackward2", quiet(lambda x, c: np.power(c, x)), _rpow_backw
 
 # ---- unary ops (inputs cast to float first where torch does) ----
 
-NEG = Op("neg", "NegBackward0", lambda x, a: np.negative(x), lambda B, g, s, a: (-g,))
+
+def _neg_forward(x: np.ndarray, attrs: Any) -> np.ndarray:
+    if x.dtype == np.bool_:
+        raise RuntimeError(NEG_BOOL)
+    return np.negative(x)
+
+
+NEG = Op("neg", "NegBackward0", _neg_forward, lambda B, g, s, a: (-g,))
 EXP = Op(
     "exp", "ExpBackward0", quiet(lambda x, a: np.exp(x)), lambda B, g, s, a: (g * s[0],), (OUT,)
 )

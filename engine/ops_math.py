@@ -22,7 +22,7 @@ from engine.dispatch import (
 )
 from engine.dtypes import FLOATING
 from engine.graph import Node
-from engine.ops import OUT, Op, ext, quiet
+from engine.ops import OUT, Op, ext, is_bool, quiet, sub_check
 from engine.tensor import Tensor, wrap
 
 # ---- unary: float results for integer inputs where torch computes in float ----
@@ -192,14 +192,21 @@ SUB_ALPHA = Op(
 )
 
 
-def add_alpha(a: Tensor, b: Any, alpha: Any, args: tuple, op: Op) -> Tensor:
-    """`a + alpha * b` (ADD_ALPHA) or `a - alpha * b` (SUB_ALPHA): one node, like torch."""
-    dt = _promoted(a, b)
-    alpha = _scalar(alpha)
+def check_alpha(dt: dtypes.DType, alpha: Any) -> None:
+    """torch's alpha_check: no float alpha for an integer (or bool) result."""
     if dt.category != FLOATING and isinstance(alpha, float):
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."
         )
+
+
+def add_alpha(a: Tensor, b: Any, alpha: Any, args: tuple, op: Op) -> Tensor:
+    """`a + alpha * b` (ADD_ALPHA) or `a - alpha * b` (SUB_ALPHA): one node, like torch."""
+    if op is SUB_ALPHA:
+        sub_check(a.dtype is dtypes.bool_, is_bool(b))
+    dt = _promoted(a, b)
+    alpha = _scalar(alpha)
+    check_alpha(dt, alpha)
     bd = _cast(b.array, dt) if type(b) is Tensor else _scalar(b)
     try:
         result = op.forward(_cast(a.array, dt), bd, alpha)
