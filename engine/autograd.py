@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from engine import engine_loop, factories
+from engine import engine_loop, factories, hooks
 from engine.dispatch import _finish, edge
 from engine.dtypes import float64
 from engine.engine_loop import Plan, execute
 from engine.grad_mode import no_grad
-from engine.graph import AccumulateGrad, reaching
+from engine.graph import reaching
 from engine.observe import (
     LISTENERS,
     BackwardFinished,
@@ -128,7 +128,7 @@ def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool
     if retain_graph is None:
         retain_graph = create_graph
     edges = [edge(t) for t in roots]
-    plan = None if inputs is None else _inputs_plan(edges, _as_tuple(inputs), accumulate=True)
+    plan = None if inputs is None else _backward_plan(edges, inputs)
     if create_graph and not _WARNED_CREATE_GRAPH:
         _WARNED_CREATE_GRAPH.append(True)  # torch's TORCH_WARN_ONCE: once per process
         warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=4)
@@ -140,8 +140,6 @@ def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool
             yield step
     else:
         yield from execute(edges, grads, retain_graph, create_graph, events, plan)
-    if plan is not None:
-        _accumulate_captured(plan, _as_tuple(inputs))
     if events and LISTENERS:
         emit(BackwardFinished(roots))
 
@@ -162,7 +160,7 @@ def grad(
     if any(not t._rg for t in targets):
         raise RuntimeError(INPUT_NO_GRAD)
     edges = [edge(t) for t in roots]
-    plan = _inputs_plan(edges, targets, accumulate=False)
+    plan = _grad_plan(edges, targets)
     if LISTENERS:
         emit(BackwardStarted(roots, given, retain_graph, create_graph, "grad"))
     for step in execute(edges, grads, retain_graph, create_graph, bool(LISTENERS), plan):
@@ -177,31 +175,24 @@ def _as_tuple(tensors: Any) -> tuple:
     return (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
 
 
-def _inputs_plan(root_edges: list, inputs: tuple, accumulate: bool) -> Plan:
-    """Run only what leads to `inputs`; capture their gradients (a leaf's AccumulateGrad runs
-    when `accumulate`)."""
+def _backward_plan(root_edges: list, inputs: Any) -> Plan:
+    """backward(inputs=...): run only what leads to `inputs`, and their own nodes, whose
+    gradients retain_grad accumulates (torch retains the gradient of every input)."""
+    inputs = _as_tuple(inputs)
+    for t in inputs:
+        hooks.retain_grad(t)
+    run = {node for node, _ in map(edge, inputs) if node is not None}
+    return Plan({}, reaching([node for node, _ in root_edges], run) | run)
+
+
+def _grad_plan(root_edges: list, inputs: tuple) -> Plan:
+    """autograd.grad: run only what leads to `inputs`; capture the gradients flowing into them."""
     capture: dict = {}
-    run: set = set()
     for t in inputs:
         node, nr = edge(t)
-        if node is None:
-            continue
-        if accumulate and node.__class__ is AccumulateGrad:
-            run.add(node)
-        else:
+        if node is not None:
             capture.setdefault(node, []).append(nr)
-    needed = reaching([node for node, _ in root_edges], set(capture) | run) | run
-    return Plan(capture, needed)
-
-
-def _accumulate_captured(plan: Plan, inputs: tuple) -> None:
-    """backward(inputs=...) on a non-leaf accumulates into its `.grad` as a leaf would."""
-    for t in inputs:
-        g = plan.captured.get(edge(t)) if t._fn is not None else None
-        if g is None:
-            continue
-        g = g if isinstance(g, Tensor) else wrap(g, t.dtype)
-        t._grad = wrap(g.array.copy(), t.dtype) if t._grad is None else t._grad + g
+    return Plan(capture, reaching([node for node, _ in root_edges], set(capture)))
 
 
 def _result(plan: Plan, t: Tensor, i: int, allow_unused: Any, create_graph: bool) -> Any:

@@ -98,13 +98,16 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
             if grad.__class__ is GradientSum:
                 grad = grad.value()
             if hooked:
-                grad = hooks.run_pre_hooks(node, [grad], create_graph)[0]
+                runs = needed is None or node in needed
+                grad = hooks.run_pre_hooks(node, [grad], create_graph, runs)[0]
             if capture and node in capture:
                 _capture(plan, node, grad)
                 if node not in needed:
                     continue
             if node.__class__ is AccumulateGrad:
                 step = _accumulate(node, grad, events, create_graph)
+                if hooked:
+                    hooks.run_post_hooks(node, grad, (), create_graph, reach)
                 if events:
                     yield step
                 continue
@@ -126,8 +129,10 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                 grads_out = node.op.backward(_NUMPY, grad, saved, node.attrs)
                 if node.meta is not None:
                     grads_out = _fit(_NUMPY, node, grads_out)
+            if hooked:
+                grads_out = hooks.run_post_hooks(node, grad, grads_out, create_graph, reach)
             if events:
-                yield _step(node, grad, grads_out)
+                yield _step(node, grad, grads_out, reach)
             # zip without keywords: with `strict=` a call costs several times more
             for child, g in zip(node.next_nodes, grads_out):  # noqa: B905
                 if child is None or (reach is not None and child not in reach):
@@ -361,9 +366,10 @@ def _new_grad(g: Any, leaf: Tensor, create_graph: bool) -> Tensor:
     return wrap(g.array.copy(), leaf.dtype)
 
 
-def _step(node: Node, grad: Any, grads_out: tuple) -> BackwardStep:
+def _step(node: Node, grad: Any, grads_out: tuple, reach: set | None) -> BackwardStep:
     sent = tuple(
-        None if child is None else g for child, g in zip(node.next_nodes, grads_out, strict=False)
+        None if child is None or (reach is not None and child not in reach) else g
+        for child, g in zip(node.next_nodes, grads_out, strict=False)
     )
     return BackwardStep(named(node), _tensors((grad,)), _tensors(sent))
 

@@ -79,6 +79,19 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self.display_name} object at {id(self):#x}>"
 
+    def register_prehook(self, fn: Any) -> Any:
+        """Call `fn(grad_outputs)` before this node runs; a returned tuple replaces them."""
+        from engine.hooks import register_node_hook  # hooks sit above this module
+
+        return register_node_hook(self, fn, post=False)
+
+    def register_hook(self, fn: Any) -> Any:
+        """Call `fn(grad_inputs, grad_outputs)` after this node runs; a returned tuple replaces
+        `grad_inputs` (the gradients sent to `next_functions`)."""
+        from engine.hooks import register_node_hook
+
+        return register_node_hook(self, fn, post=True)
+
     def check_versions(self) -> None:
         """Raise torch's error if a saved tensor was modified in place since it was saved."""
         for value, saved in zip(self.saved, self.versions, strict=True):

@@ -1,9 +1,11 @@
-"""Tensor hooks (`register_hook`), `retain_grad`, and the `.grad` made by `create_graph=True`.
+"""Hooks (`Tensor.register_hook`, `grad_fn.register_prehook`, `grad_fn.register_hook`),
+`retain_grad`, and the `.grad` made by `create_graph=True`.
 
-A hook on a non-leaf is a pre-hook of its grad_fn for its output_nr; a hook on a leaf belongs to
-the tensor (its AccumulateGrad runs it). Hooks run in registration order, each on the previous
-one's result; retain_grad runs after them, as in torch. The tables are weak, so an idle engine
-pays one truthiness test per backward.
+A tensor hook on a non-leaf is a pre-hook of its grad_fn for its output_nr; a hook on a leaf
+belongs to the tensor (its AccumulateGrad runs it). Before a node runs: its tensor hooks in
+registration order, each on the previous one's result, then retain_grad, then the node's own
+pre-hooks; after it runs, its post-hooks, as in torch. Results are validated with torch's messages.
+The tables are weak, so an idle engine pays one truthiness test per backward.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.dtypes import from_numpy
+from engine.dtypes import bool_, from_numpy
+from engine.grad_mode import set_grad_enabled
 from engine.graph import AccumulateGrad, CopyBackwards, Node, Rule, current_fn
 from engine.tensor import Tensor, wrap
 
@@ -25,6 +28,9 @@ NO_GRAD_RETAIN = "can't retain_grad on Tensor that has requires_grad=False"
 NODE_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {nr: {id: fn}}
 LEAF_HOOKS: dict[int, tuple] = {}  # leaf uid -> (weakref to the leaf, {id: fn}); see _leaf_table
 RETAINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {nr: ref(tensor)}
+PRE_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {id: fn}
+POST_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {id: fn}
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
 _ids = itertools.count()
 PASS_ON = Rule("copy_", lambda B, g, s, a: (None, g))
 
@@ -49,7 +55,7 @@ class RemovableHandle:
 
 def active() -> bool:
     """Whether any hook or retain_grad is registered (the backward loop then looks them up)."""
-    return bool(NODE_HOOKS or LEAF_HOOKS or RETAINED)
+    return bool(NODE_HOOKS or LEAF_HOOKS or RETAINED or PRE_HOOKS or POST_HOOKS)
 
 
 def register_hook(t: Tensor, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
@@ -61,6 +67,17 @@ def register_hook(t: Tensor, fn: Callable[[Tensor], Tensor | None]) -> Removable
         table = _leaf_table(t)
     else:
         table = NODE_HOOKS.setdefault(node, {}).setdefault(t.output_nr, {})
+    return _added(table, fn)
+
+
+def register_node_hook(node: Node, fn: Callable, post: bool) -> RemovableHandle:
+    """`grad_fn.register_prehook(fn)` (`fn(grad_outputs)`) or, when `post`,
+    `grad_fn.register_hook(fn)` (`fn(grad_inputs, grad_outputs)`); a returned tuple replaces
+    the gradients."""
+    return _added((POST_HOOKS if post else PRE_HOOKS).setdefault(node, {}), fn)
+
+
+def _added(table: dict, fn: Callable) -> RemovableHandle:
     handle = RemovableHandle(table)
     table[handle.id] = fn
     return handle
@@ -103,8 +120,33 @@ def retains_grad(t: Tensor) -> bool:
     return ref is not None and ref() is t
 
 
-def run_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
-    """Apply the hooks and retain_grad registered for `node`'s incoming gradients."""
+def run_pre_hooks(node: Node, grad_in: list, create_graph: bool, runs: bool = True) -> list:
+    """Apply the hooks `node` runs before it: the tensor hooks and retain_grad of its output,
+    then, if the node `runs` (autograd.grad only captures the gradient of an input's node), its
+    own pre-hooks (`grad_fn.register_prehook`), in torch's order."""
+    with set_grad_enabled(create_graph):  # torch runs hooks in the backward's grad mode
+        grad_in = _tensor_pre_hooks(node, grad_in, create_graph)
+        table = PRE_HOOKS.get(node) if runs else None
+        if table:
+            grad_in = _node_hooks(table, grad_in, (), create_graph)
+    return grad_in
+
+
+def run_post_hooks(node: Node, grad_out: Any, grads: tuple, create_graph: bool, reach: Any) -> Any:
+    """Apply `node`'s hooks (`grad_fn.register_hook`) to the gradients it computed, `grads`;
+    `grad_out` is the gradient that came in. Inputs no gradient goes to show None."""
+    table = POST_HOOKS.get(node)
+    if not table:
+        return grads
+    grads = [
+        None if child is None or (reach is not None and child not in reach) else g
+        for child, g in zip(node.next_nodes, grads, strict=True)
+    ]
+    with set_grad_enabled(create_graph):
+        return tuple(_node_hooks(table, grads, ((_as_tensor(grad_out),),), create_graph))
+
+
+def _tensor_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
     if node.__class__ is AccumulateGrad:
         entry = LEAF_HOOKS.get(node.variable.uid)
         table = None if entry is None else entry[1]
@@ -124,19 +166,82 @@ def run_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
 
 
 def _apply(table: dict, g: Any, create_graph: bool) -> Any:
+    """Tensor hooks in order, each on the previous one's result (None: unchanged)."""
     if g is None:
         return None
     for fn in tuple(table.values()):
-        t = g if isinstance(g, Tensor) else wrap(g, from_numpy(g.dtype))
+        t = _as_tensor(g)
         result = fn(t)
         if result is not None:
-            g = result if create_graph else result.array
+            g = _checked(t, result, fn)
+            g = g if create_graph else g.array
     return g
 
 
+def _node_hooks(table: dict, grads: list, extra: tuple, create_graph: bool) -> list:
+    """grad_fn hooks in order: each gets a tuple of gradients (and `extra`) and may return a
+    tuple replacing it (None: unchanged)."""
+    for fn in tuple(table.values()):
+        tensors = tuple([_as_tensor(g) for g in grads])
+        result = fn(tensors, *extra)
+        if result is None:
+            continue
+        if not isinstance(result, tuple):
+            raise TypeError(f"expected tuple, but hook returned '{_typename(result)}'")
+        if len(result) != len(tensors):
+            raise RuntimeError(
+                f"hook '{_hook_name(fn)}' has returned an incorrect number of values "
+                f"(got {len(result)}, but expected {len(tensors)})"
+            )
+        checked = [_checked(t, r, fn) for t, r in zip(tensors, result, strict=True)]
+        grads = [g if g is None or create_graph else g.array for g in checked]
+    return grads
+
+
+def _checked(original: Tensor | None, result: Any, fn: Any) -> Tensor | None:
+    """A hook's replacement for `original`, validated as torch does (None stays None)."""
+    if result is None:
+        return None
+    if original is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{_typename(result)}'")
+    if result.dtype is not original.dtype:
+        raise RuntimeError(
+            f"hook '{_hook_name(fn)}' has changed the type of value (was "
+            f"{_type_string(original)} got {_type_string(result)})"
+        )
+    if result.array.shape != original.array.shape:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+    return result
+
+
+def _hook_name(fn: Any) -> str:
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) else "<unknown>"
+
+
+def _type_string(t: Tensor) -> str:
+    """torch's `Tensor.toString()`: `torch.FloatTensor`; bool has no legacy class name."""
+    return "CPUBoolType" if t.dtype is bool_ else "torch." + t.dtype.legacy_name
+
+
+def _typename(value: Any) -> str:
+    """CPython's `tp_name`: builtin and Python-defined classes by name, others module-qualified."""
+    cls = type(value)
+    if cls.__module__ == "builtins" or cls.__flags__ & _HEAP_TYPE:
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def _as_tensor(g: Any) -> Tensor | None:
+    return g if g is None or isinstance(g, Tensor) else wrap(g, from_numpy(g.dtype))
+
+
 def _retain(t: Tensor, g: Any) -> None:
+    """torch's retains_grad hook: a clone the first time, then `grad + g` (out of place)."""
     if isinstance(g, Tensor):
-        t._grad = g if t._grad is None else t._grad + g
+        t._grad = g.clone() if t._grad is None else t._grad + g
         return
     if t._grad is None:
         t._grad = wrap(np.array(g, copy=True), t.dtype)

@@ -96,3 +96,237 @@ def warnings_in_fresh_process(lib: str) -> str:
 
 def test_create_graph_warning_once_per_process():
     assert warnings_in_fresh_process("engine") == warnings_in_fresh_process("torch")
+
+
+def retain_grad_after_create_graph(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.retain_grad()
+    (y * y).sum().backward(create_graph=True)
+    out.append(repr(y.grad))
+    (y * y).sum().backward(create_graph=True)
+    out.append(repr(y.grad))
+    (y * y).sum().backward()
+    out += [repr(y.grad), repr(x.grad)]
+
+
+def create_graph_then_plain_then_grad_of_grad(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    (x**3).sum().backward(create_graph=True)
+    g = x.grad
+    out.append(repr(L.autograd.grad(g.sum(), x, retain_graph=True)))
+    (x**2).sum().backward(create_graph=True)
+    out += [repr(x.grad), x.grad.grad_fn.name(), str(x.grad is g)]
+    x.grad.sum().backward()
+    out.append(repr(x.grad))
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [retain_grad_after_create_graph, create_graph_then_plain_then_grad_of_grad],
+    ids=lambda f: f.__name__,
+)
+def test_retained_and_accumulated_grads_under_create_graph(scenario):
+    matches_torch(scenario)
+
+
+# ---- G14, G16: grad_fn pre-hooks and hooks, and their order with tensor hooks ----
+
+
+def hooked_chain(L, log):
+    """x -> y = x*2 -> z = y*3, with every kind of hook logging what it sees."""
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * 3
+    y.grad_fn.register_prehook(lambda g: log.append(f"y pre {g}"))
+    y.grad_fn.register_hook(lambda gi, go: log.append(f"y post {gi} {go}"))
+    y.register_hook(lambda g: log.append(f"y tensor {g}"))
+    z.grad_fn.register_prehook(lambda g: log.append(f"z pre {g}"))
+    z.grad_fn.register_hook(lambda gi, go: log.append(f"z post {gi} {go}"))
+    x.register_hook(lambda g: log.append(f"x tensor {g}"))
+    return x, y, z
+
+
+def run_hooked(call):
+    """A scenario running `call(L, x, y, z)` on the hooked chain, then a second backward of y."""
+
+    def scenario(L, out):
+        x, y, z = hooked_chain(L, out)
+        result = call(L, x, y, (z * z).sum())
+        out += [repr(result), repr(x.grad), repr(y.grad), str(y.retains_grad)]
+        y.sum().backward()  # y's saved values are freed once y's node ran
+
+    return scenario
+
+
+HOOKED_CALLS = {
+    "backward": lambda L, x, y, loss: loss.backward(),
+    "grad_y": lambda L, x, y, loss: L.autograd.grad(loss, [y]),
+    "grad_y_x": lambda L, x, y, loss: L.autograd.grad(loss, [y, x]),
+    "inputs_y": lambda L, x, y, loss: loss.backward(inputs=[y]),
+    "inputs_y_x": lambda L, x, y, loss: loss.backward(inputs=[y, x]),
+    "inputs_x": lambda L, x, y, loss: loss.backward(inputs=[x]),
+}
+
+
+@pytest.mark.parametrize("call", HOOKED_CALLS.values(), ids=HOOKED_CALLS.keys())
+def test_hook_order_and_inputs(call):
+    matches_torch(run_hooked(call))
+
+
+def accumulate_grad_node_hooks(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    acc = y.grad_fn.next_functions[0][0]
+    x.register_hook(lambda g: out.append(f"x {g}") or g * 2)
+    handle = acc.register_prehook(lambda g: out.append(f"pre {g}") or (g[0] + 1,))
+    acc.register_hook(lambda gi, go: out.append(f"post {gi} {go} {x.grad}"))
+    y.sum().backward(retain_graph=True)
+    handle.remove()
+    handle.remove()
+    y.sum().backward()
+    out.append(repr(x.grad))
+
+
+def chained_node_hooks(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_prehook(lambda g: (g[0] * 2,))
+    y.grad_fn.register_prehook(lambda g: out.append(f"pre2 {g}") or (g[0] + 1,))
+    y.grad_fn.register_hook(lambda gi, go: out.append(f"post1 {gi} {go}") or (gi[0] * 10, gi[1]))
+    handle = y.grad_fn.register_hook(lambda gi, go: out.append(f"post2 {gi} {go}"))
+    (y * y).sum().backward()
+    out.append(repr(x.grad))
+    with handle:
+        pass
+    x.grad = None
+    (x * x).sum().backward()
+    out.append(repr(x.grad))
+
+
+def pre_hook_drops_gradient(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_prehook(lambda g: (None,))
+    (y * y).sum().backward()
+    out.append(repr(x.grad))
+
+
+def hooks_see_grad_mode(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_hook(lambda gi, go: out.append(str(L.is_grad_enabled())))
+    y.register_hook(lambda g: out.append(str(L.is_grad_enabled())))
+    (y * y).sum().backward(retain_graph=True)
+    (y * y).sum().backward(create_graph=True)
+
+
+def pre_hook_under_create_graph(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.grad_fn.register_prehook(lambda g: (g[0] * x,))
+    (g,) = L.autograd.grad((y * 3).sum(), x, create_graph=True)
+    out += [repr(g), repr(L.autograd.grad(g.sum(), x))]
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        accumulate_grad_node_hooks,
+        chained_node_hooks,
+        pre_hook_drops_gradient,
+        hooks_see_grad_mode,
+        pre_hook_under_create_graph,
+    ],
+    ids=lambda f: f.__name__,
+)
+def test_node_hooks(scenario):
+    matches_torch(scenario)
+
+
+def test_node_hooks_are_reported_by_backward_steps():
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_hook(lambda gi, go: (gi[0] * 10, gi[1]))
+    steps = list(engine.autograd.backward_steps((y * y).sum(), inputs=[y, x]))
+    sent = [step.grads_out for step in steps if step.node is y.grad_fn]
+    assert [g.tolist() for g in sent[0] if g is not None] == [[80.0, 160.0]]
+
+
+# ---- item 15: what a hook returns is checked with torch's messages ----
+
+
+def named_hook(g):
+    return g[:1]
+
+
+class CallableHook:
+    def __call__(self, g):
+        return g[:1]
+
+
+def tensor_hook_returning(result_of, on_leaf=False):
+    def scenario(L, out):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        (x if on_leaf else y).register_hook(result_of(L))
+        (y * y).sum().backward()
+        out.append(repr(x.grad))
+
+    return scenario
+
+
+TENSOR_HOOK_RESULTS = {
+    "size": lambda L: lambda g: L.ones(3),
+    "named_function": lambda L: named_hook,
+    "callable_object": lambda L: CallableHook(),
+    "double": lambda L: lambda g: g.double(),
+    "double_and_size": lambda L: lambda g: L.ones(3, dtype=L.float64),
+    "int64": lambda L: lambda g: g.long(),
+    "bool": lambda L: lambda g: g > 0,
+    "python_int": lambda L: lambda g: 5,
+    "tuple": lambda L: lambda g: (g,),
+    "ndarray": lambda L: lambda g: g.detach().numpy(),
+    "requires_grad": lambda L: lambda g: g * L.ones(2, requires_grad=True),
+}
+
+
+@pytest.mark.parametrize("on_leaf", [False, True], ids=["non_leaf", "leaf"])
+@pytest.mark.parametrize("result_of", TENSOR_HOOK_RESULTS.values(), ids=TENSOR_HOOK_RESULTS.keys())
+def test_tensor_hook_results_are_checked(result_of, on_leaf):
+    matches_torch(tensor_hook_returning(result_of, on_leaf))
+
+
+def node_hook_returning(result, post):
+    def scenario(L, out):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        if post:
+            y.grad_fn.register_hook(lambda gi, go: result(L, gi))
+        else:
+            y.grad_fn.register_prehook(lambda g: result(L, g))
+        (y * y).sum().backward()
+        out.append(repr(x.grad))
+
+    return scenario
+
+
+NODE_HOOK_RESULTS = {
+    "none": lambda L, g: None,
+    "scaled": lambda L, g: (g[0] * 10,) + g[1:],
+    "list": lambda L, g: list(g),
+    "tensor": lambda L, g: g[0],
+    "int": lambda L, g: 5,
+    "too_many": lambda L, g: g + g,
+    "too_few": lambda L, g: g[:1] if len(g) > 1 else (),
+    "size": lambda L, g: (L.ones(3),) + g[1:],
+    "double": lambda L, g: (g[0].double(),) + g[1:],
+    "inner_int": lambda L, g: (5,) + g[1:],
+    "fills_none": lambda L, g: tuple(L.ones(2) for _ in g),
+}
+
+
+@pytest.mark.parametrize("post", [False, True], ids=["prehook", "hook"])
+@pytest.mark.parametrize("result", NODE_HOOK_RESULTS.values(), ids=NODE_HOOK_RESULTS.keys())
+def test_node_hook_results_are_checked(result, post):
+    matches_torch(node_hook_returning(result, post))
