@@ -6,6 +6,7 @@ grad mode is on and an input requires grad, and reports an OpRan event when some
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -264,7 +265,10 @@ def unary(op: ops.Op, a: Tensor, attrs: Any, args: tuple, to_float: bool = False
 
 
 def reduction(full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool) -> Tensor:
-    """sum/mean over everything (`full` row) or over `dim` (`by_dim` row)."""
+    """sum/mean over everything (`full` row) or over `dim` (`by_dim` row; `()` means all dims).
+
+    An explicit `dim=None` with keepdim is torch's dim overload over all dims (SumBackward1).
+    """
     dt = a.dtype
     if full is ops.MEAN and dt.category != FLOATING:
         raise RuntimeError(
@@ -274,14 +278,28 @@ def reduction(full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool) 
     if full is ops.SUM and dt.category != FLOATING:
         dt = dtypes.int64
     shape = a.array.shape
-    if dim is None:
+    if dim is None and not keepdim:
         op, attrs, args = full, (None, False, shape), (a,)
     else:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = tuple(sorted({_dim(d, a.array.ndim) for d in dims}))
+        dims = reduced_dims(() if dim is None else dim, a.array.ndim)
         op, attrs, args = by_dim, (dims, bool(keepdim), shape), (a, dim)
     result = op.forward(a.array, attrs)
     return _finish(op, wrap(_as_array(result, dt), dt), (a,), attrs, args)
+
+
+def reduced_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """The sorted non-negative dims a reduction over `dim` (an int or a sequence) covers: an empty
+    sequence means all of them, and a 0-d tensor's dim 0 or -1 none; torch's errors otherwise."""
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if not dims:
+        return tuple(range(ndim))
+    seen = set()
+    for d in dims:
+        d = _dim(operator.index(d), ndim)
+        if d in seen:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        seen.add(d)
+    return tuple(sorted(seen)) if ndim else ()
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
@@ -306,21 +324,94 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
     return _finish(ops.DOT, out, (a, b), None, (a, b))
 
 
+VIEW_STRIDES = (
+    "view size is not compatible with input tensor's size and stride (at least one dimension "
+    "spans across two contiguous subspaces). Use .reshape(...) instead."
+)
+
+
 def reshape(op: ops.Op, a: Tensor, shape: tuple) -> Tensor:
-    """reshape/view: the same values in `shape` (one -1 allowed), sharing the version counter."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    shape = tuple(int(n) for n in shape)
-    try:
-        result = a.array.reshape(shape)
-    except ValueError:
-        raise RuntimeError(
-            f"shape '{list(shape)}' is invalid for input of size {a.array.size}"
-        ) from None
-    attrs = (result.shape, a.array.shape)
+    """view (and reshape of a contiguous tensor): the same values in `shape`, sharing memory and
+    the version counter; one -1 is inferred. A view the strides cannot express is refused."""
+    given = shape_argument(shape)
+    shape = inferred_shape(given, a.array.size)
+    array = a.array
+    if array.flags.c_contiguous:
+        result = array.reshape(shape)
+    else:
+        result = view_of(array, shape)
+        if result is None:
+            raise RuntimeError(VIEW_STRIDES)
+    attrs = (result.shape, array.shape)
     out = wrap(result, a.dtype, shared_counter(a))
     out._base = a
-    return _finish(op, out, (a,), attrs, (a, shape))
+    return _finish(op, out, (a,), attrs, (a, given))
+
+
+def shape_argument(shape: tuple) -> tuple:
+    """`view(2, 3)` and `view((2, 3))` both give `(2, 3)`."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def inferred_shape(shape: tuple, numel: int) -> tuple[int, ...]:
+    """ATen's infer_size: `shape` (as given to view/reshape) with its -1 worked out."""
+    shape = tuple(operator.index(n) for n in shape)
+    size, inferred = 1, None
+    for i, n in enumerate(shape):
+        if n == -1:
+            if inferred is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            inferred = i
+        elif n >= 0:
+            size *= n
+        else:
+            raise RuntimeError(f"invalid shape dimension {n} at index {i} of shape {list(shape)}")
+    if numel == size or (inferred is not None and size > 0 and numel % size == 0):
+        if inferred is None:
+            return shape
+        if size == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
+        return (*shape[:inferred], numel // size, *shape[inferred + 1 :])
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+
+
+def view_of(array: np.ndarray, shape: tuple) -> np.ndarray | None:
+    """`array` seen in `shape` without copying, or None when its strides cannot express it
+    (ATen's computeStride; `shape` is already inferred)."""
+    if array.size == 0:
+        return array.reshape(shape)
+    strides = _view_strides(array.shape, array.strides, shape, array.itemsize)
+    if strides is None:
+        return None
+    return np.lib.stride_tricks.as_strided(array, shape, strides)
+
+
+def _view_strides(old: tuple, strides: tuple, new: tuple, itemsize: int) -> list | None:
+    """ATen's computeStride for a non-empty tensor, in bytes."""
+    if not old:
+        return [itemsize] * len(new)
+    result = [0] * len(new)
+    view_d = len(new) - 1
+    base = strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old) - 1, -1, -1):
+        tensor_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                result[view_d] = view_numel * base
+                view_numel *= new[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                base = strides[d - 1]
+                tensor_numel = view_numel = 1
+    return None if view_d != -1 else result
 
 
 def expand(a: Tensor, sizes: tuple) -> Tensor:

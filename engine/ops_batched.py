@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from engine import dtypes
-from engine.dispatch import _finish
+from engine.dispatch import _finish, inferred_shape, shape_argument, view_of
 from engine.dispatch import reshape as dispatch_reshape
 from engine.graph import shared_counter
 from engine.ops import VIEW, Op, ext
@@ -62,22 +62,20 @@ def unsafe_view(a: Tensor, shape: tuple) -> Tensor:
     return _finish(UNSAFE_VIEW, out, (a,), (tuple(shape), a.array.shape), (a, shape))
 
 
-def torch_reshape(a: Tensor, shape: tuple) -> Tensor:
-    """torch's reshape: a view of a contiguous tensor (ViewBackward0), an alias when the strides
-    allow one (ReshapeAliasBackward0), else a contiguous copy (clone then _unsafe_view)."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+def torch_reshape(a: Tensor, shape: tuple, view_op: Op = VIEW) -> Tensor:
+    """torch's reshape: a view of a contiguous tensor (`view_op`, ViewBackward0), an alias when
+    the strides allow one (ReshapeAliasBackward0), else a contiguous copy (clone then
+    _unsafe_view)."""
+    given = shape_argument(shape)
     if a.array.flags.c_contiguous:
-        return dispatch_reshape(VIEW, a, shape)
-    try:
-        result = np.reshape(a.array, tuple(int(n) for n in shape), copy=False)
-    except ValueError:
-        if a.array.size != math.prod(int(n) for n in shape if n != -1) and -1 not in shape:
-            return dispatch_reshape(VIEW, a, shape)  # torch's size error
-        return unsafe_view(clone(a), a.array.reshape(shape).shape)
+        return dispatch_reshape(view_op, a, given)
+    shape = inferred_shape(given, a.array.size)
+    result = view_of(a.array, shape)
+    if result is None:
+        return unsafe_view(clone(a), shape)
     out = wrap(result, a.dtype, shared_counter(a))
     out._base = a
-    return _finish(RESHAPE_ALIAS, out, (a,), (result.shape, a.array.shape), (a, shape))
+    return _finish(RESHAPE_ALIAS, out, (a,), (shape, a.array.shape), (a, given))
 
 
 def _contiguous(a: Tensor) -> Tensor:

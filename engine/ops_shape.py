@@ -6,6 +6,7 @@ and remember their base, as torch's views do; cat, stack and clone copy.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -136,7 +137,11 @@ def squeeze(a: Tensor, dim: Any = None, op: Op | None = None) -> Tensor:
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Dimensions start_dim..end_dim merged into one (`a` itself when nothing changes)."""
+    """Dimensions start_dim..end_dim merged into one, by torch's reshape (so a copy, through
+    CloneBackward0 and UnsafeViewBackward0, when the strides allow no view); `a` itself when
+    nothing changes."""
+    from engine.ops_batched import torch_reshape
+
     ndim = a.array.ndim
     if ndim == 0:
         return reshape(FLATTEN, a, (1,))
@@ -146,7 +151,8 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if start == end:
         return a
     shape = a.array.shape
-    return reshape(FLATTEN, a, (*shape[:start], -1, *shape[end + 1 :]))
+    merged = math.prod(shape[start : end + 1])
+    return torch_reshape(a, (*shape[:start], merged, *shape[end + 1 :]), FLATTEN)
 
 
 def clone(a: Tensor) -> Tensor:

@@ -194,3 +194,108 @@ def test_getitem_second_derivative():
         "g, = torch.autograd.grad((x[0, 1:] * x[None, :, 0] * x[1, 1]).sum(), x, create_graph=True)"
     )
     same_as_torch(setup, "torch.autograd.grad(g.sum(), x)[0]")
+
+
+REDUCE = (
+    "x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True); "
+    "s = torch.tensor(2., requires_grad=True); i = torch.ones(2, 3, dtype=torch.int64)"
+)
+REDUCTIONS = [
+    "x.sum(())",
+    "x.sum([])",
+    "x.mean(())",
+    "x.mean([])",
+    "x.sum((), keepdim=True)",
+    "x.mean([], keepdim=True)",
+    "s.sum(0)",
+    "s.mean(0)",
+    "s.sum((0,))",
+    "s.sum(0, keepdim=True)",
+    "s.sum(-1)",
+    "s.sum(1)",
+    "s.sum((0, 0))",
+    "s.sum(())",
+    "x.sum((0, -2))",
+    "x.mean((1, 1))",
+    "x.sum((0, 1, 0))",
+    "x.sum(2)",
+    "x.sum((1, 0))",
+    "x.mean(-1, keepdim=True)",
+    "i.sum(())",
+    "i.sum((0, 0))",
+    "torch.ones(0, 3).sum(())",
+    "x.sum(dim=None, keepdim=True)",
+    "x.mean(None, keepdim=True)",
+    "x.sum(torch.tensor(0))",
+]
+
+
+@pytest.mark.parametrize("expr", REDUCTIONS)
+def test_reduction_dims(expr):
+    same_as_torch(REDUCE, expr)
+
+
+@pytest.mark.parametrize("expr", ["x.sum(())", "s.mean(0)", "x.mean([], keepdim=True)"])
+def test_reduction_dims_gradients(expr):
+    same_as_torch(f"{REDUCE}; ({expr} * 3).backward()", "x.grad if x.grad is not None else s.grad")
+
+
+VIEWS = "x = torch.ones(4, 4, requires_grad=True) * 1; t = torch.ones(2, 3)"
+VIEW_EXPRS = [
+    "t.t().view(6)",
+    "x[:, :2].view(8)",
+    "x[::2].view(8)",
+    "torch.ones(2, 3, 4).transpose(0, 1).view(24)",
+    "x[:, :2].view(2, 2, 2)",
+    "x.t().flatten()",
+    "x[:, :2].flatten()",
+    "x[:, :2].reshape(8)",
+    "x[:, :2].reshape(2, 2, 2)",
+    "x[:, :2].flatten(1)",
+    "x[::2].flatten()",
+    "x.t().reshape(16)",
+    "x.t().flatten(0, 0)",
+    "x.t()[None].flatten(0, 1)",
+    "x.t()[None].view(4, 4)",
+    "x.t().view(4, 4)",
+    "x.t().reshape(4, 4)",
+    "x[:, 0].flatten()",
+    "x[:, 0].view(2, 2)",
+    "x[:, 0].reshape(2, 2)",
+    "x[:, 0].view(-1, 1)",
+    "torch.tensor(1., requires_grad=True).flatten()",
+    "t.view(-1, -1)",
+    "t.reshape(-1, -1)",
+    "t.view(-2, 3)",
+    "t.reshape(-2, -3)",
+    "t.view(-1, -2)",
+    "torch.ones(0, 3).reshape(0, -1)",
+    "torch.ones(0, 3).view(-1)",
+    "torch.ones(0, 3).t().flatten()",
+    "t.view(4)",
+    "t.view(-1, 4)",
+    "t.t().reshape(4)",
+    "t.view((3, 2))",
+    "t.view([3, -1])",
+    "t.expand(2, 2, 3).view(12)",
+    "t.expand(2, 2, 3).reshape(12)",
+    "torch.ones(3)[:, None].expand(3, 4).view(3, 2, 2)",
+    "torch.tensor(1.).view(1, 1)",
+    "torch.ones(1).view(())",
+    "t.t()[0:1].view(3)",
+    "t.t()[:, 0:1].view(3)",
+]
+
+
+@pytest.mark.parametrize("expr", VIEW_EXPRS)
+def test_view_reshape_flatten(expr):
+    same_as_torch(VIEWS, expr)
+
+
+def test_view_of_non_contiguous_shares_memory_and_gradients():
+    setup = (
+        "x = torch.arange(16.).reshape(4, 4).requires_grad_(); y = x * 1; "
+        "v = y[:, :2].view(2, 2, 2); v.mul_(3); (y * y).sum().backward()"
+    )
+    for expr in ("y", "v", "x.grad"):
+        same_as_torch(setup, expr)
