@@ -21,6 +21,60 @@ GRAIN_SIZE = 32768
 VECTOR_LANES = {"float32": 8, "float64": 4}
 
 
+INT64_MAX = (1 << 63) - 1
+INTEGER_RANGES = {
+    "uint8": (0, 255),
+    "int8": (-128, 127),
+    "int16": (-(1 << 15), (1 << 15) - 1),
+    "int32": (-(1 << 31), (1 << 31) - 1),
+    "int64": (-(1 << 63), INT64_MAX),
+}
+# The C++ type names torch's scalar conversion (`full`, `arange`) puts in its overflow message.
+CPP_TYPE_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def overflows(value: bool | int | float, dtype: str) -> bool:
+    """Whether torch refuses to convert the Python number `value` to `dtype` (c10::overflows).
+
+    Integer dtypes take values in their range (unsigned ones also negatives down to -max, which
+    wrap) and no inf or NaN; float dtypes take inf and NaN but no finite value beyond their
+    largest; bool takes anything.
+    """
+    if dtype == "bool":
+        return False
+    if dtype in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[dtype]
+        if isinstance(value, float) and not math.isfinite(value):
+            return True
+        if low == 0 and isinstance(value, int):
+            return value > high or -value > high
+        return not low <= value <= high
+    value = float(value)
+    return math.isfinite(value) and abs(value) > float(np.finfo(dtype).max)
+
+
+def checked_scalar(value: bool | int | float, dtype: str, type_name: str) -> bool | int | float:
+    """`value` if it fits `dtype`, else torch's RuntimeError naming the type as `type_name`."""
+    if overflows(value, dtype):
+        raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+    return value
+
+
+def check_storage(shape: tuple[int, ...], itemsize: int) -> None:
+    """torch's RuntimeError for a tensor whose size in bytes does not fit an int64."""
+    if math.prod(shape) * itemsize > INT64_MAX:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+
+
 def arange_dtype(start: float, end: float, step: float = 1) -> str:
     """Return the dtype `torch.arange` infers: "float32" if any argument is a float, else int64."""
     if any(isinstance(v, float | np.floating) for v in (start, end, step)):
@@ -31,18 +85,23 @@ def arange_dtype(start: float, end: float, step: float = 1) -> str:
 def arange_length(start: float, end: float, step: float, dtype: str) -> int:
     """Return the number of elements of `torch.arange(start, end, step, dtype=dtype)`.
 
-    Raises RuntimeError with torch's messages for a zero step, a non-finite bound or a step
-    whose sign does not lead from start to end. Integer dtypes truncate the arguments first.
+    Raises torch's errors for a zero step, a non-finite bound, a step whose sign does not lead
+    from start to end or a size beyond int64. int64 truncates the arguments first.
     """
+    if float(step) == 0:
+        raise RuntimeError("step must be nonzero")
     first, last, delta = _accumulated(start, end, step, dtype)
     if delta == 0:
-        raise RuntimeError("step must be nonzero")
+        raise ValueError("step must be nonzero")  # an int64 step truncated to 0
     if (delta > 0 and last < first) or (delta < 0 and last > first):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype == "int64":
         sign = 1 if delta > 0 else -1
         return (last - first + delta - sign) // delta  # C++ int64 division; never negative here
-    return math.ceil((float(end) - float(start)) / float(step))
+    size = math.ceil((float(end) - float(start)) / float(step))
+    if size > INT64_MAX:
+        raise RuntimeError("invalid size, possible overflow?")
+    return size
 
 
 def _accumulated(start: float, end: float, step: float, dtype: str) -> tuple:
@@ -50,6 +109,8 @@ def _accumulated(start: float, end: float, step: float, dtype: str) -> tuple:
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
     if dtype == "int64":
+        for value in (start, end, step):
+            checked_scalar(value, "int64", "int64_t")
         return int(start), int(end), int(step)
     return float(start), float(end), float(step)
 
@@ -65,6 +126,7 @@ def arange_values(
     `threads` is that count (torch.get_num_threads()); the default 1 is the single-thread result.
     """
     n = arange_length(start, end, step, dtype)
+    check_storage((n,), np.dtype(dtype).itemsize)
     if dtype in INTEGER_DTYPES:
         return _integer_arange(start, step, n, dtype)
     values = np.empty(n, dtype=dtype)

@@ -19,7 +19,7 @@ import numpy as np
 DEFAULT_SEED = 67280421310721  # torch's default_rng_seed_val: an unseeded process starts here
 MASK_53 = (1 << 53) - 1
 BLOCK = 16
-FLOAT_DTYPES = ("float32", "float64")
+FLOAT_DTYPES = ("float16", "float32", "float64")
 
 
 class Generator:
@@ -36,7 +36,10 @@ class Generator:
 
     def manual_seed(self, seed: int) -> Generator:
         """Reseed (torch keeps the low 32 bits) and drop the cached normal value."""
-        self._seed = int(seed) % (1 << 64)
+        seed = int(seed)
+        if not -(1 << 63) <= seed < 1 << 64:
+            raise ValueError("Overflow when unpacking long long")
+        self._seed = seed % (1 << 64)
         legacy = np.random.RandomState(self._seed & 0xFFFFFFFF).get_state(legacy=False)
         self._engine.state = legacy
         self._cached_normal = None
@@ -82,6 +85,8 @@ class Generator:
     def _uniform(self, n: int, dtype: str) -> np.ndarray:
         if dtype == "float64":
             return (self._words64(n) & np.uint64(MASK_53)).astype(np.float64) * 2.0**-53
+        if dtype == "float16":  # float32's 24-bit value, rounded
+            return self._uniform(n, "float32").astype(np.float16)
         return ((self._words(n) & np.uint64(0xFFFFFF)).astype(np.float32)) * np.float32(2.0**-24)
 
     def _box_muller(self, n: int) -> np.ndarray:
