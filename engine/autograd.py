@@ -7,7 +7,7 @@ with finite differences. The loop itself (torch's execution order) is `engine.en
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from engine.dtypes import float64
 from engine.engine_loop import Plan, execute
 from engine.grad_mode import no_grad
 from engine.graph import reaching
+from engine.hooks import type_name
 from engine.observe import (
     LISTENERS,
     BackwardFinished,
@@ -41,6 +42,14 @@ UNUSED = (
     "Set allow_unused=True if this is the desired behavior."
 )
 INPUT_NO_GRAD = "One of the differentiated Tensors does not require grad"
+MATERIALIZE_UNUSED = (
+    "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+    "allow_unused=False."
+)
+ONLY_INPUTS_WARNING = (
+    "only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+    "gradient for other parts of the graph, please use torch.autograd.backward."
+)
 _WARNED_CREATE_GRAPH: list = []  # holds True once the create_graph warning was given
 
 
@@ -124,6 +133,7 @@ def backward_steps(
 
 def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool):
     roots = _as_tuple(tensors)
+    inputs = None if inputs is None else _inputs_tuple(inputs, "backward")
     grads, given = _root_grads(roots, grad_tensors, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
@@ -146,19 +156,27 @@ def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool
 
 def grad(
     outputs: Tensor | Sequence[Tensor],
-    inputs: Tensor | Sequence[Tensor],
+    inputs: Any,
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    only_inputs: bool = True,
     allow_unused: bool | None = None,
-) -> tuple[Tensor | None, ...]:
-    """The gradients of `outputs` with respect to each of `inputs`, leaving `.grad` untouched."""
-    roots, targets = _as_tuple(outputs), _as_tuple(inputs)
+    materialize_grads: bool = False,
+) -> Any:
+    """The gradients of `outputs` with respect to each of `inputs`, leaving `.grad` untouched
+    (a tuple, or a dict with the keys of an `inputs` dict)."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError(MATERIALIZE_UNUSED)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    roots, targets = _as_tuple(outputs), _inputs_tuple(inputs, "grad")
+    if not only_inputs:
+        warnings.warn(ONLY_INPUTS_WARNING, FutureWarning, stacklevel=2)
     grads, given = _root_grads(roots, grad_outputs, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
-    if any(not t._rg for t in targets):
-        raise RuntimeError(INPUT_NO_GRAD)
+    _check_inputs(targets, retain=False)
     edges = [edge(t) for t in roots]
     plan = _grad_plan(edges, targets)
     if LISTENERS:
@@ -168,7 +186,13 @@ def grad(
             emit(step)
     if LISTENERS:
         emit(BackwardFinished(roots))
-    return tuple(_result(plan, t, i, allow_unused, create_graph) for i, t in enumerate(targets))
+    result = tuple(_result(plan, t, i, allow_unused, create_graph) for i, t in enumerate(targets))
+    if materialize_grads:
+        result = tuple(
+            factories.zeros_like(t, requires_grad=create_graph) if g is None else g
+            for g, t in zip(result, targets, strict=True)
+        )
+    return dict(zip(inputs, result, strict=True)) if type(inputs) is dict else result
 
 
 def _as_tuple(tensors: Any) -> tuple:
@@ -178,9 +202,7 @@ def _as_tuple(tensors: Any) -> tuple:
 def _backward_plan(root_edges: list, inputs: Any) -> Plan:
     """backward(inputs=...): run only what leads to `inputs`, and their own nodes, whose
     gradients retain_grad accumulates (torch retains the gradient of every input)."""
-    inputs = _as_tuple(inputs)
-    for t in inputs:
-        hooks.retain_grad(t)
+    _check_inputs(inputs, retain=True)
     run = {node for node, _ in map(edge, inputs) if node is not None}
     return Plan({}, reaching([node for node, _ in root_edges], run) | run)
 
@@ -276,32 +298,67 @@ def _show(array: np.ndarray) -> str:
 
 
 def _root_grads(roots: tuple, grad_tensors: Any, create_graph: bool) -> tuple[list, tuple]:
-    """Validate the roots' gradients (torch's `_make_grads`); return them and the Tensors used."""
-    if grad_tensors is None or isinstance(grad_tensors, Tensor) and len(roots) == 1:
-        grad_tensors = (grad_tensors,) * len(roots) if grad_tensors is None else (grad_tensors,)
-    elif not isinstance(grad_tensors, (list, tuple)) or (
-        grad_tensors and not isinstance(grad_tensors[0], (Tensor, type(None)))
-    ):
-        first = grad_tensors[0] if isinstance(grad_tensors, (list, tuple)) else grad_tensors
-        raise TypeError(f"gradients can be either Tensors or None, but got {type(first).__name__}")
-    grads, given = [], []
-    for i, (root, g) in enumerate(zip(roots, grad_tensors, strict=True)):
-        g = _root_grad(i, root, g)
-        given.append(g)
-        grads.append(g if create_graph else g.array)
-    return grads, tuple(given)
+    """The roots' gradients, checked in torch's order (`_make_grads`, then the engine's count
+    and requires-grad checks); returns them for the loop and as the Tensors used."""
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(roots)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    else:
+        grad_tensors = tuple(grad_tensors)  # torch's TypeError for a float: not iterable
+    pairs = zip(roots, grad_tensors, strict=False)  # torch's _make_grads zips as well
+    given = tuple([_root_grad(i, root, g) for i, (root, g) in enumerate(pairs)])
+    if len(given) != len(roots):
+        raise RuntimeError(f"got {len(roots)} tensors and {len(given)} gradients")
+    for i, root in enumerate(roots):
+        if not root._rg:
+            raise RuntimeError(NO_GRAD_FN.format(i))
+    return (list(given) if create_graph else [g.array for g in given]), given
 
 
-def _root_grad(i: int, root: Tensor, g: Tensor | None) -> Tensor:
-    if not root._rg:
-        raise RuntimeError(NO_GRAD_FN.format(i))
+def _root_grad(i: int, root: Tensor, g: Any) -> Tensor | None:
     if g is None:
+        if not root._rg:
+            return None
         if root.array.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         return wrap(np.ones(root.array.shape, root.dtype.np), root.dtype)
+    if not isinstance(g, Tensor):
+        raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     if g.array.shape != root.array.shape:
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.array.shape)!r} and "
             f"output[{i}] has a shape of {Size(root.array.shape)!r}."
         )
     return g if g.dtype is root.dtype else wrap(g.array.astype(root.dtype.np), root.dtype)
+
+
+def _inputs_tuple(inputs: Any, api: str) -> tuple:
+    """torch's reading of `inputs`: a Tensor, a dict's values or any iterable; never empty."""
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
+    elif type(inputs) is dict:
+        inputs = tuple(inputs.values())
+    elif isinstance(inputs, Mapping):
+        raise TypeError(
+            f"`inputs` argument to `{api}()` must be a dict, not {type(inputs).__name__}. "
+            "Other Mapping types are not supported."
+        )
+    else:
+        inputs = tuple(inputs)
+    if not inputs:
+        raise RuntimeError(f"`inputs` argument to `{api}()` cannot be empty.")
+    return inputs
+
+
+def _check_inputs(inputs: tuple, retain: bool) -> None:
+    """torch's checks of each input, in order; backward (`retain`) retains their gradients."""
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(
+                f"all inputs have to be Tensors or GradientEdges, but got {type_name(t)}"
+            )
+        if retain:
+            hooks.retain_grad(t)
+        if not t._rg:
+            raise RuntimeError(INPUT_NO_GRAD)

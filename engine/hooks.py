@@ -187,7 +187,7 @@ def _node_hooks(table: dict, grads: list, extra: tuple, create_graph: bool) -> l
         if result is None:
             continue
         if not isinstance(result, tuple):
-            raise TypeError(f"expected tuple, but hook returned '{_typename(result)}'")
+            raise TypeError(f"expected tuple, but hook returned '{type_name(result)}'")
         if len(result) != len(tensors):
             raise RuntimeError(
                 f"hook '{_hook_name(fn)}' has returned an incorrect number of values "
@@ -205,7 +205,7 @@ def _checked(original: Tensor | None, result: Any, fn: Any) -> Tensor | None:
     if original is None:
         raise RuntimeError("can't replace a None gradient with a non-None value")
     if not isinstance(result, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{_typename(result)}'")
+        raise TypeError(f"expected Variable, but hook returned '{type_name(result)}'")
     if result.dtype is not original.dtype:
         raise RuntimeError(
             f"hook '{_hook_name(fn)}' has changed the type of value (was "
@@ -226,8 +226,9 @@ def _type_string(t: Tensor) -> str:
     return "CPUBoolType" if t.dtype is bool_ else "torch." + t.dtype.legacy_name
 
 
-def _typename(value: Any) -> str:
-    """CPython's `tp_name`: builtin and Python-defined classes by name, others module-qualified."""
+def type_name(value: Any) -> str:
+    """A value's type as torch's messages name it (CPython's `tp_name`): builtin and
+    Python-defined classes by name, others module-qualified (`numpy.ndarray`)."""
     cls = type(value)
     if cls.__module__ == "builtins" or cls.__flags__ & _HEAP_TYPE:
         return cls.__name__

@@ -330,3 +330,85 @@ NODE_HOOK_RESULTS = {
 @pytest.mark.parametrize("result", NODE_HOOK_RESULTS.values(), ids=NODE_HOOK_RESULTS.keys())
 def test_node_hook_results_are_checked(result, post):
     matches_torch(node_hook_returning(result, post))
+
+
+# ---- item 16: argument checks of backward and autograd.grad ----
+
+
+def x_of(L):
+    return L.tensor([1.0, 2.0], requires_grad=True)
+
+
+ARGUMENT_CASES = {
+    "grad_empty_inputs": lambda L, x: L.autograd.grad((x * x).sum(), []),
+    "grad_empty_tuple": lambda L, x: L.autograd.grad((x * x).sum(), ()),
+    "backward_empty_inputs": lambda L, x: (x * x).sum().backward(inputs=[]),
+    "backward_inputs_without_grad": lambda L, x: (x * x).sum().backward(inputs=[L.ones(2)]),
+    "backward_inputs_tensor": lambda L, x: ((x * x).sum().backward(inputs=x), x.grad)[1],
+    "backward_inputs_int": lambda L, x: (x * x).sum().backward(inputs=5),
+    "backward_inputs_list_of_int": lambda L, x: (x * x).sum().backward(inputs=[x, 5]),
+    "backward_inputs_dict": lambda L, x: ((x * x).sum().backward(inputs={"a": x}), x.grad)[1],
+    "grad_input_without_grad": lambda L, x: L.autograd.grad((x * x).sum(), [x, L.ones(2)]),
+    "grad_inputs_int": lambda L, x: L.autograd.grad((x * x).sum(), 5),
+    "grad_inputs_list_of_int": lambda L, x: L.autograd.grad((x * x).sum(), [5]),
+    "grad_inputs_dict": lambda L, x: L.autograd.grad((x * x).sum(), {"x": x}),
+    "grad_outputs_int": lambda L, x: L.autograd.grad(5, x),
+    "grad_two_outputs_one_gradient": lambda L, x: L.autograd.grad(
+        [x * 1, x * 2], x, grad_outputs=[L.ones(2)]
+    ),
+    "grad_one_output_two_gradients": lambda L, x: L.autograd.grad(
+        [x * 1], x, grad_outputs=[L.ones(2), L.ones(2)]
+    ),
+    "grad_tensor_for_two_outputs": lambda L, x: L.autograd.grad(
+        [x * 1, x * 2], x, grad_outputs=L.ones(2)
+    ),
+    "grad_outputs_float": lambda L, x: L.autograd.grad((x * x).sum(), x, grad_outputs=1.0),
+    "grad_outputs_list_of_float": lambda L, x: L.autograd.grad((x * x).sum(), x, [1.0]),
+    "grad_outputs_list_of_none": lambda L, x: L.autograd.grad((x * x).sum(), x, [None]),
+    "backward_float": lambda L, x: (x * x).sum().backward(2.0),
+    "backward_int": lambda L, x: (x * x).sum().backward(2),
+    "backward_list_of_float": lambda L, x: (x * x).sum().backward([2.0]),
+    "autograd_backward_float": lambda L, x: L.autograd.backward((x * x).sum(), 2.0),
+    "autograd_backward_too_few": lambda L, x: L.autograd.backward(
+        [(x * x).sum(), x.sum()], [L.tensor(1.0)]
+    ),
+    "autograd_backward_tensor_for_two": lambda L, x: L.autograd.backward(
+        [(x * x).sum(), x.sum()], L.tensor(1.0)
+    ),
+    "autograd_backward_nothing": lambda L, x: L.autograd.backward([]),
+    "gradient_shape": lambda L, x: (x * x).backward(L.ones(3)),
+    "gradient_double": lambda L, x: ((x * x).backward(L.ones(2, dtype=L.float64)), x.grad)[1],
+    "implicit_non_scalar": lambda L, x: (x * x).backward(),
+    "root_without_grad": lambda L, x: L.ones(2).sum().backward(),
+    "second_root_without_grad": lambda L, x: L.autograd.backward([x.sum(), L.ones(2)]),
+    "grad_root_without_grad": lambda L, x: L.autograd.grad(L.ones(2).sum(), x),
+    "grad_unused": lambda L, x: L.autograd.grad((x * x).sum(), [x, x_of(L)]),
+    "materialize_grads": lambda L, x: L.autograd.grad(
+        (x * x).sum(), [x, x_of(L)], materialize_grads=True
+    ),
+    "materialize_grads_create_graph": lambda L, x: L.autograd.grad(
+        (x * x).sum(), [x, x_of(L)], materialize_grads=True, create_graph=True
+    ),
+    "materialize_without_allow_unused": lambda L, x: L.autograd.grad(
+        (x * x).sum(), [x, x_of(L)], allow_unused=False, materialize_grads=True
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ARGUMENT_CASES.values(), ids=ARGUMENT_CASES.keys())
+def test_argument_checks(case):
+    def scenario(L, out):
+        out.append(repr(case(L, x_of(L))))
+
+    matches_torch(scenario)
+
+
+def test_only_inputs_false_warns_like_torch():
+    def caught(L):
+        x = x_of(L)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            L.autograd.grad((x * x).sum(), x, only_inputs=False)
+        return [(w.category, str(w.message)) for w in seen]
+
+    assert caught(engine) == caught(torch)
