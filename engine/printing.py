@@ -129,15 +129,19 @@ def summarized_values(array: np.ndarray) -> np.ndarray:
     """Return the elements a summarised print shows: 3 edge items per long dimension."""
     if array.ndim == 0:
         return array
+    if array.ndim > 1 and OPTIONS.edgeitems < 0:
+        raise RuntimeError("stack expects a non-empty TensorList")  # torch's, from its stack
     index = np.ix_(*(_kept_indices(n) for n in array.shape))
     return array[index]
 
 
 def _kept_indices(n: int) -> np.ndarray:
-    edge = OPTIONS.edgeitems
+    """Positions shown along a dim of `n`: torch's `[:edge]` and `[-edge:]` slices when
+    `n > 2 * edge` (Python's slices, which a negative edgeitems turns into long ones)."""
+    edge, positions = OPTIONS.edgeitems, np.arange(n)
     if n > 2 * edge:
-        return np.r_[0:edge, n - edge : n]
-    return np.arange(n)
+        return np.concatenate([positions[:edge], positions[-edge:]])
+    return positions
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,8 @@ def _nested_str(array: np.ndarray, indent: int, summarize: bool, formatter: Form
         return formatter.format(array.item())
     if array.ndim == 1:
         return _vector_str(array, indent, summarize, formatter)
+    if summarize and not OPTIONS.edgeitems:
+        return "[...]"
     rows = _edge_split(array, summarize)
     parts = [
         "..." if row is None else _nested_str(row, indent + 1, summarize, formatter) for row in rows
@@ -207,7 +213,7 @@ def _edge_split(array: np.ndarray, summarize: bool) -> list[np.ndarray | None]:
     """Sub-arrays along the first axis; None marks the elided middle."""
     n, edge = array.shape[0], OPTIONS.edgeitems
     if summarize and n > 2 * edge:
-        return [*array[:edge], None, *array[n - edge :]]
+        return [*array[:edge], None, *array[-edge:]]
     return list(array)
 
 

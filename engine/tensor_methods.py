@@ -6,10 +6,24 @@ imports this module, so the dispatch functions are bound by `bind_dispatch()` on
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from engine import dtypes, ops
 from engine.dtypes import DType
+
+T_0D_WARNING = (
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+)
+_WARNED_0D_T: list = []  # holds True once the 0-D `.T` warning was given
+BOOL_NEGATION = (
+    "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+    "a mask, use the `~` or `logical_not()` operator instead."
+)
+BOOL_SUBTRACTION = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+    "invert a mask, use the `~` or `logical_not()` operator instead."
+)
 
 
 class TensorMethods:
@@ -24,6 +38,8 @@ class TensorMethods:
         return binary(ops.ADD, self, other, (other, self))
 
     def __rsub__(self, other: Any) -> Tensor:
+        if self.dtype is dtypes.bool_ or type(other) is bool:
+            raise RuntimeError(BOOL_SUBTRACTION)
         return scalar_op(ops.RSUB, self, other, (other, self))
 
     def __rmul__(self, other: Any) -> Tensor:
@@ -42,7 +58,12 @@ class TensorMethods:
         return scalar_op(ops.RPOW, self, other, (other, self))
 
     def __neg__(self) -> Tensor:
-        return unary(ops.NEG, self, None, (self,))
+        return self.neg()
+
+    def __pos__(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+        return self
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return binary(ops.EQ, self, other, (self, other))
@@ -87,7 +108,9 @@ class TensorMethods:
         return self.__pow__(exponent)
 
     def neg(self) -> Tensor:
-        """-self."""
+        """-self (refused for bool tensors, as in torch)."""
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError(BOOL_NEGATION)
         return unary(ops.NEG, self, None, (self,))
 
     def exp(self) -> Tensor:
@@ -337,8 +360,13 @@ class TensorMethods:
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (torch's name)
-        """All dimensions reversed (warns once when not 2-D)."""
-        return _shape.reverse_dims(self)
+        """All dimensions reversed (warns once when not 2-D, once more on a 0-D tensor)."""
+        if self.array.ndim:
+            return _shape.reverse_dims(self)
+        if not _WARNED_0D_T:
+            _WARNED_0D_T.append(True)  # torch's TORCH_WARN_ONCE: once per process
+            warnings.warn(T_0D_WARNING, UserWarning, stacklevel=2)
+        return self.permute(())
 
     def t(self) -> Tensor:
         """Transpose of a matrix (at most 2-D)."""
