@@ -7,7 +7,9 @@ from a range of 2**28 on) modulo the range, `randn` Box-Muller in float64 with a
 value below 16 elements and torch's 16-value block transform from 16 elements on. `rand`,
 `randn` and `randint` draw from one stream. Exactness: bit for bit, except float32 `randn` of
 16+ elements, where torch's vectorised SLEEF log/sin/cos differ from numpy's by 1-2 ulp in
-about 8% of values (printed at 4 decimals they almost always agree).
+about 8% of values (printed at 4 decimals they almost always agree), and float16 `randn` of 16+
+elements, which torch draws differently (close values, not the same stream). float16 `rand`
+is float32's value rounded, as in torch.
 """
 
 from __future__ import annotations
