@@ -122,6 +122,13 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
 
     cos = staticmethod(np.cos)
     sin = staticmethod(np.sin)
+    scale = staticmethod(np.multiply)
+
+    @staticmethod
+    def pow_scalar(array: np.ndarray, exponent: Any) -> np.ndarray:
+        """`array ** exponent` with torch's special cases (see `pow_values`)."""
+        return pow_values(array, exponent)
+
     floor_divide = staticmethod(np.floor_divide)
     sign = staticmethod(np.sign)
     outer = staticmethod(np.outer)
@@ -164,6 +171,15 @@ class TENSORS:  # noqa: N801 (a namespace standing in for a module)
     """
 
     cos = staticmethod(lambda t: t.cos())
+    pow_scalar = staticmethod(lambda t, exponent: t.pow(exponent))
+
+    @staticmethod
+    def scale(t: Any, c: Any) -> Any:
+        """`t * c` for a Python number `c`, recorded as torch's MulBackward1 (one input)."""
+        from engine.dispatch import scalar_op
+
+        return scalar_op(MUL_SCALAR, t, c, (t, c))
+
     floor_divide = staticmethod(lambda a, b: a // b)
     sin = staticmethod(lambda t: t.sin())
     sign = staticmethod(lambda t: t.sign())
@@ -335,10 +351,32 @@ GE = Op("ge", None, np.greater_equal)
 RSUB = Op("rsub", "RsubBackward1", lambda x, c: c - x, lambda B, g, s, c: (-g,))
 
 
+_POW_SPECIAL = {
+    0.5: np.sqrt,
+    -0.5: lambda x: 1 / np.sqrt(x),
+    -1: lambda x: 1 / x,
+    2: lambda x: x * x,
+    3: lambda x: x * x * x,
+    -2: lambda x: 1 / (x * x),
+}
+
+
+def pow_values(x: np.ndarray, exponent: Any) -> np.ndarray:
+    """`x ** exponent` as torch's CPU kernel computes it: float32/float64 powers 2, 3, -2, -1,
+    0.5 and -0.5 are products, reciprocals and square roots (the values differ from `pow`)."""
+    if x.dtype == np.float32 or x.dtype == np.float64:
+        special = _POW_SPECIAL.get(exponent)
+        if special is not None:
+            return special(x)
+    return np.power(x, exponent)
+
+
 def _pow_scalar_backward(B, g, s, exponent):
+    """torch's pow_backward: `grad * (exponent * self.pow(exponent - 1))` (MulBackward1)."""
     if exponent == 0:
         return (B.zeros_like(g),)
-    return (g * (exponent * s[0] ** (exponent - 1)),)
+    b = ext(B)
+    return (g * b.scale(b.pow_scalar(s[0], exponent - 1), exponent),)
 
 
 def _rpow_backward(B, g, s, base):
@@ -347,7 +385,8 @@ def _rpow_backward(B, g, s, base):
     return (g * (s[1] * math.log(base)),)
 
 
-POW_SCALAR = Op("pow", "PowBackward0", quiet(np.power), _pow_scalar_backward, (0,))
+POW_SCALAR = Op("pow", "PowBackward0", quiet(pow_values), _pow_scalar_backward, (0,))
+MUL_SCALAR = Op("mul", "MulBackward1", np.multiply, lambda B, g, s, c: (g * c,))
 RPOW = Op("pow", "PowBackward2", quiet(lambda x, c: np.power(c, x)), _rpow_backward, (0, OUT))
 
 # ---- unary ops (inputs cast to float first where torch does) ----

@@ -457,3 +457,58 @@ def setitem_zero_dim(L):
 )
 def test_setitem(case):
     same_as_torch(case)
+
+
+# ---- G7 / G13: pow with a scalar exponent ----
+
+POW_BASES = np.concatenate(
+    [
+        np.random.default_rng(0).standard_normal(3000)
+        * 10.0 ** np.random.default_rng(1).integers(-8, 8, 3000),
+        [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 2.0, -2.0, 0.5, 1e-30, 1e30],
+    ]
+)
+
+
+def pow_values_and_gradient(L, dtype_name, exponent):
+    dtype = getattr(L, dtype_name)
+    x = L.tensor(POW_BASES, dtype=dtype, requires_grad=True)
+    y = x**exponent
+    y.backward(L.tensor(np.linspace(-2, 2, POW_BASES.size), dtype=dtype))
+    return y, x.grad
+
+
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+@pytest.mark.parametrize("exponent", [2, 3, -1, -2.0, -0.5, 2.0, 3.0, 1, 0, True])
+def test_pow_special_exponents_bit_for_bit(dtype_name, exponent):
+    """torch computes these powers (and their gradients' powers exponent - 1, where that is
+    again one of them) as products, reciprocals and 1/sqrt; -2's and -0.5's gradients use a
+    general pow (exponents -3 and -1.5), whose last bit differs, so only their values count."""
+    case = lambda L: pow_values_and_gradient(L, dtype_name, exponent)  # noqa: E731
+    if exponent in (-2.0, -0.5):
+        case = lambda L: pow_values_and_gradient(L, dtype_name, exponent)[0]  # noqa: E731
+    same_as_torch(case)
+
+
+def pow_square_root_signed_zero(L):
+    x = L.tensor([-0.0, 0.0, 4.0], requires_grad=True)
+    y = x**0.5
+    y.sum().backward()
+    return y, x.grad
+
+
+def pow_gradient_graph(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = L.autograd.grad((x**3).sum(), x, create_graph=True)
+    (g2,) = L.autograd.grad(g.sum(), x)
+    return g, g.grad_fn, g2
+
+
+def pow_integers(L):
+    x = L.tensor([1, 2])
+    return x**2, x**3, x**0, x**1, x**-1.0
+
+
+@cases(pow_square_root_signed_zero, pow_gradient_graph, pow_integers)
+def test_pow_cases(case):
+    same_as_torch(case)
