@@ -412,3 +412,93 @@ def test_only_inputs_false_warns_like_torch():
         return [(w.category, str(w.message)) for w in seen]
 
     assert caught(engine) == caught(torch)
+
+
+# ---- item 17: gradcheck's checks, Jacobian layout, dtypes and messages ----
+
+
+def gradcheck_report(L, func, make_inputs, **kwargs):
+    """What gradcheck returns or raises, and the warnings it gives."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        try:
+            result = repr(L.autograd.gradcheck(func(L), make_inputs(L), **kwargs))
+        except (RuntimeError, ValueError, TypeError) as exc:
+            result = f"{type(exc).__name__}: {exc}"
+    return result, [(w.category.__name__, str(w.message)) for w in seen]
+
+
+def vector(L, dtype="float64"):
+    return L.tensor([0.5, 1.0, 2.0], dtype=getattr(L, dtype), requires_grad=True)
+
+
+def matrix(L):
+    return L.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=L.float64, requires_grad=True)
+
+
+def constant(L):
+    return L.tensor([1.0, 2.0, 3.0], dtype=L.float64)
+
+
+GRADCHECKS = {
+    "passes": (lambda L: lambda a: a * a, lambda L: (vector(L),)),
+    "mismatch": (lambda L: lambda a: a.detach() * a, lambda L: (vector(L),)),
+    "second_output": (
+        lambda L: lambda a: (a * 2, a.detach() * a),
+        lambda L: (vector(L),),
+    ),
+    "non_square": (lambda L: lambda a: a.detach()[:2] * a[1:], lambda L: (vector(L),)),
+    "constant_input_first": (
+        lambda L: lambda k, a: k * a.detach() * a,
+        lambda L: (constant(L), vector(L)),
+    ),
+    "second_input": (
+        lambda L: lambda a, b: a.sum() * b.detach() * b,
+        lambda L: (vector(L), matrix(L)),
+    ),
+    "scalar_output": (lambda L: lambda a: (a.detach() * a).sum(), lambda L: (vector(L),)),
+    "matmul": (lambda L: lambda a: a.detach() @ a, lambda L: (matrix(L),)),
+    "expected_zero": (lambda L: lambda a: a.detach() * 2, lambda L: (vector(L),)),
+    "zero_and_no_output_grad": (lambda L: lambda a: a.detach() * 0, lambda L: (vector(L),)),
+    "no_input_requires_grad": (lambda L: lambda a: a * 2, lambda L: (constant(L),)),
+    "float32": (lambda L: lambda a: a * a, lambda L: (vector(L, "float32"),)),
+    "float32_mismatch": (lambda L: lambda a: a.detach() * a, lambda L: (vector(L, "float32"),)),
+    "float32_and_double": (
+        lambda L: lambda a, b: (a * b.sum()).double(),
+        lambda L: (vector(L, "float32"), vector(L)),
+    ),
+    "single_tensor": (lambda L: lambda a: a * a, lambda L: vector(L)),
+    "list": (lambda L: lambda a: a * a, lambda L: [vector(L)]),
+    "nan": (lambda L: lambda a: a * float("nan"), lambda L: (vector(L),)),
+    "expanded_input": (
+        lambda L: lambda a: a * 2,
+        lambda L: (L.tensor([1.0], dtype=L.float64).expand(3).requires_grad_(),),
+    ),
+}
+
+
+@pytest.mark.parametrize(("func", "make_inputs"), GRADCHECKS.values(), ids=GRADCHECKS.keys())
+def test_gradcheck_matches_torch(func, make_inputs):
+    expected = gradcheck_report(torch, func, make_inputs)
+    assert gradcheck_report(engine, func, make_inputs) == expected
+
+
+def test_gradcheck_perturbs_the_input_itself():
+    def closure(L):
+        x = vector(L)
+        return lambda _: x * x, lambda L: (x,)
+
+    for L in (engine, torch):
+        func, make_inputs = closure(L)
+        assert gradcheck_report(L, lambda _: func, make_inputs) == ("True", [])
+
+
+@pytest.mark.parametrize("raise_exception", [True, False])
+def test_gradcheck_options(raise_exception):
+    for name in ("mismatch", "expected_zero"):
+        func, make_inputs = GRADCHECKS[name]
+        kwargs = {"raise_exception": raise_exception, "eps": 1e-3, "atol": 1e-2}
+        expected = gradcheck_report(torch, func, make_inputs, **kwargs)
+        assert gradcheck_report(engine, func, make_inputs, **kwargs) == expected
+    with pytest.raises(TypeError, match="takes 2 positional arguments but 3 were given"):
+        engine.autograd.gradcheck(lambda a: a, (vector(engine),), 1e-6)
