@@ -483,14 +483,10 @@ def test_gradcheck_matches_torch(func, make_inputs):
     assert gradcheck_report(engine, func, make_inputs) == expected
 
 
-def test_gradcheck_perturbs_the_input_itself():
-    def closure(L):
-        x = vector(L)
-        return lambda _: x * x, lambda L: (x,)
-
-    for L in (engine, torch):
-        func, make_inputs = closure(L)
-        assert gradcheck_report(L, lambda _: func, make_inputs) == ("True", [])
+@pytest.mark.parametrize("lib", [engine, torch], ids=["engine", "torch"])
+def test_gradcheck_perturbs_the_input_itself(lib):
+    x = vector(lib)
+    assert lib.autograd.gradcheck(lambda _: x * x, (x,))  # x read from the closure
 
 
 @pytest.mark.parametrize("raise_exception", [True, False])
