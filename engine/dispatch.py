@@ -32,6 +32,7 @@ _ndarray = np.ndarray
 _new = object.__new__
 _next_uid = UIDS.__next__
 _SCALARS = (int, float, bool)
+_NUMBERS = (int, float, np.number, np.bool_)
 _float32 = dtypes.float32
 _SAVES_BOTH = (0, 1)
 _UNCHANGED_PAIR = (0, 0)
@@ -65,7 +66,7 @@ def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
     node.op = op
     node.attrs = attrs
     node.next_nodes = tuple([grad_node(x) if type(x) is Tensor else None for x in inputs])
-    node.meta = tuple([(x.array.shape, x.dtype) if type(x) is Tensor else None for x in inputs])
+    node.meta = tuple([(x.array.shape, x._dtype) if type(x) is Tensor else None for x in inputs])
     if op.saves:
         _save(node, op.saves, inputs, out)
     else:
@@ -98,9 +99,16 @@ def _scalar(value: Any) -> bool | int | float:
     """A Python number operand, or TypeError for things that are neither tensors nor numbers."""
     if type(value) in _SCALARS:
         return value
-    if isinstance(value, (int, float, np.number, np.bool_)):
+    if isinstance(value, _NUMBERS):
         return value.item() if isinstance(value, np.generic) else value
     raise TypeError(f"unsupported operand type: '{type(value).__name__}'")
+
+
+def is_operand(value: Any) -> bool:
+    """Whether `value` can be the other operand of a Tensor operator (a Tensor or a number).
+    Operators return NotImplemented otherwise, so Python gives its own TypeError (`t + 'a'`)
+    or falls back to identity (`t == None` is False), as torch does."""
+    return type(value) is Tensor or isinstance(value, _NUMBERS)
 
 
 def _tier(t: Tensor) -> int:
@@ -132,8 +140,10 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
     forward, saves_both = op.forward, op.saves == _SAVES_BOTH
 
     def operator(a: Tensor, b: Any) -> Tensor:
-        dt = a.dtype
-        if b.__class__ is not Tensor or b.dtype is not dt or dt.category != FLOATING:
+        dt = a._dtype
+        if b.__class__ is not Tensor or b._dtype is not dt or dt.category != FLOATING:
+            if not is_operand(b):
+                return NotImplemented
             return binary(op, a, b, (a, b))
         ad, bd = a.array, b.array
         try:
@@ -144,7 +154,7 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
             result = np.asarray(result)
         out = _new(Tensor)  # wrap(result, dt), with `_fn` and `_rg` set below
         out.array = result
-        out.dtype = dt
+        out._dtype = dt
         out._grad = None
         out.uid = _next_uid()
         out._vc = None
@@ -416,14 +426,43 @@ def _view_strides(old: tuple, strides: tuple, new: tuple, itemsize: int) -> list
 
 def expand(a: Tensor, sizes: tuple) -> Tensor:
     """A broadcast view of `a` with `sizes` (-1 keeps that dimension)."""
-    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-        sizes = tuple(sizes[0])
-    lead = len(sizes) - a.array.ndim
-    shape = tuple(a.array.shape[i - lead] if n == -1 else int(n) for i, n in enumerate(sizes))
+    sizes = tuple(operator.index(n) for n in shape_argument(sizes))
+    shape = expanded_shape(a, sizes)
     attrs = (shape, a.array.shape)
     out = wrap(np.broadcast_to(a.array, shape), a.dtype, shared_counter(a))
     out._base = a
     return _finish(ops.EXPAND, out, (a,), attrs, (a, sizes))
+
+
+def expanded_shape(a: Tensor, sizes: tuple) -> tuple:
+    """ATen's inferExpandGeometry: `sizes` with -1 resolved, and torch's errors."""
+    old = a.array.shape
+    lead = len(sizes) - len(old)
+    if lead < 0:
+        from engine.hooks import _type_string
+
+        raise RuntimeError(
+            f"expand({_type_string(a)}{{{list(old)}}}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(old)})"
+        )
+    shape = list(sizes)
+    for i, target in enumerate(sizes):
+        size = old[i - lead] if i >= lead else 1
+        if target == -1:
+            if i < lead:
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
+            shape[i] = target = size
+        if size != target and size != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target}) must match the existing size "
+                f"({size}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(old)}"
+            )
+    return tuple(shape)
 
 
 def convert(a: Tensor, dtype: dtypes.DType) -> Tensor:

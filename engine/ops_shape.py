@@ -25,7 +25,10 @@ T_WARNING = (
     "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
     "tensor."
 )
-_warned_t = []  # torch warns about `x.T` once per process
+T_SCALAR_WARNING = (
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+)
+_warned_t = set()  # torch warns about `x.T` once per process (0-D and other dims apart)
 
 
 def _permute_backward(B, g, s, perm):
@@ -94,7 +97,8 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     ndim = a.array.ndim
     d0, d1 = _dim(dim0, ndim), _dim(dim1, ndim)
     perm = list(range(ndim))
-    perm[d0], perm[d1] = perm[d1], perm[d0]
+    if ndim:
+        perm[d0], perm[d1] = perm[d1], perm[d0]
     return permute(a, perm, TRANSPOSE, (a, dim0, dim1))
 
 
@@ -109,9 +113,11 @@ def t(a: Tensor) -> Tensor:
 
 def reverse_dims(a: Tensor) -> Tensor:
     """`a.T`: all dimensions reversed (PermuteBackward0); warns once if `a` is not 2-D."""
-    if a.array.ndim != 2 and not _warned_t:
-        _warned_t.append(True)
-        warnings.warn(T_WARNING, UserWarning, stacklevel=3)
+    ndim = a.array.ndim
+    message = T_SCALAR_WARNING if ndim == 0 else T_WARNING
+    if ndim != 2 and message not in _warned_t:
+        _warned_t.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
     return permute(a, tuple(reversed(range(a.array.ndim))), PERMUTE, (a,))
 
 

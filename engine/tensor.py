@@ -6,6 +6,7 @@ functions take fast paths for same-dtype operands, and observers cost one truthi
 
 from __future__ import annotations
 
+import operator
 import warnings
 from typing import Any
 
@@ -34,23 +35,71 @@ NON_LEAF_GRAD = (
 
 
 class Size(tuple):
-    """torch.Size: a tuple that prints as `torch.Size([2, 3])`."""
+    """torch.Size: a tuple of ints that prints as `torch.Size([2, 3])`; slices, concatenations
+    and repetitions stay Sizes."""
 
     __slots__ = ()
 
+    def __new__(cls, sizes: Any = ()) -> Size:
+        return tuple.__new__(cls, [_size_item(n, i) for i, n in enumerate(sizes)])
+
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return _size(item) if type(index) is slice else item
+
+    def __add__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            raise TypeError(
+                f"can only concatenate tuple (not {type(other).__name__}) to torch.Size"
+            )
+        return _size(tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return _size(tuple.__add__(other, self))
+
+    def __mul__(self, count: Any) -> Size:
+        return _size(tuple.__mul__(self, count))
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         """The number of elements of a tensor of this shape."""
         return int(np.prod(self, dtype=np.int64))
 
 
+def _size(items: tuple) -> Size:
+    """A Size of ints already checked (the engine's own shapes skip Size's checks)."""
+    return tuple.__new__(Size, items)
+
+
+def _size_item(value: Any, position: int) -> int:
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"torch.Size() takes an iterable of 'int' (item {position} is '{type(value).__name__}')"
+        ) from None
+
+
+def _not_writable(name: str) -> Any:
+    """A setter refusing to set the read-only attribute `name` with torch's message."""
+
+    def refuse(self: Tensor, value: Any) -> None:
+        raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
+
+    return refuse
+
+
 def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
     """A new leaf Tensor around `array` (not copied). `vc` shares a version counter (views)."""
     t = _new(Tensor)
     t.array = array
-    t.dtype = dtype
+    t._dtype = dtype
     t._rg = False
     t._grad = None
     t._fn = None
@@ -70,7 +119,7 @@ class Tensor(TensorMethods):
 
     __slots__ = (
         "array",
-        "dtype",
+        "_dtype",
         "_rg",
         "_grad",
         "_fn",
@@ -87,14 +136,23 @@ class Tensor(TensorMethods):
     # ---- shape and type ----
 
     @property
+    def dtype(self) -> DType:
+        """The element type (read-only, as in torch)."""
+        return self._dtype
+
+    dtype = dtype.setter(_not_writable("dtype"))
+
+    @property
     def shape(self) -> Size:
         """The shape as a torch.Size."""
-        return Size(self.array.shape)
+        return _size(self.array.shape)
+
+    shape = shape.setter(_not_writable("shape"))
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape, or the length of one dimension."""
         if dim is None:
-            return Size(self.array.shape)
+            return _size(self.array.shape)
         return self.array.shape[_dim(dim, self.array.ndim)]
 
     def dim(self) -> int:
@@ -105,6 +163,8 @@ class Tensor(TensorMethods):
     def ndim(self) -> int:
         """The number of dimensions."""
         return self.array.ndim
+
+    ndim = ndim.setter(_not_writable("ndim"))
 
     def numel(self) -> int:
         """The number of elements."""
@@ -127,19 +187,25 @@ class Tensor(TensorMethods):
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if type(value) is not bool:
+            raise RuntimeError("requires_grad must be a bool")
         self._set_requires_grad(
             value, "only Tensors of floating point and complex dtype can require gradients"
         )
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place and return self."""
+        if type(requires_grad) is not bool:
+            raise TypeError(
+                "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                f"{type(requires_grad).__name__}"
+            )
         self._set_requires_grad(
             requires_grad, "only Tensors of floating point dtype can require gradients"
         )
         return self
 
     def _set_requires_grad(self, value: bool, int_message: str) -> None:
-        value = bool(value)
         if self._fn is not None:
             if not value:
                 raise RuntimeError(NOT_LEAF_FLAG)
@@ -155,10 +221,14 @@ class Tensor(TensorMethods):
         """The node that made this tensor (None for a leaf)."""
         return named(current_fn(self))
 
+    grad_fn = grad_fn.setter(_not_writable("grad_fn"))
+
     @property
     def is_leaf(self) -> bool:
         """True unless the tensor was computed by a recorded op."""
         return self._fn is None
+
+    is_leaf = is_leaf.setter(_not_writable("is_leaf"))
 
     @property
     def grad(self) -> Tensor | None:
@@ -228,7 +298,8 @@ class Tensor(TensorMethods):
     def __float__(self) -> float:
         if self.array.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._rg:
+        if self._rg and not _WARNED_TO_SCALAR:
+            _WARNED_TO_SCALAR.append(True)  # torch warns once per process
             warnings.warn(TO_SCALAR_WARNING, UserWarning, stacklevel=2)
         return float(self.array.item())
 
@@ -239,7 +310,8 @@ class Tensor(TensorMethods):
 
     def __bool__(self) -> bool:
         if self.array.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            amount = "no values" if self.array.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self.array.item())
 
     def __index__(self) -> int:
@@ -357,6 +429,7 @@ TO_SCALAR_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first."
 )
+_WARNED_TO_SCALAR: list = []
 
 
 def _check_grad_assignment(t: Tensor, value: Any) -> None:

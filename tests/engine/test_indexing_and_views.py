@@ -1,5 +1,8 @@
 """Indexing, views, reshape, reduction dims and the Tensor front end, compared with torch."""
 
+import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -299,3 +302,78 @@ def test_view_of_non_contiguous_shares_memory_and_gradients():
     )
     for expr in ("y", "v", "x.grad"):
         same_as_torch(setup, expr)
+
+
+FRONT = (
+    "t = torch.ones(2, 3); x = torch.ones(2, requires_grad=True); "
+    "i = torch.ones(2, dtype=torch.int64); s = t.shape"
+)
+FRONT_EXPRS = [
+    't + "a"',
+    "t + None",
+    "t + [1, 2]",
+    "t - object()",
+    't / "a"',
+    "t * None",
+    "t + np.float64(2)",
+    "t.expand(3, 3)",
+    "t.expand(3)",
+    "t.expand(-1, -1, 3)",
+    "torch.ones(2, 3, dtype=torch.bool).expand(3)",
+    "i.expand(1)",
+    "t.expand(-2, 3)",
+    "t.expand(2, -1)",
+    "torch.tensor(1.).expand(())",
+    "t.expand([4, 2, 3])",
+    "torch.ones(1, 3).expand(4, -1, 3)",
+    "torch.ones(1, 3).expand(4, 5, 3)",
+    "torch.tensor(1., requires_grad=True).transpose(0, -1)",
+    "torch.tensor(1.).transpose(0, 1)",
+    "s[1:]",
+    "s + (1,)",
+    "(1,) + s",
+    "s + [1]",
+    "s * 2",
+    "2 * s",
+    "torch.Size([1.5])",
+    "torch.Size((2, torch.tensor(3)))",
+    "torch.Size(['a'])",
+    "torch.Size([2**70])",
+    "torch.Size([True])",
+    "type(s[::-1]).__name__",
+    "t.size()",
+    "repr(s[:0])",
+    'exec("x.dtype = torch.int64")',
+    "exec(\"x.requires_grad = 'yes'\")",
+    'exec("x.requires_grad = 1")',
+    "x.requires_grad_('yes')",
+    'exec("x.shape = (2,)")',
+    'exec("x.is_leaf = True")',
+    'exec("x.grad_fn = None")',
+    'exec("x.ndim = 1")',
+    'exec("i.requires_grad = True")',
+    "bool(torch.ones(0))",
+    "bool(t)",
+]
+
+
+@pytest.mark.parametrize("expr", FRONT_EXPRS)
+def test_tensor_front_end(expr):
+    same_as_torch(FRONT, expr)
+
+
+@pytest.mark.parametrize("code", ["float(x)", "x.T"])
+def test_warnings_once_per_process(code):
+    script = (
+        "import warnings, engine as torch\nwarnings.simplefilter('always')\n"
+        "x = torch.tensor(2., requires_grad=True)\n"
+        f"with warnings.catch_warnings(record=True) as w:\n    {code}; {code}\n"
+        "print(len(w), w[0].message)\n"
+    )
+    ours = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    theirs = subprocess.run(
+        [sys.executable, "-c", script.replace("engine as torch", "torch")],
+        capture_output=True,
+        text=True,
+    )
+    assert ours.stdout == re.sub(r" \(Triggered internally at [^)]*\)", "", theirs.stdout)
