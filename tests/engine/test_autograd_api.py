@@ -498,3 +498,15 @@ def test_gradcheck_options(raise_exception):
         assert gradcheck_report(engine, func, make_inputs, **kwargs) == expected
     with pytest.raises(TypeError, match="takes 2 positional arguments but 3 were given"):
         engine.autograd.gradcheck(lambda a: a, (vector(engine),), 1e-6)
+
+
+def test_backward_inputs_non_leaf_node_runs_and_sends_nothing():
+    """torch runs a non-leaf input's node (its hooks see no gradients sent) and frees it."""
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    loss = (y * 3).sum()
+    steps = list(engine.autograd.backward_steps(loss, inputs=[y]))
+    assert [step.node.name() for step in steps] == ["SumBackward0", "MulBackward0", "MulBackward0"]
+    assert steps[-1].node is y.grad_fn
+    assert steps[-1].grads_out == (None, None)
+    assert y.grad.tolist() == [3.0, 3.0] and x.grad is None
