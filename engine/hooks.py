@@ -166,9 +166,8 @@ def _tensor_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
 
 
 def _apply(table: dict, g: Any, create_graph: bool) -> Any:
-    """Tensor hooks in order, each on the previous one's result (None: unchanged)."""
-    if g is None:
-        return None
+    """Tensor hooks in order, each on the previous one's result (None: unchanged); torch calls
+    them with None where no gradient arrived."""
     for fn in tuple(table.values()):
         t = _as_tensor(g)
         result = fn(t)

@@ -229,10 +229,35 @@ def pre_hook_under_create_graph(L, out):
     out += [repr(g), repr(L.autograd.grad(g.sum(), x))]
 
 
+def hooks_called_without_gradient(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * 3
+    z.grad_fn.register_prehook(lambda g: (None,))
+    y.register_hook(lambda g: out.append(f"y {g}"))
+    y.grad_fn.register_prehook(lambda g: out.append(f"y pre {g}"))
+    y.grad_fn.register_hook(lambda gi, go: out.append(f"y post {gi} {go}"))
+    x.register_hook(lambda g: out.append(f"x {g}"))
+    y.retain_grad()
+    z.sum().backward()
+    out += [repr(x.grad), repr(y.grad)]
+
+
+def hook_replacing_missing_gradient(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * 3
+    z.grad_fn.register_prehook(lambda g: (None,))
+    y.register_hook(lambda g: L.ones(2))
+    z.sum().backward()
+
+
 @pytest.mark.parametrize(
     "scenario",
     [
         accumulate_grad_node_hooks,
+        hooks_called_without_gradient,
+        hook_replacing_missing_gradient,
         chained_node_hooks,
         pre_hook_drops_gradient,
         hooks_see_grad_mode,
