@@ -88,6 +88,13 @@ def sum_to(array: np.ndarray, shape: tuple) -> np.ndarray:
     return array.reshape(shape) if lead else array
 
 
+def torch_sign(x: np.ndarray) -> np.ndarray:
+    """torch's sign: (0 < x) - (x < 0), so nan and -0. give +0."""
+    if x.dtype.kind != "f":
+        return np.sign(x)
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+
+
 class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     """The numpy backend of the backward rules."""
 
@@ -130,7 +137,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
         return pow_values(array, exponent)
 
     floor_divide = staticmethod(np.floor_divide)
-    sign = staticmethod(np.sign)
+    sign = staticmethod(torch_sign)
     outer = staticmethod(np.outer)
     permute = staticmethod(np.transpose)
 
@@ -180,7 +187,13 @@ class TENSORS:  # noqa: N801 (a namespace standing in for a module)
 
         return scalar_op(MUL_SCALAR, t, c, (t, c))
 
-    floor_divide = staticmethod(lambda a, b: a // b)
+    @staticmethod
+    def floor_divide(a: Any, b: Any) -> Any:
+        """`a` divided by `b` rounded down, recorded with torch's zero derivative (DivBackward2)."""
+        from engine.dispatch import binary
+
+        return binary(DIV_FLOOR, a, b, (a, b))
+
     sin = staticmethod(lambda t: t.sin())
     sign = staticmethod(lambda t: t.sign())
     t = staticmethod(lambda t: t.t())
@@ -337,6 +350,12 @@ def _pow_tensor_backward(B, g, s, a):
     return grad_base, g * log_base
 
 
+DIV_FLOOR = Op(
+    "div",
+    "DivBackward2",
+    quiet(np.floor_divide),
+    lambda B, g, s, a: (B.zeros_like(g), B.zeros_like(g)),
+)
 POW_TENSOR = Op("pow", "PowBackward1", quiet(np.power), _pow_tensor_backward, (0, 1, OUT))
 
 EQ = Op("eq", None, np.equal)

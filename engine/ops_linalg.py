@@ -39,6 +39,13 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
             "expected m1 and m2 to have the same dtype, but got: "
             f"{_c_name(a.dtype)} != {_c_name(b.dtype)}"
         )
+    _not_bool(a, "addmm_impl_cpu_")
+
+
+def _not_bool(a: Tensor, kernel: str) -> None:
+    """torch's CPU matrix kernels have no bool version."""
+    if a.dtype is dtypes.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _c_name(dt: dtypes.DType) -> str:
@@ -73,7 +80,12 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
         raise RuntimeError(
             f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({v.array.shape[0]})"
         )
-    _same_dtype(a, v)
+    if a.dtype is not v.dtype:
+        names = (dtypes.SCALAR_NAMES[d] for d in (v.dtype, a.dtype, v.dtype))
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got {}, {}, and {}".format(*names)
+        )
+    _not_bool(a, "addmv_impl_cpu")
     out = wrap(np.matmul(a.array, v.array), a.dtype)
     return _finish(MV, out, (a, v), None, (a, v))
 

@@ -7,11 +7,12 @@ functions through `ext(B)`), in the float operation order of torch_semantics.md 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
-from engine import dtypes
+from engine import dtypes, ops
 from engine.dispatch import (
     _as_array,
     _broadcast_message,
@@ -23,7 +24,7 @@ from engine.dispatch import (
 )
 from engine.dtypes import FLOATING
 from engine.graph import Node
-from engine.ops import OUT, Op, ext, is_bool, quiet, sub_check
+from engine.ops import OUT, Op, ext, is_bool, quiet, sub_check, torch_sign
 from engine.tensor import Tensor, wrap
 
 # ---- unary: float results for integer inputs where torch computes in float ----
@@ -52,13 +53,15 @@ RELU = Op(
     "relu",
     "ReluBackward0",
     lambda x, a: np.where(x < 0, x.dtype.type(0), x),  # -0. and nan stay, as in torch
-    lambda B, g, s, a: (B.where(s[0] > 0, g, 0.0),),
+    lambda B, g, s, a: (B.where(s[0] <= 0, 0.0, g),),  # torch's threshold_backward: nan passes
     (OUT,),
 )
 ABS = Op(
     "abs", "AbsBackward0", lambda x, a: np.abs(x), lambda B, g, s, a: (g * ext(B).sign(s[0]),), (0,)
 )
-SIGN = Op("sign", "SignBackward0", lambda x, a: np.sign(x), lambda B, g, s, a: (g * 0,))
+SIGN = Op(
+    "sign", "SignBackward0", lambda x, a: torch_sign(x), lambda B, g, s, a: (B.zeros_like(g),)
+)
 SQRT = Op(
     "sqrt",
     "SqrtBackward0",
@@ -69,11 +72,11 @@ SQRT = Op(
 
 
 def _clamp_forward(x: np.ndarray, bounds: tuple) -> np.ndarray:
-    low, high = bounds
-    if low is not None:
-        x = np.where(x < low, low, x) if np.isnan(low) else np.maximum(x, low)
-    if high is not None:
-        x = np.where(x > high, high, x) if np.isnan(high) else np.minimum(x, high)
+    """torch's min(max(x, low), high): x is kept on ties (-0. stays), nan stays nan, and a nan
+    bound makes every value nan."""
+    for bound, beyond in zip(bounds, (np.less, np.greater), strict=True):
+        if bound is not None:
+            x = np.where(beyond(x, bound) | (bound != bound), bound, x)
     return x
 
 
@@ -90,7 +93,7 @@ CLAMP = Op("clamp", "ClampBackward1", _clamp_forward, _clamp_backward, (0,))
 CLAMP_MIN = Op(
     "clamp_min",
     "ClampMinBackward0",
-    lambda x, a: np.maximum(x, a[0]),
+    lambda x, a: _clamp_forward(x, (a[0], None)),
     lambda B, g, s, a: (B.where(s[0] >= a[0], g, 0.0),),
     (0,),
 )
@@ -334,7 +337,9 @@ def _clamp_tensor_forward(x: np.ndarray, low: Any, high: Any) -> np.ndarray:
 
 
 def _clamp_tensor_backward(B, g, s, bounds):
+    """The masks are numpy arrays for both backends (the saved input's values, no gradient)."""
     x, (low, high) = s[0], bounds
+    x = x.array if type(x) is Tensor else x
     inside = None if low is None else x >= low
     if high is not None:
         inside = (x <= high) if inside is None else inside & (x <= high)
@@ -355,6 +360,7 @@ def _clamp_tensors(a: Tensor, low: Any, high: Any) -> Tensor:
         if bound is not None:
             dt = dtypes.promote_types(dt, _promoted(a, bound))
     bounds = [_cast(b.array, dt) if type(b) is Tensor else b for b in (low, high)]
+    ops.broadcast_shapes(a.array.shape, *[np.shape(b) for b in bounds if b is not None])
     result = _clamp_tensor_forward(_cast(a.array, dt), *bounds)
     out = wrap(_as_array(result, dt), dt)
     return _finish(CLAMP_TENSOR, out, (a, low, high), tuple(bounds), (a, low, high))
@@ -364,7 +370,7 @@ def clamp_min(a: Tensor, low: Any) -> Tensor:
     """max(a, low) elementwise; the gradient passes where a >= low."""
     low = _scalar(low)
     dt = _promoted(a, low)
-    out = wrap(_as_array(np.maximum(_cast(a.array, dt), low), dt), dt)
+    out = wrap(_as_array(CLAMP_MIN.forward(_cast(a.array, dt), (low,)), dt), dt)
     return _finish(CLAMP_MIN, out, (a,), (low,), (a, low))
 
 
@@ -424,8 +430,29 @@ def where(condition: Tensor, a: Any, b: Any) -> Tensor:
         dt = dtypes.promote_types(dtypes.scalar_dtype(a), dtypes.scalar_dtype(b))
     ad = _cast(a.array, dt) if type(a) is Tensor else a
     bd = _cast(b.array, dt) if type(b) is Tensor else b
-    cond = condition.array
-    if cond.dtype != np.bool_:
-        cond = cond.astype(np.bool_)
+    cond = _condition(condition)
+    ops.broadcast_shapes(cond.shape, np.shape(ad), np.shape(bd))
     out = wrap(_as_array(np.where(cond, ad, bd), dt), dt)
     return _finish(WHERE, out, (a, b), cond, (condition, a, b))
+
+
+def _condition(condition: Any) -> np.ndarray:
+    """where's condition as a bool array: a bool (or, deprecated, uint8) Tensor, or a numpy
+    mask from a backward rule run on Tensors (create_graph)."""
+    if type(condition) is not Tensor:
+        return condition
+    if condition.dtype is dtypes.uint8:
+        warnings.warn(WHERE_UINT8, UserWarning, stacklevel=4)
+        return condition.array.astype(np.bool_)
+    if condition.dtype is not dtypes.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{dtypes.SCALAR_NAMES[condition.dtype]}"
+        )
+    return condition.array
+
+
+WHERE_UINT8 = (
+    "where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+    "a future version of PyTorch. Use a boolean condition instead."
+)

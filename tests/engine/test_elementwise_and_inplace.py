@@ -512,3 +512,129 @@ def pow_integers(L):
 @cases(pow_square_root_signed_zero, pow_gradient_graph, pow_integers)
 def test_pow_cases(case):
     same_as_torch(case)
+
+
+# ---- G4 / C1: nan and signed zeros in relu, abs, sign, clamp ----
+
+SPECIAL = [float("nan"), 1.0, -1.0, 0.0, -0.0, 2.0, -3.0]
+
+
+def unary_with_gradient(L, name, *args, **kwargs):
+    x = L.tensor(SPECIAL, requires_grad=True)
+    y = getattr(x, name)(*args, **kwargs)
+    y.backward(L.tensor([1.0, -2.0, 3.0, -4.0, 5.0, 6.0, 7.0]))
+    return y, x.grad
+
+
+@pytest.mark.parametrize(
+    "name, args, kwargs",
+    [
+        ("relu", (), {}),
+        ("abs", (), {}),
+        ("sign", (), {}),
+        ("clamp", (0, 1), {}),
+        ("clamp", (), {"min": 0}),
+        ("clamp", (), {"max": -0.0}),
+        ("clamp_min", (0,), {}),
+        ("clamp", (float("nan"), 1), {}),
+        ("clamp", (), {"max": float("nan")}),
+    ],
+)
+def test_nan_and_signed_zero(name, args, kwargs):
+    same_as_torch(lambda L: unary_with_gradient(L, name, *args, **kwargs))
+
+
+def integer_clamp_and_sign(L):
+    x = L.tensor([-3, 0, 5])
+    return x.clamp(0, 1), x.clamp(min=-1), x.clamp_min(2), x.clamp(0.5, 1), x.sign(), x.abs()
+
+
+# ---- G6: second derivatives through where, clamp with tensor bounds, remainder ----
+
+
+def where_second_derivative(L):
+    x = L.tensor([0.5, 2.0], requires_grad=True)
+    (g,) = L.autograd.grad(L.where(x > 1, x * x, 0.0).sum(), x, create_graph=True)
+    return g, L.autograd.grad(g.sum(), x)
+
+
+def clamp_tensor_second_derivative(L):
+    x = L.tensor([0.0, 2.0, 0.9], requires_grad=True)
+    low = L.tensor([0.5, 0.5, 0.5], requires_grad=True)
+    y = (x * x).clamp(low, L.tensor([3.0, 3.0, 3.0]))
+    g = L.autograd.grad(y.sum(), (x, low), create_graph=True)
+    return g, L.autograd.grad(g[0].sum(), x)
+
+
+def remainder_second_derivative(L):
+    x = L.tensor([0.5, 2.0], requires_grad=True)
+    (g,) = L.autograd.grad(x.remainder(x * 0 + 1.5).sum(), x, create_graph=True)
+    return g, L.autograd.grad(g.sum(), x, allow_unused=True)
+
+
+# ---- items 5, 6, 21: where and clamp checks, matrix products ----
+
+
+def where_size_mismatch(L):
+    L.where(L.ones(3) > 0, L.ones(2), L.ones(3))
+
+
+def where_float_condition(L):
+    L.where(L.ones(3), L.ones(3), L.ones(3))
+
+
+def where_long_condition(L):
+    L.where(L.ones(3, dtype=L.int64), 1.0, 0.0)
+
+
+def where_byte_condition(L):
+    return L.where(L.ones(3, dtype=L.uint8), L.ones(3), L.zeros(3))
+
+
+def clamp_tensor_size_mismatch(L):
+    L.ones(2).clamp(L.ones(3))
+
+
+def clamp_tensor_max_size_mismatch(L):
+    L.ones(2).clamp(max=L.ones(3))
+
+
+def mv_dtypes(L):
+    L.mv(L.ones(2, 3), L.ones(3, dtype=L.float64))
+
+
+def matmul_matrix_vector_dtypes(L):
+    L.ones(2, 3, dtype=L.int64) @ L.ones(3)
+
+
+def mm_bool(L):
+    L.ones(2, 3, dtype=L.bool) @ L.ones(3, 2, dtype=L.bool)
+
+
+def mv_bool(L):
+    L.ones(2, 3, dtype=L.bool) @ L.ones(3, dtype=L.bool)
+
+
+def vector_matrix_bool(L):
+    L.ones(3, dtype=L.bool) @ L.ones(3, 2, dtype=L.bool)
+
+
+@cases(
+    integer_clamp_and_sign,
+    where_second_derivative,
+    clamp_tensor_second_derivative,
+    remainder_second_derivative,
+    where_size_mismatch,
+    where_float_condition,
+    where_long_condition,
+    where_byte_condition,
+    clamp_tensor_size_mismatch,
+    clamp_tensor_max_size_mismatch,
+    mv_dtypes,
+    matmul_matrix_vector_dtypes,
+    mm_bool,
+    mv_bool,
+    vector_matrix_bool,
+)
+def test_elementwise_and_matrix_cases(case):
+    same_as_torch(case)
