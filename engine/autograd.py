@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import engine_loop, factories, hooks
+from engine import engine_loop, factories, hooks, once
 from engine.dispatch import _finish, edge
 from engine.dtypes import float64, from_numpy
 from engine.engine_loop import Plan, execute
@@ -63,7 +63,6 @@ ONLY_INPUTS_WARNING = (
     "only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
     "gradient for other parts of the graph, please use torch.autograd.backward."
 )
-_WARNED_CREATE_GRAPH: list = []  # holds True once the create_graph warning was given
 
 
 class TENSOR:  # noqa: N801 (a namespace standing in for a module)
@@ -152,9 +151,8 @@ def _run(tensors, grad_tensors, retain_graph, create_graph, inputs, events: bool
         retain_graph = create_graph
     edges = [edge(t) for t in roots]
     plan = None if inputs is None else _backward_plan(edges, inputs)
-    if create_graph and not _WARNED_CREATE_GRAPH:
-        _WARNED_CREATE_GRAPH.append(True)  # torch's TORCH_WARN_ONCE: once per process
-        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=4)
+    if create_graph:
+        once.warn(CREATE_GRAPH_WARNING, stacklevel=4)
     if events and LISTENERS:
         emit(BackwardStarted(roots, given, retain_graph, create_graph, "backward"))
     if events and LISTENERS:

@@ -7,13 +7,12 @@ and remember their base, as torch's views do; cat, stack and clone copy.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops
+from engine import dtypes, once, ops
 from engine.dispatch import _finish, reshape
 from engine.graph import shared_counter
 from engine.ops import Op, ext
@@ -25,10 +24,6 @@ T_WARNING = (
     "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
     "tensor."
 )
-T_SCALAR_WARNING = (
-    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
-)
-_warned_t = set()  # torch warns about `x.T` once per process (0-D and other dims apart)
 
 
 def _permute_backward(B, g, s, perm):
@@ -112,12 +107,10 @@ def t(a: Tensor) -> Tensor:
 
 
 def reverse_dims(a: Tensor) -> Tensor:
-    """`a.T`: all dimensions reversed (PermuteBackward0); warns once if `a` is not 2-D."""
-    ndim = a.array.ndim
-    message = T_SCALAR_WARNING if ndim == 0 else T_WARNING
-    if ndim != 2 and message not in _warned_t:
-        _warned_t.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+    """`a.T` of a tensor of one or more dimensions: all of them reversed (PermuteBackward0);
+    warns once per process if `a` is not 2-D."""
+    if a.array.ndim != 2:
+        once.warn(T_WARNING, stacklevel=3)
     return permute(a, tuple(reversed(range(a.array.ndim))), PERMUTE, (a,))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, printing
+from engine import dtypes, once, printing
 from engine.dtypes import FLOATING, DType
 from engine.graph import UIDS, Node, current_fn, named, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
@@ -298,9 +298,8 @@ class Tensor(TensorMethods):
     def __float__(self) -> float:
         if self.array.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._rg and not _WARNED_TO_SCALAR:
-            _WARNED_TO_SCALAR.append(True)  # torch warns once per process
-            warnings.warn(TO_SCALAR_WARNING, UserWarning, stacklevel=2)
+        if self._rg:
+            once.warn(TO_SCALAR_WARNING, stacklevel=2)
         return float(self.array.item())
 
     def __int__(self) -> int:
@@ -429,7 +428,6 @@ TO_SCALAR_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first."
 )
-_WARNED_TO_SCALAR: list = []
 
 
 def _check_grad_assignment(t: Tensor, value: Any) -> None:

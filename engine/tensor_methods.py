@@ -6,16 +6,14 @@ imports this module, so the dispatch functions are bound by `bind_dispatch()` on
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-from engine import dtypes, ops
+from engine import dtypes, once, ops
 from engine.dtypes import DType
 
 T_0D_WARNING = (
     "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
 )
-_WARNED_0D_T: list = []  # holds True once the 0-D `.T` warning was given
 BOOL_NEGATION = (
     "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
     "a mask, use the `~` or `logical_not()` operator instead."
@@ -363,9 +361,7 @@ class TensorMethods:
         """All dimensions reversed (warns once when not 2-D, once more on a 0-D tensor)."""
         if self.array.ndim:
             return _shape.reverse_dims(self)
-        if not _WARNED_0D_T:
-            _WARNED_0D_T.append(True)  # torch's TORCH_WARN_ONCE: once per process
-            warnings.warn(T_0D_WARNING, UserWarning, stacklevel=2)
+        once.warn(T_0D_WARNING, stacklevel=2)
         return self.permute(())
 
     def t(self) -> Tensor:

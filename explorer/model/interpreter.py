@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import engine
+from engine import once
 from explorer.model.checker import Violation, check_tree
 from explorer.model.display import display_text
 from explorer.model.evaluator import Evaluator
@@ -158,6 +159,8 @@ class _Run:
         with contextlib.ExitStack() as stack:
             self.caught = stack.enter_context(warnings.catch_warnings(record=True))
             warnings.simplefilter("always")
+            if self.torch_module is engine:
+                once.forget()  # every run reads like a fresh kernel: once-only warnings again
             set_printoptions = getattr(self.torch_module, "set_printoptions", None)
             if set_printoptions is not None:  # a program's print options end with its run
                 stack.callback(set_printoptions, profile="default")

@@ -116,6 +116,7 @@ def test_matches_torch(scenario):
 
 
 def test_create_graph_backward_warns():
+    engine.once.forget()  # torch warns once per process; an earlier test may have used it up
     x = engine.tensor(3.0, requires_grad=True)
     with pytest.warns(UserWarning, match="^Using backward\\(\\) with create_graph=True will"):
         (x**3).backward(create_graph=True)

@@ -185,6 +185,13 @@ def test_engine_warnings_are_shown_once_per_line_like_a_notebook():
     assert transcript.endswith("2.0\n")
 
 
+def test_warnings_torch_gives_once_per_process_come_again_in_every_run():
+    text = "import torch\nx = torch.ones(3)\nx.T\n"
+    first, second = run(text).transcript(), run(text).transcript()
+    assert first == second
+    assert "UserWarning: The use of `x.T` on tensors of dimension other than 2" in second
+
+
 def test_limits_are_configurable():
     assert run("for i in range(11):\n    pass", limits=Limits(max_iterations=10)).error.kind == (
         "LimitExceeded"
