@@ -46,12 +46,22 @@ def grad_node(t: Tensor) -> Node | None:
     fn = t._fn if t._base is None else current_fn(t)
     if fn is not None:
         return fn
+    if t._base is not None and t._base._rg:
+        return None  # a view made in no_grad mode: no gradient edge
     ref = t._acc
     acc = None if ref is None else ref()
     if acc is None:
         acc = AccumulateGrad(t)
         t._acc = weakref.ref(acc)
     return acc
+
+
+def made_in_no_grad_mode(t: Tensor) -> bool:
+    """A view made in no_grad mode of a tensor that requires grad (torch's CreationMeta
+    NO_GRAD_MODE). As in torch it requires grad but has no grad_fn and no gradient edge: ops on
+    it record nodes, and nothing reaches it or its base."""
+    base = t._base
+    return base is not None and base._rg and t._rg and t._fn is None
 
 
 def edge(t: Tensor) -> tuple:
@@ -76,11 +86,14 @@ def record(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any) -> None:
 
 
 def _finish(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any, args: tuple) -> Tensor:
-    if STATE.enabled and op.grad_fn is not None:
-        for x in inputs:
-            if type(x) is Tensor and x._rg:
-                record(op, out, inputs, attrs)
-                break
+    if STATE.enabled:
+        if op.grad_fn is not None:
+            for x in inputs:
+                if type(x) is Tensor and x._rg:
+                    record(op, out, inputs, attrs)
+                    break
+    elif out._base is not None and out._base._rg:
+        out._rg = True  # a view made in no_grad mode: see made_in_no_grad_mode
     if LISTENERS:
         emit(OpRan(op.name, args, out, STATE.enabled))
     return out

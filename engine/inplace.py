@@ -12,21 +12,28 @@ overlapping it.
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
 import numpy as np
 
 from engine import dtypes, ops
-from engine.dispatch import _cast, _promoted, _scalar, grad_node
+from engine.dispatch import _cast, _promoted, _scalar, grad_node, made_in_no_grad_mode
 from engine.grad_mode import STATE
 from engine.graph import UIDS, Node, SavedOutput, note_mutation, version
-from engine.observe import LISTENERS, InPlaceModified, emit
+from engine.observe import LISTENERS, InPlaceModified, emit, muted
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
-from engine.ops_views import rebase
+from engine.ops_views import getitem, rebase
 from engine.tensor import Tensor
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+NO_GRAD_VIEW = (
+    "{} created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+    "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+    "moving both the view and the inplace either both inside the no_grad block (if you don't want "
+    "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
 VIEW_LEAF_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
 )
@@ -92,6 +99,8 @@ def check_target(t: Tensor, through_view: bool = False) -> None:
     if not STATE.enabled:
         return
     base = t._base
+    if base is not None:
+        check_not_from_no_grad_view(t)
     if base is None:
         if t._rg and t._fn is None:
             raise RuntimeError(VIEW_LEAF_INPLACE if through_view else LEAF_INPLACE)
@@ -100,6 +109,25 @@ def check_target(t: Tensor, through_view: bool = False) -> None:
         base = base._base
     if base._rg and base._fn is None:
         raise RuntimeError(VIEW_LEAF_INPLACE)
+
+
+def check_not_from_no_grad_view(view: Tensor) -> None:
+    """torch refuses in-place changes, with grad mode on, of a view made in no_grad mode
+    (`made_in_no_grad_mode`) or of a view of one."""
+    if made_in_no_grad_mode(view):
+        raise RuntimeError(NO_GRAD_VIEW.format("A view was"))
+    if _from_no_grad_view(view._base):
+        kind = re.sub(r"Backward\d*$", "", view.grad_fn.name())
+        raise RuntimeError(NO_GRAD_VIEW.format(f"Output 0 of {kind} is a view of a view which was"))
+
+
+def _from_no_grad_view(t: Tensor | None) -> bool:
+    """Whether `t` or a tensor it is a view of was made in no_grad mode."""
+    while t is not None:
+        if made_in_no_grad_mode(t):
+            return True
+        t = t._base
+    return False
 
 
 def binary_(name: str, t: Tensor, other: Any, alpha: Any = 1) -> Tensor:
@@ -263,6 +291,9 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     np_index = parts if isinstance(index, tuple) else parts[0]
     if _is_basic(parts):
         write = _basic_region(t, parts, value)
+        if STATE.enabled and _from_no_grad_view(t):
+            with muted():  # torch writes through the view the index makes, and names it
+                check_not_from_no_grad_view(getitem(t, index))
     else:
         write = _advanced_region(t, parts, np_index, value)
     check_target(t, through_view=True)

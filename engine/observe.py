@@ -32,6 +32,20 @@ def observe(callback: Callable[[Any], None]) -> Iterator[None]:
         LISTENERS.remove(entry)
 
 
+@contextmanager
+def muted() -> Iterator[None]:
+    """Inside the block no event of this thread reaches its listeners (for the engine's own
+    computations that are not the user's ops, such as working out an error message)."""
+    thread = get_ident()
+    mine = [entry for entry in LISTENERS if entry[0] == thread]
+    for entry in mine:
+        LISTENERS.remove(entry)
+    try:
+        yield
+    finally:
+        LISTENERS.extend(mine)
+
+
 def emit(event: Any) -> None:
     """Deliver `event` to this thread's listeners, in registration order."""
     thread = get_ident()

@@ -110,6 +110,7 @@ def test_broadcast_binary_gradients(name, data):
     if name == "mse" and shape_a != shape_b:
         shape_b = shape_a
         b = a + 0.3
+    assume(np.abs(np.subtract(a, b)).min(initial=1.0) > 1e-3)  # a tie is where's branch point
     inputs = [engine.tensor(a, requires_grad=True), engine.tensor(b, requires_grad=True)]
     _check(BINARY[name], inputs)
 

@@ -208,3 +208,14 @@ def test_grad_mode_belongs_to_the_thread():
         seen.append(torch.is_grad_enabled())
     assert seen == [True, False, False]
     assert torch.is_grad_enabled()
+
+
+def test_muted_hides_this_threads_events_and_restores_its_listeners():
+    seen = []
+    with ob.observe(seen.append):
+        x = torch.ones(2)
+        with ob.muted():
+            x * 2
+        x + 1
+    assert [event.op for event in seen if isinstance(event, ob.OpRan)] == ["ones", "add"]
+    assert not ob.LISTENERS
