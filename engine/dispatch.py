@@ -162,7 +162,7 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
         try:
             result = forward(ad, bd)
         except ValueError:
-            raise RuntimeError(_broadcast_message(ad.shape, bd.shape)) from None
+            raise RuntimeError(ops.broadcast_message(ad.shape, bd.shape)) from None
         if result.__class__ is not _ndarray:
             result = np.asarray(result)
         out = _new(Tensor)  # wrap(result, dt), with `_fn` and `_rg` set below
@@ -221,6 +221,8 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
 def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
     """An elementwise op of tensor `a` and a Tensor or Python scalar `b`, broadcasting, with
     torch's type promotion; `args` are the operands in the user's order."""
+    if op is ops.SUB:
+        ops.sub_check(a.dtype is dtypes.bool_, ops.is_bool(b))
     ad = a.array
     if type(b) is Tensor:
         bd = b.array
@@ -238,7 +240,7 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
     try:
         result = op.forward(ad, bd)
     except ValueError:
-        raise RuntimeError(_broadcast_message(ad.shape, np.shape(bd))) from None
+        raise RuntimeError(ops.broadcast_message(ad.shape, np.shape(bd))) from None
     out_dt = dt if op.grad_fn is not None else dtypes.bool_
     out = wrap(_as_array(result, out_dt), out_dt)
     return _finish(op, out, (a, b), None, args)
@@ -254,18 +256,6 @@ def _save(node: Any, saves: tuple, inputs: tuple, out: Tensor) -> None:
 
 def _saved_output(out: Tensor) -> SavedOutput:
     return SavedOutput(out.array, out.dtype, shared_counter(out))
-
-
-def _broadcast_message(a: tuple, b: tuple) -> str:
-    n = max(len(a), len(b))
-    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
-    for i in reversed(range(n)):
-        if a[i] != b[i] and 1 not in (a[i], b[i]):
-            return (
-                f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
-                f"at non-singleton dimension {i}"
-            )
-    return "operands could not be broadcast together"
 
 
 def scalar_op(op: ops.Op, a: Tensor, c: Any, args: tuple) -> Tensor:
@@ -343,6 +333,8 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
             "dot : expected both vectors to have same dtype, but found "
             f"{names[a.dtype]} and {names[b.dtype]}"
         )
+    if a.dtype is dtypes.bool_:
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
     out = wrap(_as_array(np.dot(a.array, b.array), a.dtype), a.dtype)
     return _finish(ops.DOT, out, (a, b), None, (a, b))
 
@@ -440,22 +432,21 @@ def _view_strides(old: tuple, strides: tuple, new: tuple, itemsize: int) -> list
 def expand(a: Tensor, sizes: tuple) -> Tensor:
     """A broadcast view of `a` with `sizes` (-1 keeps that dimension)."""
     sizes = tuple(operator.index(n) for n in shape_argument(sizes))
-    shape = expanded_shape(a, sizes)
+    shape = expanded_shape(a.array.shape, sizes, a.dtype)
     attrs = (shape, a.array.shape)
     out = wrap(np.broadcast_to(a.array, shape), a.dtype, shared_counter(a))
     out._base = a
     return _finish(ops.EXPAND, out, (a,), attrs, (a, sizes))
 
 
-def expanded_shape(a: Tensor, sizes: tuple) -> tuple:
-    """ATen's inferExpandGeometry: `sizes` with -1 resolved, and torch's errors."""
-    old = a.array.shape
+def expanded_shape(old: tuple, sizes: tuple, dtype: dtypes.DType) -> tuple:
+    """ATen's inferExpandGeometry: `sizes` (for a tensor of shape `old` and `dtype`) with -1
+    resolved, and torch's errors."""
     lead = len(sizes) - len(old)
     if lead < 0:
-        from engine.hooks import _type_string
-
         raise RuntimeError(
-            f"expand({_type_string(a)}{{{list(old)}}}, size={list(sizes)}): the number of sizes "
+            f"expand({dtypes.type_string(dtype)}{{{list(old)}}}, size={list(sizes)}): the number "
+            f"of sizes "
             f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
             f"the tensor ({len(old)})"
         )

@@ -67,6 +67,12 @@ SCALAR_NAMES = {
 }
 
 
+def type_string(dtype: DType) -> str:
+    """torch's `Tensor.toString()` of a CPU tensor of `dtype`, as its messages name it:
+    `torch.FloatTensor`; bool has no legacy class name."""
+    return "CPUBoolType" if dtype is bool_ else "torch." + dtype.legacy_name
+
+
 def from_numpy(np_dtype: np.dtype) -> DType:
     """Return the DType for a numpy dtype; raise TypeError for types torch does not have here."""
     try:

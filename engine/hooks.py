@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.dtypes import bool_, from_numpy
+from engine.dtypes import from_numpy, type_string
 from engine.grad_mode import set_grad_enabled
 from engine.graph import AccumulateGrad, CopyBackwards, Node, Rule, current_fn
 from engine.tensor import Tensor, wrap
@@ -208,7 +208,7 @@ def _checked(original: Tensor | None, result: Any, fn: Any) -> Tensor | None:
     if result.dtype is not original.dtype:
         raise RuntimeError(
             f"hook '{_hook_name(fn)}' has changed the type of value (was "
-            f"{_type_string(original)} got {_type_string(result)})"
+            f"{type_string(original.dtype)} got {type_string(result.dtype)})"
         )
     if result.array.shape != original.array.shape:
         raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
@@ -218,11 +218,6 @@ def _checked(original: Tensor | None, result: Any, fn: Any) -> Tensor | None:
 def _hook_name(fn: Any) -> str:
     name = getattr(fn, "__name__", None)
     return name if isinstance(name, str) else "<unknown>"
-
-
-def _type_string(t: Tensor) -> str:
-    """torch's `Tensor.toString()`: `torch.FloatTensor`; bool has no legacy class name."""
-    return "CPUBoolType" if t.dtype is bool_ else "torch." + t.dtype.legacy_name
 
 
 def type_name(value: Any) -> str:

@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, ops
-from engine.dispatch import _cast, _promoted, _scalar, grad_node, made_in_no_grad_mode
+from engine.dispatch import (
+    _cast,
+    _promoted,
+    _scalar,
+    expanded_shape,
+    grad_node,
+    made_in_no_grad_mode,
+)
 from engine.grad_mode import STATE
 from engine.graph import UIDS, Node, SavedOutput, note_mutation, version
 from engine.observe import LISTENERS, InPlaceModified, emit, muted
@@ -379,7 +386,7 @@ def _basic_region(t: Tensor, parts: tuple, value: Any) -> Any:
         shape = value.array.shape
         while shape and shape[0] == 1:
             shape = shape[1:]
-        ops.expand_check(shape, region.shape, value.dtype.legacy_name)
+        expanded_shape(shape, region.shape, value.dtype)
     target = writable_target(region)
     if type(value) is Tensor:
         check_no_partial_overlap(region, value.array)

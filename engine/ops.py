@@ -281,24 +281,6 @@ def broadcast_shapes(*shapes: tuple) -> tuple:
     return result
 
 
-def expand_check(shape: tuple, target: tuple, legacy_name: str) -> None:
-    """torch's errors of `expand` from `shape` to `target` (no -1 in `target`)."""
-    if len(target) < len(shape):
-        raise RuntimeError(
-            f"expand(torch.{legacy_name}{{{list(shape)}}}, size={list(target)}): the number of "
-            f"sizes provided ({len(target)}) must be greater or equal to the number of "
-            f"dimensions in the tensor ({len(shape)})"
-        )
-    lead = len(target) - len(shape)
-    for i in reversed(range(len(shape))):
-        if shape[i] != 1 and shape[i] != target[lead + i]:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
-                f"size ({shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: "
-                f"{list(target)}.  Tensor sizes: {list(shape)}"
-            )
-
-
 # ---- elementwise binary ops: inputs (self, other), other may be a Python scalar ----
 
 SUB_TWO_BOOLS = (

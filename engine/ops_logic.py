@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes
-from engine.dispatch import _as_array, _broadcast_message, _finish
+from engine import dtypes, ops
+from engine.dispatch import _as_array, _finish
 from engine.dtypes import FLOATING
 from engine.ops import Op, quiet
 from engine.tensor import Tensor, _dim, wrap
@@ -71,7 +71,7 @@ def _close(a: Tensor, b: Tensor, rtol: float, atol: float, equal_nan: bool) -> n
     try:
         close = np.asarray(x == y)
     except ValueError:
-        raise RuntimeError(_broadcast_message(x.shape, y.shape)) from None
+        raise RuntimeError(ops.broadcast_message(x.shape, y.shape)) from None
     if a.dtype.category != FLOATING:
         x, y = x.astype(np.float32), y.astype(np.float32)
     if equal_nan:

@@ -15,7 +15,6 @@ import numpy as np
 from engine import dtypes, ops
 from engine.dispatch import (
     _as_array,
-    _broadcast_message,
     _cast,
     _finish,
     _promoted,
@@ -287,7 +286,7 @@ def add_alpha(a: Tensor, b: Any, alpha: Any, args: tuple, op: Op) -> Tensor:
     try:
         result = op.forward(_cast(a.array, dt), bd, alpha)
     except ValueError:
-        raise RuntimeError(_broadcast_message(a.array.shape, np.shape(bd))) from None
+        raise RuntimeError(ops.broadcast_message(a.array.shape, np.shape(bd))) from None
     return _finish(op, wrap(_as_array(result, dt), dt), (a, b), alpha, args)
 
 
@@ -298,7 +297,7 @@ def elementwise(op: Op, a: Tensor, b: Any, args: tuple) -> Tensor:
     try:
         result = op.forward(_cast(a.array, dt), bd)
     except ValueError:
-        raise RuntimeError(_broadcast_message(a.array.shape, np.shape(bd))) from None
+        raise RuntimeError(ops.broadcast_message(a.array.shape, np.shape(bd))) from None
     inputs = (a, b) if type(b) is Tensor else (a,)
     return _finish(op, wrap(_as_array(result, dt), dt), inputs, None, args)
 

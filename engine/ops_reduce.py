@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes
-from engine.dispatch import _as_array, _finish, record
+from engine.dispatch import _as_array, _finish, record, reduced_dims
 from engine.dtypes import FLOATING
 from engine.grad_mode import STATE
 from engine.observe import LISTENERS, OpRan, emit
@@ -179,19 +179,6 @@ def _check_nonempty(name: str, shape: tuple, dim: int, shown: int) -> None:
         raise IndexError(f"{name}(): Expected reduction dim {shown} to have non-zero size.")
 
 
-def reduced_dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    """The sorted non-negative dims named by an int or a sequence of ints, with torch's errors
-    for a dim out of range or repeated; () for a 0-d tensor (which has nothing to reduce)."""
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    seen: list[int] = []
-    for d in dims:
-        d = _dim(d, ndim)
-        if d in seen:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-        seen.append(d)
-    return tuple(sorted(seen)) if ndim else ()
-
-
 def _check_amax_nonempty(name: str, shape: tuple, named: tuple) -> None:
     """torch's errors for amax/amin of an empty tensor: no dim named, or a size-0 dim named."""
     if not named:
@@ -204,7 +191,7 @@ def amax(a: Tensor, dim: Any = (), keepdim: bool = False, largest: bool = True) 
     """The largest (smallest) values over `dim` (all dims when empty); ties share the gradient."""
     name, shape = ("amax" if largest else "amin"), a.array.shape
     named = (dim,) if isinstance(dim, int) else () if dim is None else tuple(dim)
-    dims = reduced_dims(named, len(shape)) or tuple(range(len(shape)))
+    dims = reduced_dims(named, len(shape))
     if not a.array.size:
         _check_amax_nonempty(name, shape, named)
     op = AMAX if largest else AMIN

@@ -638,3 +638,42 @@ def vector_matrix_bool(L):
 )
 def test_elementwise_and_matrix_cases(case):
     same_as_torch(case)
+
+
+# ---- item 5: bool subtraction out of place, bool dot ----
+
+
+def float_minus_true(L):
+    return L.tensor([1.0]) - True
+
+
+def bool_minus_bool(L):
+    return L.tensor([True]) - L.tensor([False])
+
+
+def float_sub_method_true(L):
+    return L.tensor([1.0]).sub(True)
+
+
+def bool_minus_int(L):
+    return L.tensor([True]) - 1
+
+
+def sub_function_of_bools(L):
+    return L.sub(L.tensor([True]), L.tensor([False]))
+
+
+def dot_of_bools(L):
+    return L.dot(L.tensor([True, False]), L.tensor([True, True]))
+
+
+@cases(
+    float_minus_true,
+    bool_minus_bool,
+    float_sub_method_true,
+    bool_minus_int,
+    sub_function_of_bools,
+    dot_of_bools,
+)
+def test_bool_subtraction_and_dot_are_refused(case):
+    same_as_torch(case)
