@@ -6,6 +6,8 @@ imports this module, so the dispatch functions are bound by `bind_dispatch()` on
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from engine import dtypes, once, ops
@@ -24,6 +26,20 @@ BOOL_SUBTRACTION = (
 )
 
 
+def _python_operator(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """An operator method that answers NotImplemented for an operand that is neither a Tensor nor
+    a number, so that Python gives its own TypeError (`t < 'a'`, `'a' + t`) or falls back to
+    identity (`t == None` is False), as torch does."""
+
+    @functools.wraps(method)
+    def operator(self: Any, other: Any) -> Any:
+        if not is_operand(other):
+            return NotImplemented
+        return method(self, other)
+
+    return operator
+
+
 class TensorMethods:
     """Arithmetic, comparison and named op methods of Tensor (args in the user's operand order)."""
 
@@ -32,26 +48,32 @@ class TensorMethods:
     # `x + y`, `x - y`, `x * y`, `x / y`: `__add__`, `__sub__`, `__mul__` and `__truediv__` are
     # set by bind_dispatch (engine.dispatch.binary_operator, the engine's hottest path).
 
+    @_python_operator
     def __radd__(self, other: Any) -> Tensor:
         return binary(ops.ADD, self, other, (other, self))
 
+    @_python_operator
     def __rsub__(self, other: Any) -> Tensor:
         if self.dtype is dtypes.bool_ or type(other) is bool:
             raise RuntimeError(BOOL_SUBTRACTION)
         return scalar_op(ops.RSUB, self, other, (other, self))
 
+    @_python_operator
     def __rmul__(self, other: Any) -> Tensor:
         return binary(ops.MUL, self, other, (other, self))
 
+    @_python_operator
     def __rtruediv__(self, other: Any) -> Tensor:
         # torch computes `c / x` as `x.reciprocal() * c`
         return binary(ops.MUL, self.reciprocal(), other, (other, self))
 
+    @_python_operator
     def __pow__(self, other: Any) -> Tensor:
         if type(other) is Tensor:
             return binary(ops.POW_TENSOR, self, other, (self, other))
         return scalar_op(ops.POW_SCALAR, self, other, (self, other))
 
+    @_python_operator
     def __rpow__(self, other: Any) -> Tensor:
         return scalar_op(ops.RPOW, self, other, (other, self))
 
@@ -63,21 +85,27 @@ class TensorMethods:
             raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
+    @_python_operator
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return binary(ops.EQ, self, other, (self, other))
 
+    @_python_operator
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return binary(ops.NE, self, other, (self, other))
 
+    @_python_operator
     def __lt__(self, other: Any) -> Tensor:
         return binary(ops.LT, self, other, (self, other))
 
+    @_python_operator
     def __le__(self, other: Any) -> Tensor:
         return binary(ops.LE, self, other, (self, other))
 
+    @_python_operator
     def __gt__(self, other: Any) -> Tensor:
         return binary(ops.GT, self, other, (self, other))
 
+    @_python_operator
     def __ge__(self, other: Any) -> Tensor:
         return binary(ops.GE, self, other, (self, other))
 
@@ -165,24 +193,31 @@ class TensorMethods:
         """As int64."""
         return convert(self, dtypes.int64)
 
+    @_python_operator
     def __floordiv__(self, other: Any) -> Tensor:
         return _math.floor_divide(self, other, (self, other))
 
+    @_python_operator
     def __rfloordiv__(self, other: Any) -> Tensor:
         return _math.number_first(_math.RFLOOR_DIVIDE, other, self, (other, self))
 
+    @_python_operator
     def __mod__(self, other: Any) -> Tensor:
         return self.remainder(other)
 
+    @_python_operator
     def __rmod__(self, other: Any) -> Tensor:
         return _math.number_first(_math.RREMAINDER, other, self, (other, self))
 
+    @_python_operator
     def __and__(self, other: Any) -> Tensor:
         return _math.logical("bitwise_and", self, other, (self, other))
 
+    @_python_operator
     def __or__(self, other: Any) -> Tensor:
         return _math.logical("bitwise_or", self, other, (self, other))
 
+    @_python_operator
     def __xor__(self, other: Any) -> Tensor:
         return _math.logical("bitwise_xor", self, other, (self, other))
 
@@ -409,7 +444,7 @@ class TensorMethods:
 
 def bind_dispatch() -> None:
     """Bind Tensor and the dispatch functions the methods call (run once, end of engine.tensor)."""
-    global Tensor, binary, convert, dot, expand, reduction, reshape, scalar_op, unary
+    global Tensor, binary, convert, dot, expand, is_operand, reduction, reshape, scalar_op, unary
     global _linalg, _logic, _math, _reduce, _shape
     from engine import ops_linalg as _linalg
     from engine import ops_logic as _logic
@@ -422,6 +457,7 @@ def bind_dispatch() -> None:
         convert,
         dot,
         expand,
+        is_operand,
         reduction,
         reshape,
         scalar_op,
