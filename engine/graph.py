@@ -155,10 +155,10 @@ class SavedOutput:
 
 def _version_message(value: Any, saved: int, node: Node) -> str:
     """A saved output is named by the node that made it, a saved input by its grad_fn now."""
-    producer = node if isinstance(value, SavedOutput) else value._fn
+    producer = node if isinstance(value, SavedOutput) else current_fn(value)
     which = ""
     if producer is not None:
-        which = f", which is output {value.output_nr} of {_short_op_name(producer.name())},"
+        which = f", which is output {value.output_nr} of {short_op_name(producer.name())},"
     return VERSION_MESSAGE.format(
         kind=value.dtype.legacy_name,
         shape=", ".join(str(n) for n in value.array.shape),
@@ -168,7 +168,7 @@ def _version_message(value: Any, saved: int, node: Node) -> str:
     )
 
 
-def _short_op_name(name: str) -> str:
+def short_op_name(name: str) -> str:
     """`MulBackward0` -> `Mul`, `ClampBackward1` -> `Clamp1` (torch's wording in messages)."""
     stem, _, number = name.partition("Backward")
     return stem if number in ("", "0") else stem + number

@@ -12,7 +12,6 @@ overlapping it.
 
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Any
 
@@ -28,7 +27,7 @@ from engine.dispatch import (
     made_in_no_grad_mode,
 )
 from engine.grad_mode import STATE
-from engine.graph import UIDS, Node, SavedOutput, note_mutation, version
+from engine.graph import UIDS, Node, SavedOutput, note_mutation, short_op_name, version
 from engine.observe import LISTENERS, InPlaceModified, emit, muted
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
 from engine.ops_views import getitem, rebase
@@ -124,7 +123,7 @@ def check_not_from_no_grad_view(view: Tensor) -> None:
     if made_in_no_grad_mode(view):
         raise RuntimeError(NO_GRAD_VIEW.format("A view was"))
     if _from_no_grad_view(view._base):
-        kind = re.sub(r"Backward\d*$", "", view.grad_fn.name())
+        kind = short_op_name(view.grad_fn.name())
         raise RuntimeError(NO_GRAD_VIEW.format(f"Output 0 of {kind} is a view of a view which was"))
 
 

@@ -677,3 +677,26 @@ def dot_of_bools(L):
 )
 def test_bool_subtraction_and_dot_are_refused(case):
     same_as_torch(case)
+
+
+# ---- the saved-tensor message names a view changed in place by its AsStridedBackward0 ----
+
+
+def saved_view_changed(L):
+    x = L.ones(4, requires_grad=True)
+    v = (x * 1)[:2]
+    w = v * v
+    v.mul_(2)
+    w.sum().backward()
+
+
+def view_times_itself_in_place(L):
+    b = L.ones(3, requires_grad=True) * 1
+    v = b[0:2]
+    v.mul_(v)
+    b.sum().backward()
+
+
+@cases(saved_view_changed, view_times_itself_in_place)
+def test_modified_saved_view_is_named_as_torch_names_it(case):
+    same_as_torch(case)
