@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops
+from engine import dtypes, hooks, ops
 from engine.dispatch import (
     _as_array,
     _cast,
@@ -22,7 +22,9 @@ from engine.dispatch import (
     unary,
 )
 from engine.dtypes import FLOATING
+from engine.grad_mode import STATE
 from engine.graph import Node
+from engine.observe import LISTENERS, OpRan, emit
 from engine.ops import OUT, Op, ext, is_bool, quiet, sub_check, torch_sign
 from engine.tensor import Tensor, wrap
 
@@ -418,8 +420,26 @@ WHERE = Op(
 )
 
 
-def where(condition: Tensor, a: Any, b: Any) -> Tensor:
-    """Elements of `a` where `condition` holds, else of `b` (Tensors or Python scalars)."""
+WHERE_COMBINATION = (
+    "where() received an invalid combination of arguments - got (Tensor, {}), but expected one "
+    "of:\n * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other, *, Tensor out "
+    "= None)\n * (Tensor condition, Number self, Tensor other)\n * (Tensor condition, Tensor "
+    "input, Number other)\n * (Tensor condition, Number self, Number other)\n"
+)
+_NOT_GIVEN = object()
+
+
+def where(condition: Tensor, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Tensor | tuple:
+    """Elements of `a` where `condition` holds, else of `b` (Tensors or Python scalars). With
+    `condition` alone: the indices where it is nonzero, one int64 tensor per dimension."""
+    if a is _NOT_GIVEN:
+        indices = np.nonzero(np.atleast_1d(condition.array))
+        result = tuple(wrap(i.astype(np.int64), dtypes.int64) for i in indices)
+        if LISTENERS:
+            emit(OpRan("where", (condition,), result, STATE.enabled))
+        return result
+    if b is _NOT_GIVEN:
+        raise TypeError(WHERE_COMBINATION.format(hooks.type_name(a)))
     if type(a) is Tensor:
         dt = _promoted(a, b)
     elif type(b) is Tensor:

@@ -700,3 +700,31 @@ def view_times_itself_in_place(L):
 @cases(saved_view_changed, view_times_itself_in_place)
 def test_modified_saved_view_is_named_as_torch_names_it(case):
     same_as_torch(case)
+
+
+# ---- where(condition): the indices where it is nonzero ----
+
+
+def where_of_a_bool_matrix(L):
+    return L.where(L.tensor([[True, False], [False, True]]))
+
+
+def where_of_floats(L):
+    return L.where(L.tensor([1.0, 0.0, 2.0]))
+
+
+def where_of_0d(L):
+    return L.where(L.tensor(True)), L.where(L.tensor(0.0))
+
+
+def where_of_empty(L):
+    return L.where(L.ones(0, 2) > 0)
+
+
+def where_with_one_value(L):
+    return L.where(L.tensor([True]), 1.5)
+
+
+@cases(where_of_a_bool_matrix, where_of_floats, where_of_0d, where_of_empty, where_with_one_value)
+def test_where_of_a_condition_alone(case):
+    same_as_torch(case)
