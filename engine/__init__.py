@@ -45,6 +45,7 @@ from engine.ops_math import where
 from engine.ops_shape import cat, stack
 from engine.printing import set_printoptions
 from engine.tensor import Size, Tensor
+from engine.tensor_methods import OMITTED, reduction_keepdim
 
 float = float32  # noqa: A001 (torch's alias)
 double = float64
@@ -59,14 +60,24 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 (torch's paramete
     return input.dot(other)
 
 
-def sum(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+_REDUCTION_FUNCTION_ARGS = (
+    "{name}() received an invalid combination of arguments - got (Tensor, keepdim={kind}), but "
+    "expected one of:\n * (Tensor input, *, torch.dtype dtype = None{out})\n * (Tensor input, "
+    "tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)\n"
+)
+
+
+def sum(input: Tensor, dim=OMITTED, keepdim=OMITTED) -> Tensor:  # noqa: A001, A002
     """Sum of all elements, or over `dim`."""
-    return input.sum(dim, keepdim)
+    keepdim = reduction_keepdim(_REDUCTION_FUNCTION_ARGS.replace("{out}", ""), "sum", dim, keepdim)
+    return input.sum() if dim is OMITTED else input.sum(dim, keepdim)
 
 
-def mean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def mean(input: Tensor, dim=OMITTED, keepdim=OMITTED) -> Tensor:  # noqa: A002
     """Mean of all elements, or over `dim`."""
-    return input.mean(dim, keepdim)
+    message = _REDUCTION_FUNCTION_ARGS.replace("{out}", ", Tensor out = None")
+    keepdim = reduction_keepdim(message, "mean", dim, keepdim)
+    return input.mean() if dim is OMITTED else input.mean(dim, keepdim)
 
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002

@@ -27,6 +27,7 @@ from engine.graph import (
 )
 from engine.observe import LISTENERS, OpRan, emit
 from engine.tensor import Tensor, _dim, wrap
+from engine.tensor_methods import OMITTED
 
 _ndarray = np.ndarray
 _new = object.__new__
@@ -278,10 +279,8 @@ def unary(op: ops.Op, a: Tensor, attrs: Any, args: tuple, to_float: bool = False
 
 
 def reduction(full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool) -> Tensor:
-    """sum/mean over everything (`full` row) or over `dim` (`by_dim` row; `()` means all dims).
-
-    An explicit `dim=None` with keepdim is torch's dim overload over all dims (SumBackward1).
-    """
+    """sum/mean over everything (`full` row, `dim` OMITTED) or over `dim` (`by_dim` row; None,
+    `()` and `[]` mean all dims, as in torch's dim overload: SumBackward1)."""
     dt = a.dtype
     if full is ops.MEAN and dt.category != FLOATING:
         raise RuntimeError(
@@ -291,7 +290,7 @@ def reduction(full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool) 
     if full is ops.SUM and dt.category != FLOATING:
         dt = dtypes.int64
     shape = a.array.shape
-    if dim is None and not keepdim:
+    if dim is OMITTED:
         op, attrs, args = full, (None, False, shape), (a,)
     else:
         dims = reduced_dims(() if dim is None else dim, a.array.ndim)

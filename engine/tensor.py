@@ -16,7 +16,7 @@ from engine import dtypes, once, printing
 from engine.dtypes import FLOATING, DType
 from engine.graph import UIDS, Node, current_fn, named, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
-from engine.tensor_methods import TensorMethods, bind_dispatch
+from engine.tensor_methods import TensorMethods, bind_dispatch, not_writable
 
 _ndarray = np.ndarray
 _new = object.__new__
@@ -86,15 +86,6 @@ def _size_item(value: Any, position: int) -> int:
         ) from None
 
 
-def _not_writable(name: str) -> Any:
-    """A setter refusing to set the read-only attribute `name` with torch's message."""
-
-    def refuse(self: Tensor, value: Any) -> None:
-        raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
-
-    return refuse
-
-
 def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
     """A new leaf Tensor around `array` (not copied). `vc` shares a version counter (views)."""
     t = _new(Tensor)
@@ -140,14 +131,14 @@ class Tensor(TensorMethods):
         """The element type (read-only, as in torch)."""
         return self._dtype
 
-    dtype = dtype.setter(_not_writable("dtype"))
+    dtype = dtype.setter(not_writable("dtype"))
 
     @property
     def shape(self) -> Size:
         """The shape as a torch.Size."""
         return _size(self.array.shape)
 
-    shape = shape.setter(_not_writable("shape"))
+    shape = shape.setter(not_writable("shape"))
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape, or the length of one dimension."""
@@ -164,7 +155,7 @@ class Tensor(TensorMethods):
         """The number of dimensions."""
         return self.array.ndim
 
-    ndim = ndim.setter(_not_writable("ndim"))
+    ndim = ndim.setter(not_writable("ndim"))
 
     def numel(self) -> int:
         """The number of elements."""
@@ -221,14 +212,14 @@ class Tensor(TensorMethods):
         """The node that made this tensor (None for a leaf)."""
         return named(current_fn(self))
 
-    grad_fn = grad_fn.setter(_not_writable("grad_fn"))
+    grad_fn = grad_fn.setter(not_writable("grad_fn"))
 
     @property
     def is_leaf(self) -> bool:
         """True unless the tensor was computed by a recorded op."""
         return self._fn is None
 
-    is_leaf = is_leaf.setter(_not_writable("is_leaf"))
+    is_leaf = is_leaf.setter(not_writable("is_leaf"))
 
     @property
     def grad(self) -> Tensor | None:

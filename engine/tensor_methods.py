@@ -26,6 +26,15 @@ BOOL_SUBTRACTION = (
 )
 
 
+def not_writable(name: str) -> Any:
+    """A setter refusing to set the read-only attribute `name` with torch's message."""
+
+    def refuse(self: Any, value: Any) -> None:
+        raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
+
+    return refuse
+
+
 def _python_operator(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """An operator method that answers NotImplemented for an operand that is neither a Tensor nor
     a number, so that Python gives its own TypeError (`t < 'a'`, `'a' + t`) or falls back to
@@ -38,6 +47,23 @@ def _python_operator(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], 
         return method(self, other)
 
     return operator
+
+
+OMITTED = object()  # sum/mean called without `dim`: torch's overload without it (not dim=None)
+REDUCTION_METHOD_ARGS = (
+    "{name}() received an invalid combination of arguments - got (keepdim={kind}, ), but expected "
+    "one of:\n * (*, torch.dtype dtype = None)\n * (tuple of ints dim, bool keepdim = False, *, "
+    "torch.dtype dtype = None)\n"
+)
+
+
+def reduction_keepdim(message: str, name: str, dim: Any, keepdim: Any) -> bool:
+    """sum/mean's `keepdim`, which torch takes only with a `dim` (None included)."""
+    if keepdim is OMITTED:
+        return False
+    if dim is OMITTED:
+        raise TypeError(message.format(name=name, kind=type(keepdim).__name__))
+    return keepdim
 
 
 class TensorMethods:
@@ -155,12 +181,14 @@ class TensorMethods:
         """Inner product of two 1-D tensors of the same dtype."""
         return dot(self, other)
 
-    def sum(self, dim: int | tuple | None = None, keepdim: bool = False) -> Tensor:
+    def sum(self, dim: Any = OMITTED, keepdim: Any = OMITTED) -> Tensor:
         """Sum of all elements, or over `dim` (int and bool sum to int64)."""
+        keepdim = reduction_keepdim(REDUCTION_METHOD_ARGS, "sum", dim, keepdim)
         return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim)
 
-    def mean(self, dim: int | tuple | None = None, keepdim: bool = False) -> Tensor:
+    def mean(self, dim: Any = OMITTED, keepdim: Any = OMITTED) -> Tensor:
         """Mean of all elements, or over `dim` (floating tensors only)."""
+        keepdim = reduction_keepdim(REDUCTION_METHOD_ARGS, "mean", dim, keepdim)
         return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
 
     def reshape(self, *shape: Any) -> Tensor:
@@ -398,6 +426,8 @@ class TensorMethods:
             return _shape.reverse_dims(self)
         once.warn(T_0D_WARNING, stacklevel=2)
         return self.permute(())
+
+    T = T.setter(not_writable("T"))
 
     def t(self) -> Tensor:
         """Transpose of a matrix (at most 2-D)."""

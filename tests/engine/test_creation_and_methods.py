@@ -383,3 +383,33 @@ def test_printing_with_any_edgeitems(edgeitems, shape):
             lib.set_printoptions(profile="default")
 
     same_as_torch(show)
+
+
+def _set_t(t):
+    x = t.ones(2, 3)
+    x.T = 1
+
+
+SUM_AND_MEAN_CASES = [
+    lambda t: t.ones(2, 3, requires_grad=True).sum(None),
+    lambda t: t.ones(2, 3, requires_grad=True).sum(dim=None),
+    lambda t: t.ones(2, 3, requires_grad=True).mean(None, keepdim=True),
+    lambda t: t.ones(2, 3, requires_grad=True).sum(),
+    lambda t: t.ones(2, 3).sum(keepdim=True),
+    lambda t: t.ones(2, 3).mean(keepdim=False),
+    lambda t: t.sum(t.ones(2, 3, requires_grad=True), None),
+    lambda t: t.sum(t.ones(2, 3), keepdim=True),
+    lambda t: t.mean(t.ones(2, 3), keepdim=True),
+    lambda t: t.mean(t.ones(2, 3, requires_grad=True)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(SUM_AND_MEAN_CASES)))
+def test_sum_and_mean_without_dim_or_with_dim_none(case):
+    """Without `dim` torch reduces everything (SumBackward0); `dim=None` is its dim overload
+    over all dims (SumBackward1); `keepdim` alone is a TypeError."""
+    same_as_torch(SUM_AND_MEAN_CASES[case])
+
+
+def test_t_is_read_only():
+    same_as_torch(_set_t)
