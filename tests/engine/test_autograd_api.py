@@ -10,22 +10,9 @@ import warnings
 import pytest
 
 import engine
+from tests.engine.test_autograd_depth import outcome
 
 torch = pytest.importorskip("torch")
-
-ERRORS = (RuntimeError, TypeError, ValueError, IndexError)
-
-
-def outcome(scenario, lib) -> list[str]:
-    """What a scenario reports (reprs, names, error type and text), with `lib` as torch."""
-    lines: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            scenario(lib, lines)
-        except ERRORS as exc:
-            lines.append(f"{type(exc).__name__}: {exc}")
-    return lines
 
 
 def matches_torch(scenario) -> None:

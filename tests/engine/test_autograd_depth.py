@@ -13,14 +13,17 @@ from engine.autograd import GradcheckError, gradcheck
 torch = pytest.importorskip("torch")
 
 
+ERRORS = (RuntimeError, TypeError, ValueError, IndexError)
+
+
 def outcome(scenario, lib) -> list[str]:
-    """What a scenario prints (reprs and error texts), with `lib` as torch."""
+    """What a scenario prints (reprs, names, error type and text), with `lib` as torch."""
     lines: list[str] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             scenario(lib, lines)
-        except (RuntimeError, TypeError) as exc:
+        except ERRORS as exc:
             lines.append(f"{type(exc).__name__}: {exc}")
     return lines
 
