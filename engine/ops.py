@@ -338,7 +338,33 @@ DIV_FLOOR = Op(
     quiet(np.floor_divide),
     lambda B, g, s, a: (B.zeros_like(g), B.zeros_like(g)),
 )
-POW_TENSOR = Op("pow", "PowBackward1", quiet(np.power), _pow_tensor_backward, (0, 1, OUT))
+
+
+def refuse_bool(x: np.ndarray, result: np.ndarray, kernel: str) -> np.ndarray:
+    """`result`, or torch's NotImplementedError if it was computed from bool operands `x`
+    (checked after the computation, so a broadcast error comes first as in torch)."""
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    return result
+
+
+def power(base: Any, exponent: Any) -> np.ndarray:
+    """`base ** exponent` elementwise with torch's integer rule for negative exponents: 1 for
+    base 1, -1 or 1 for base -1 (odd or even exponent), 0 for any other base (0 included)."""
+    if np.asarray(exponent).dtype.kind != "i" or not np.any(exponent < 0):
+        return np.power(base, exponent)
+    negative = exponent < 0
+    result = np.power(base, np.where(negative, 0, exponent))
+    odd_sign = np.where(exponent & 1, -1, 1)
+    inverse = np.where(base == 1, 1, np.where(base == -1, odd_sign, 0))
+    return np.where(negative, inverse, result).astype(result.dtype)
+
+
+def _pow_tensors(base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    return refuse_bool(base, power(base, exponent), "pow")
+
+
+POW_TENSOR = Op("pow", "PowBackward1", quiet(_pow_tensors), _pow_tensor_backward, (0, 1, OUT))
 
 EQ = Op("eq", None, np.equal)
 NE = Op("ne", None, np.not_equal)
@@ -388,7 +414,13 @@ def _rpow_backward(B, g, s, base):
 
 POW_SCALAR = Op("pow", "PowBackward0", quiet(pow_values), _pow_scalar_backward, (0,))
 MUL_SCALAR = Op("mul", "MulBackward1", np.multiply, lambda B, g, s, c: (g * c,))
-RPOW = Op("pow", "PowBackward2", quiet(lambda x, c: np.power(c, x)), _rpow_backward, (0, OUT))
+RPOW = Op(
+    "pow",
+    "PowBackward2",
+    quiet(lambda x, c: refuse_bool(x, power(c, x), "pow")),
+    _rpow_backward,
+    (0, OUT),
+)
 
 # ---- unary ops (inputs cast to float first where torch does) ----
 

@@ -25,7 +25,7 @@ from engine.dtypes import FLOATING
 from engine.grad_mode import STATE
 from engine.graph import Node
 from engine.observe import LISTENERS, OpRan, emit
-from engine.ops import OUT, Op, ext, is_bool, quiet, sub_check, torch_sign
+from engine.ops import OUT, Op, ext, is_bool, quiet, refuse_bool, sub_check, torch_sign
 from engine.tensor import Tensor, wrap
 
 # ---- unary: float results for integer inputs where torch computes in float ----
@@ -128,14 +128,14 @@ def _remainder_forward(x: np.ndarray, y: Any) -> np.ndarray:
     """torch's remainder: fmod, then moved by `y` when the signs differ (0 stays +0)."""
     if x.dtype.kind != "f":
         _check_divisor(x, y)
-        return np.remainder(x, y)
+        return refuse_bool(x, np.remainder(x, y), "remainder_cpu")
     mod = np.fmod(x, y)
     return np.where((mod != 0) & ((mod < 0) != (np.asarray(y) < 0)), mod + y, mod)
 
 
 def _floor_divide_forward(x: np.ndarray, y: Any) -> np.ndarray:
     _check_divisor(x, y)
-    return np.floor_divide(x, y)
+    return refuse_bool(x, np.floor_divide(x, y), "div_floor_cpu")
 
 
 REMAINDER = Op(
@@ -192,6 +192,8 @@ def _alpha_forward(x: np.ndarray, y: Any, alpha: Any) -> np.ndarray:
         alpha = float(np.float16(alpha))
         wide = _alpha_forward(x.astype(np.float32), np.asarray(y, np.float32), alpha)
         return wide.astype(np.float16)
+    if x.dtype == np.bool_:
+        return x | (np.asarray(y, np.bool_) & bool(alpha))
     return x + alpha * np.asarray(y, x.dtype)
 
 
@@ -261,7 +263,10 @@ SUB_ALPHA = Op(
 
 
 def check_alpha(dt: dtypes.DType, alpha: Any) -> None:
-    """torch's alpha_check: no float alpha for an integer (or bool) result."""
+    """torch's alpha_check: a bool alpha only for a bool result, no float alpha for an integer
+    (or bool) result, and an alpha the result's dtype can hold."""
+    if type(alpha) is bool and dt is not dtypes.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if dt.category != FLOATING and isinstance(alpha, float):
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."

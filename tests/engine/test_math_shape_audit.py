@@ -1,0 +1,105 @@
+"""Differential tests against torch for the re-audit items on elementwise math, alpha, shape
+ops, cat/stack and max/min arguments: values, reprs, error types and texts."""
+
+import numpy as np
+import pytest
+
+import engine
+
+torch = pytest.importorskip("torch")
+
+
+def outcome(module, build):
+    """What `build(module)` gives: the repr of its result, or the error's type name and text."""
+    try:
+        return repr(build(module))
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return f"{type(exc).__name__}: {exc}"
+
+
+def assert_same(build):
+    """`build` gives the same repr or the same error with the engine as with torch."""
+    assert outcome(engine, build) == outcome(torch, build)
+
+
+BOOL_ALPHA_CASES = [
+    lambda m: m.tensor([False, True]).add(m.tensor([True]), alpha=-1),
+    lambda m: m.tensor([False, True, True]).add(m.tensor([False, True, True]), alpha=0),
+    lambda m: m.tensor([False, True, False]).add(True, alpha=-2),
+    lambda m: m.tensor([False, True]).clone().add_(m.tensor([True]), alpha=-1),
+    lambda m: m.tensor([False, True]).add(m.tensor([True, False]), alpha=True),
+    lambda m: m.tensor([False, True]).add(m.tensor([True, False]), alpha=False),
+    lambda m: m.tensor([False, True]).add(1, alpha=-1),
+    lambda m: m.ones(3).add(2, alpha=False),
+    lambda m: m.ones(3).add_(2, alpha=True),
+    lambda m: m.ones(3).sub_(2, alpha=True),
+    lambda m: m.ones(3, dtype=m.int64).add_(2, alpha=True),
+    lambda m: m.tensor([False, True]).add(m.tensor([True]), alpha=1.5),
+]
+
+
+@pytest.mark.parametrize("build", BOOL_ALPHA_CASES)
+def test_alpha_with_bool_values_and_results(build):
+    assert_same(build)
+
+
+BASES = [0, 1, -1, 2, -2, 3, True, False]
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_number_to_integer_tensor_power_with_negative_exponents(base):
+    assert_same(lambda m: base ** m.tensor([-3, -2, -1, 0, 1, 2, 3]))
+    assert_same(lambda m: m.pow(base, m.tensor([-3, -2, -1, 0, 1, 2, 3])))
+
+
+INTEGER_POW_CASES = [
+    lambda m: m.arange(-3, 4).view(7, 1) ** m.arange(-3, 4),
+    lambda m: m.tensor([2]) ** m.tensor([-1]),
+    lambda m: m.tensor([2], dtype=m.int8) ** m.tensor([-1], dtype=m.int8),
+    lambda m: m.tensor([-1, 0, 1, 2]) ** m.tensor(-1),
+    lambda m: m.tensor(2) ** m.tensor([-1, 0]),
+    lambda m: m.tensor([True]) ** m.tensor([-1]),
+    lambda m: m.tensor([3]) ** m.tensor([100]),
+    lambda m: m.arange(-3, 4) ** -1,
+    lambda m: m.arange(-3, 4) ** 0,
+]
+
+
+@pytest.mark.parametrize("build", INTEGER_POW_CASES)
+def test_integer_tensor_powers(build):
+    assert_same(build)
+
+
+def test_integer_power_values_bit_for_bit():
+    base = np.arange(-4, 5).reshape(9, 1)
+    exponent = np.arange(-5, 6)
+    got = (engine.tensor(base) ** engine.tensor(exponent)).array
+    np.testing.assert_array_equal(got, (torch.tensor(base) ** torch.tensor(exponent)).numpy())
+
+
+BOOL_KERNEL_CASES = [
+    lambda m: m.tensor([True, False]) // True,
+    lambda m: m.tensor([True, False]) // m.tensor([True, False]),
+    lambda m: True // m.tensor([True, False]),
+    lambda m: m.tensor([True, False]) % True,
+    lambda m: m.tensor([True, False]) % m.tensor([True, False]),
+    lambda m: True % m.tensor([True, False]),
+    lambda m: m.tensor([True, False]) ** m.tensor([True, False]),
+    lambda m: True ** m.tensor([True, False]),
+    lambda m: True ** m.tensor(False),
+    lambda m: m.tensor([True, False]) ** m.tensor(True),
+    lambda m: m.zeros(0, dtype=m.bool) // True,
+    lambda m: m.floor_divide(m.tensor([True]), m.tensor([True])),
+    lambda m: m.remainder(m.tensor([True]), m.tensor([True])),
+    lambda m: m.pow(m.tensor([True]), m.tensor([True])),
+    lambda m: m.ones(2, dtype=m.bool) // m.ones(3, dtype=m.bool),
+    lambda m: m.tensor([True, False]) ** True,
+    lambda m: m.tensor([True, False]) ** False,
+    lambda m: m.tensor([True, False]) // 1,
+    lambda m: m.tensor([True, False]) % 1,
+]
+
+
+@pytest.mark.parametrize("build", BOOL_KERNEL_CASES)
+def test_bool_floor_divide_remainder_and_pow(build):
+    assert_same(build)
