@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, once, ops
-from engine.dispatch import _finish, reshape
+from engine.dispatch import _finish, reduced_dims, reshape
 from engine.graph import shared_counter
 from engine.ops import Op, ext
 from engine.tensor import Tensor, _dim, wrap
@@ -127,7 +127,7 @@ def squeeze(a: Tensor, dim: Any = None, op: Op | None = None) -> Tensor:
     if dim is None:
         drop, row = {i for i, n in enumerate(shape) if n == 1}, SQUEEZE
     elif isinstance(dim, (tuple, list)):
-        drop, row = {_dim(d, a.array.ndim) for d in dim}, SQUEEZE_DIMS
+        drop, row = set(reduced_dims(dim, a.array.ndim)) if dim else set(), SQUEEZE_DIMS
     else:
         drop, row = {_dim(dim, a.array.ndim)}, SQUEEZE_DIM
     new = tuple(n for i, n in enumerate(shape) if not (i in drop and n == 1))
@@ -142,9 +142,9 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     from engine.ops_batched import torch_reshape
 
     ndim = a.array.ndim
+    start, end = _dim(start_dim, ndim), _dim(end_dim, ndim)
     if ndim == 0:
         return reshape(FLATTEN, a, (1,))
-    start, end = _dim(start_dim, ndim), _dim(end_dim, ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:

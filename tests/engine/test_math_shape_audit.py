@@ -103,3 +103,29 @@ BOOL_KERNEL_CASES = [
 @pytest.mark.parametrize("build", BOOL_KERNEL_CASES)
 def test_bool_floor_divide_remainder_and_pow(build):
     assert_same(build)
+
+
+SQUEEZE_FLATTEN_CASES = [
+    lambda m: m.ones(2, 3).squeeze((0, 0)),
+    lambda m: m.ones(0).squeeze((-1, 0)),
+    lambda m: m.ones(1, 3).squeeze((0, -2)),
+    lambda m: m.ones(1, 1).squeeze((0, 1, 0)),
+    lambda m: m.tensor(1.0).squeeze((0, -1)),
+    lambda m: m.tensor(1.0).squeeze((0,)),
+    lambda m: m.tensor(1.0).squeeze(()),
+    lambda m: m.ones(1, 2).squeeze(()),
+    lambda m: m.ones(1, 2).squeeze([0]),
+    lambda m: m.ones(1, 2).squeeze((0, 5)),
+    lambda m: m.tensor(False).flatten(start_dim=1),
+    lambda m: m.tensor(False).flatten(1, 0),
+    lambda m: m.tensor(False).flatten(0, -2),
+    lambda m: m.tensor(False).flatten(-1, 0),
+    lambda m: m.tensor(1.0).flatten(-1, -1),
+    lambda m: m.ones(2, 3).flatten(1, 0),
+    lambda m: m.ones(2, 3).flatten(0, -3),
+]
+
+
+@pytest.mark.parametrize("build", SQUEEZE_FLATTEN_CASES)
+def test_squeeze_repeated_dims_and_flatten_of_0d(build):
+    assert_same(build)
