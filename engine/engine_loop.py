@@ -97,13 +97,15 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                 return
             if grad.__class__ is GradientSum:
                 grad = grad.value()
-            if hooked:
-                runs = needed is None or node in needed
-                grad = hooks.run_pre_hooks(node, [grad], create_graph, runs)[0]
             if capture and node in capture:
-                _capture(plan, node, grad)
-                if node not in needed:
+                if node not in needed:  # only captured: after its tensor hooks, as torch
+                    if hooked:
+                        grad = hooks.run_pre_hooks(node, [grad], create_graph, False)[0]
+                    _capture(plan, node, grad)
                     continue
+                _capture(plan, node, grad)  # a node that runs: torch captures the raw gradient
+            if hooked:
+                grad = hooks.run_pre_hooks(node, [grad], create_graph)[0]
             if node.__class__ is AccumulateGrad:
                 step = _accumulate(node, grad, events, create_graph)
                 if hooked:

@@ -1,0 +1,82 @@
+"""Items of the autograd re-audit compared with torch: what autograd.grad captures when hooks
+are registered, sum_to under create_graph, detach_ of a saved tensor, views made in no_grad mode
+whose base changed."""
+
+from __future__ import annotations
+
+import pytest
+
+import engine
+from tests.engine.test_autograd_depth import outcome
+
+torch = pytest.importorskip("torch")
+
+
+def names(node) -> list[str]:
+    """The node's name followed by the names of its next_functions."""
+    return [node.name()] + [n.name() for n, _ in node.next_functions if n is not None]
+
+
+# ---- A3: autograd.grad of a non-leaf input whose node also runs ----
+
+
+def tensor_hook_input_and_leaf(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    y.register_hook(lambda g: g * 2)
+    out.append(repr(L.autograd.grad((y * 3).sum(), [y, x])))
+
+
+def tensor_and_node_pre_hooks(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    log = []
+    y.register_hook(lambda g: log.append("tensor") or g * 2)
+    y.grad_fn.register_prehook(lambda g: log.append("node") or (g[0] * 5,))
+    out += [repr(L.autograd.grad((y * 3).sum(), [y, x])), str(log)]
+
+
+def node_pre_hook_input_only(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    y.register_hook(lambda g: g * 2)
+    y.grad_fn.register_prehook(lambda g: (g[0] * 5,))
+    out.append(repr(L.autograd.grad((y * 3).sum(), [y])))
+
+
+def retained_input(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    y.retain_grad()
+    y.register_hook(lambda g: g * 2)
+    out += [repr(L.autograd.grad((y * 3).sum(), [y, x])), repr(y.grad)]
+
+
+def view_of_leaf_input(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x.view(-1)
+    y.register_hook(lambda g: g * 2)
+    out.append(repr(L.autograd.grad((y * 3).sum(), [x, y])))
+
+
+def hooked_input_create_graph(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.register_hook(lambda g: g * 2)
+    gy, gx = L.autograd.grad((y * 3).sum(), [y, x], create_graph=True)
+    out += [repr(gy), repr(gx), repr(L.autograd.grad(gx.sum(), x))]
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        tensor_hook_input_and_leaf,
+        tensor_and_node_pre_hooks,
+        node_pre_hook_input_only,
+        retained_input,
+        view_of_leaf_input,
+        hooked_input_create_graph,
+    ],
+)
+def test_grad_captures_like_torch(scenario):
+    assert outcome(scenario, engine) == outcome(scenario, torch)
