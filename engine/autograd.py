@@ -62,12 +62,17 @@ class TENSOR:  # noqa: N801 (a namespace standing in for a module)
 
     @staticmethod
     def sum_to(t: Tensor, shape: tuple) -> Tensor:
-        """Sum a broadcast gradient back to `shape`."""
+        """Sum a broadcast gradient back to `shape`, recorded as at::sum_to: a full sum for
+        shape (), else a keepdim sum, viewed to `shape` only when leading dims were summed."""
+        if not shape:
+            return t.sum()
         lead = t.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(
             lead + i for i, n in enumerate(shape) if n == 1 and t.shape[lead + i] != 1
         )
-        return t.sum(dims, keepdim=True).reshape(shape) if dims else t
+        if dims:
+            t = t.sum(dims, keepdim=True)
+        return t.view(shape) if lead > 0 else t
 
     @staticmethod
     def unsqueeze_dims(t: Tensor, dims: tuple[int, ...]) -> Tensor:

@@ -80,3 +80,36 @@ def hooked_input_create_graph(L, out):
 )
 def test_grad_captures_like_torch(scenario):
     assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+# ---- C-1: sum_to under create_graph records torch's nodes ----
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape"),
+    [
+        ((2, 1), (2, 3)),
+        ((3,), (2, 3)),
+        ((), (3,)),
+        ((1,), (3,)),
+        ((1, 1), (3,)),
+        ((2, 1), (4, 2, 3)),
+    ],
+)
+def test_create_graph_sum_to_like_torch(x_shape, w_shape):
+    def scenario(L, out):
+        x = L.ones(x_shape, requires_grad=True)
+        w = L.arange(float(L.ones(w_shape).numel())).reshape(w_shape).requires_grad_()
+        (g,) = L.autograd.grad((x * w).sum(), x, create_graph=True)
+        out += [repr(g), str(names(g.grad_fn)), repr(L.autograd.grad(g.sum(), w))]
+
+    assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+def test_expand_backward_sum_to_like_torch():
+    def scenario(L, out):
+        x = L.tensor([[2.0]], requires_grad=True)
+        (g,) = L.autograd.grad((x.expand(3, 2, 4) * x).sum(), x, create_graph=True)
+        out += [repr(g), str([names(n) for n, _ in g.grad_fn.next_functions])]
+
+    assert outcome(scenario, engine) == outcome(scenario, torch)
