@@ -7,6 +7,7 @@ and remember their base, as torch's views do; cat, stack and clone copy.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from engine.dispatch import _finish, reduced_dims, reshape
 from engine.graph import shared_counter
 from engine.ops import Op, ext
 from engine.tensor import Tensor, _dim, wrap
+from engine.tensor_methods import OMITTED
 
 T_WARNING = (
     "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
@@ -49,10 +51,17 @@ CLONE = Op("clone", "CloneBackward0", lambda x, a: x.copy(), lambda B, g, s, a: 
 
 
 def _cat_backward(B, g, s, attrs):
+    """Each input's slice of `g`; a skipped legacy empty input (size None) gets an empty grad."""
     dim, sizes = attrs
     lead = (slice(None),) * dim
-    bounds = np.cumsum((0, *sizes)).tolist()
-    return tuple(g[(*lead, slice(a, b))] for a, b in zip(bounds, bounds[1:], strict=False))
+    grads, start = [], 0
+    for size in sizes:
+        if size is None:
+            grads.append(B.reshape(B.zeros_like(g[:0]), (0,)))
+        else:
+            grads.append(g[(*lead, slice(start, start + size))])
+            start += size
+    return tuple(grads)
 
 
 def _stack_backward(B, g, s, attrs):
@@ -166,43 +175,93 @@ def _joined_dtype(tensors: Sequence[Tensor]) -> dtypes.DType:
     return dt
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """The tensors joined along an existing dimension `dim` (dtypes promoted)."""
-    tensors = tuple(tensors)
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    first = tensors[0].array
-    d = _dim(dim, first.ndim)
+def _tensor_list(fn: str, tensors: Any) -> tuple[Tensor, ...]:
+    """The `tensors` argument of cat/stack: a tuple or list of Tensors (torch's TypeErrors)."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(
+            f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+            f"not {type(tensors).__name__}"
+        )
     for i, x in enumerate(tensors):
-        if x.array.ndim != first.ndim:
-            raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {first.ndim} and {x.array.ndim}"
+        if type(x) is not Tensor:
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}"
             )
-        for k, (n, m) in enumerate(zip(first.shape, x.array.shape, strict=True)):
+    return tuple(tensors)
+
+
+def _dim_argument(fn: str, position: tuple, dim: Any) -> int:
+    """The `dim` of cat/stack, given by position or by keyword: an int (not a bool), with
+    torch's TypeErrors (and Python's for too many or repeated arguments)."""
+    if len(position) > 1:
+        raise TypeError(
+            f"{fn}() takes from 1 to 2 positional arguments but {len(position) + 1} were given"
+        )
+    if position and dim is not OMITTED:
+        raise TypeError(f"{fn}() got multiple values for argument 'dim'")
+    value = position[0] if position else 0 if dim is OMITTED else dim
+    if type(value) is not bool:
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    where = " (position 2)" if position else ""
+    raise TypeError(f"{fn}(): argument 'dim'{where} must be int, not {type(value).__name__}")
+
+
+def _check_cat_shapes(tensors: tuple[Tensor, ...], kept: list[int], d: int) -> None:
+    """torch's check of the tensors cat joins (legacy empty ones skipped) against the first."""
+    first = tensors[kept[0]].array
+    for i in kept:
+        shape = tensors[i].array.shape
+        if len(shape) != first.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.ndim} and {len(shape)}"
+            )
+        for k, (n, m) in enumerate(zip(first.shape, shape, strict=True)):
             if k != d and n != m:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size {n} "
                     f"but got size {m} for tensor number {i} in the list."
                 )
+
+
+def cat(tensors: Sequence[Tensor], *position: int, dim: int = OMITTED) -> Tensor:
+    """The tensors joined along an existing dimension `dim` (dtypes promoted). As in torch,
+    1-D tensors of size 0 (legacy empty tensors) are skipped, whatever the others' shapes."""
+    tensors = _tensor_list("cat", tensors)
+    dim = _dim_argument("cat", position, dim)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x.array.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     dt = _joined_dtype(tensors)
-    result = np.concatenate([x.array.astype(dt.np, copy=False) for x in tensors], axis=d)
-    attrs = (d, tuple(x.array.shape[d] for x in tensors))
-    return _finish(CAT, wrap(result, dt), tensors, attrs, (list(tensors), dim))
+    kept = [i for i, x in enumerate(tensors) if x.array.shape != (0,)]
+    if kept:
+        d = _dim(dim, tensors[kept[0]].array.ndim)
+        _check_cat_shapes(tensors, kept, d)
+        result = np.concatenate([tensors[i].array.astype(dt.np, copy=False) for i in kept], d)
+    else:
+        d, result = dim, np.zeros((0,), dt.np)
+    sizes = tuple(x.array.shape[d] if i in kept else None for i, x in enumerate(tensors))
+    return _finish(CAT, wrap(result, dt), tensors, (d, sizes), (list(tensors), dim))
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], *position: int, dim: int = OMITTED) -> Tensor:
     """The tensors (all the same shape) joined along a new dimension `dim`."""
-    tensors = tuple(tensors)
+    tensors = _tensor_list("stack", tensors)
+    dim = _dim_argument("stack", position, dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0].array
+    d = _dim(dim, first.ndim + 1)
     for i, x in enumerate(tensors):
         if x.array.shape != first.shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(first.shape)} at "
                 f"entry 0 and {list(x.array.shape)} at entry {i}"
             )
-    d = _dim(dim, first.ndim + 1)
     dt = _joined_dtype(tensors)
     result = np.stack([x.array.astype(dt.np, copy=False) for x in tensors], axis=d)
     return _finish(STACK, wrap(result, dt), tensors, (d, len(tensors)), (list(tensors), dim))

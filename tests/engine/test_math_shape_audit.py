@@ -129,3 +129,73 @@ SQUEEZE_FLATTEN_CASES = [
 @pytest.mark.parametrize("build", SQUEEZE_FLATTEN_CASES)
 def test_squeeze_repeated_dims_and_flatten_of_0d(build):
     assert_same(build)
+
+
+def _ones(m, *shape, dtype=None):
+    return m.ones(*shape, dtype=dtype or m.float32)
+
+
+CAT_STACK_CASES = [
+    lambda m: m.cat([m.tensor(1.0), m.tensor(2.0)]),
+    lambda m: m.cat([m.ones(2), m.tensor(2.0)]),
+    lambda m: m.cat([m.ones(2, 3), m.ones(0)]),
+    lambda m: m.cat([m.ones(0), m.ones(2, 3)], dim=1),
+    lambda m: m.cat([m.ones(2, 3), m.ones(0)], dim=2),
+    lambda m: m.cat([m.ones(0), m.ones(0, 3)]),
+    lambda m: m.cat([m.ones(2, 3), m.ones(0), m.ones(2, 3)], 1),
+    lambda m: m.cat([m.ones(2, 3, dtype=m.int64), m.ones(0)]),
+    lambda m: m.cat([m.ones(0), m.tensor(1.0)]),
+    lambda m: m.cat([m.ones(0)], dim=5),
+    lambda m: m.cat([m.ones(0), m.ones(0)], dim=-2),
+    lambda m: m.cat([m.ones(0), m.ones(2, 3), m.ones(1, 4)]),
+    lambda m: m.cat([m.ones(2), 1]),
+    lambda m: m.stack([m.ones(2), None]),
+    lambda m: m.cat([1, m.ones(2)]),
+    lambda m: m.cat(m.ones(2, 3)),
+    lambda m: m.stack(m.ones(2, 3)),
+    lambda m: m.cat(x for x in [m.ones(2)]),
+    lambda m: m.cat(5),
+    lambda m: m.cat([m.ones(2), m.ones(2)], dim=1.0),
+    lambda m: m.stack([m.ones(2), m.ones(2)], dim=1.0),
+    lambda m: m.cat([m.ones(2), m.ones(2)], 0.0),
+    lambda m: m.stack([m.ones(2), m.ones(2)], 0.0),
+    lambda m: m.cat([m.ones(2), m.ones(2)], dim=None),
+    lambda m: m.cat([m.ones(2), m.ones(2)], dim=True),
+    lambda m: m.cat([m.ones(2), m.ones(2)], 0, 1),
+    lambda m: m.cat([m.ones(2), m.ones(2)], 0, dim=0),
+    lambda m: m.cat([m.ones(2), m.ones(2)], np.int64(0)),
+    lambda m: m.stack([m.ones(2), m.ones(3)], dim=5),
+    lambda m: m.stack([m.ones(2), m.ones(2)], 1),
+    lambda m: m.stack([m.tensor(1.0), m.tensor(2.0)]),
+    lambda m: m.cat([]),
+    lambda m: m.stack([]),
+]
+
+
+@pytest.mark.parametrize("build", CAT_STACK_CASES)
+def test_cat_and_stack_arguments(build):
+    assert_same(build)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_cat_gradient_with_skipped_legacy_empty_tensors(create_graph):
+    def run(m):
+        a = m.ones(2, 3, requires_grad=True)
+        e = m.zeros(0, requires_grad=True)
+        b = m.ones(2, 2, requires_grad=True)
+        y = m.cat([a, e, b], 1)
+        grads = m.autograd.grad((y * y).sum(), (a, e, b), create_graph=create_graph)
+        names = [type(f).__name__ if f is not None else None for f, _ in y.grad_fn.next_functions]
+        return [repr(g) for g in grads], repr(y), len(names)
+
+    assert run(engine) == run(torch)
+
+
+def test_cat_of_only_legacy_empty_tensors_records_cat():
+    def run(m):
+        e, f = m.zeros(0, requires_grad=True), m.zeros(0, dtype=m.float64, requires_grad=True)
+        z = m.cat([e, f], 5)
+        z.sum().backward()
+        return repr(z), repr(e.grad), repr(f.grad)
+
+    assert run(engine) == run(torch)
