@@ -191,9 +191,9 @@ def amax(a: Tensor, dim: Any = (), keepdim: bool = False, largest: bool = True) 
     """The largest (smallest) values over `dim` (all dims when empty); ties share the gradient."""
     name, shape = ("amax" if largest else "amin"), a.array.shape
     named = (dim,) if isinstance(dim, int) else () if dim is None else tuple(dim)
-    dims = reduced_dims(named, len(shape))
     if not a.array.size:
         _check_amax_nonempty(name, shape, named)
+    dims = reduced_dims(named, len(shape))
     op = AMAX if largest else AMIN
     attrs = (dims, bool(keepdim))
     out = wrap(_as_array(op.forward(a.array, attrs), a.dtype), a.dtype)

@@ -199,3 +199,20 @@ def test_cat_of_only_legacy_empty_tensors_records_cat():
         return repr(z), repr(e.grad), repr(f.grad)
 
     assert run(engine) == run(torch)
+
+
+AMAX_EMPTY_CASES = [
+    lambda m: m.zeros(1, 0).amax((-1, -1)),
+    lambda m: m.zeros(1, 0).amax((1, 1)),
+    lambda m: m.zeros(1, 0).amax((-1, 1)),
+    lambda m: m.zeros(1, 0).amin((-1, -1)),
+    lambda m: m.zeros(1, 0).amax((0, 0)),
+    lambda m: m.zeros(0).amax((0, 0)),
+    lambda m: m.zeros(1, 0).amax((0, -1)),
+    lambda m: m.zeros(1, 0).amax((0, -2)),
+]
+
+
+@pytest.mark.parametrize("build", AMAX_EMPTY_CASES)
+def test_amax_of_empty_tensors_checks_sizes_before_repeats(build):
+    assert_same(build)
