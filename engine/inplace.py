@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops
+from engine import creation, dtypes, ops
 from engine.dispatch import (
     _cast,
     _promoted,
@@ -26,12 +26,12 @@ from engine.dispatch import (
     grad_node,
     made_in_no_grad_mode,
 )
-from engine.grad_mode import STATE
+from engine.grad_mode import STATE, no_grad
 from engine.graph import UIDS, Node, SavedOutput, note_mutation, short_op_name, version
 from engine.observe import LISTENERS, InPlaceModified, emit, muted
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
-from engine.ops_views import getitem, rebase
-from engine.tensor import Tensor
+from engine.ops_views import advanced_index, getitem, positions, rebase, sliced
+from engine.tensor import Tensor, wrap
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 NO_GRAD_VIEW = (
@@ -71,7 +71,10 @@ def writable_target(a: np.ndarray, check_overlap: bool = True) -> np.ndarray:
 
 
 def has_internal_overlap(a: np.ndarray) -> bool:
-    """torch's has_internal_overlap == Yes: a dimension of more than one element, stride 0."""
+    """torch's has_internal_overlap == Yes: a dimension of more than one element, stride 0
+    (never for an empty tensor)."""
+    if a.size == 0:
+        return False
     return any(n > 1 and s == 0 for n, s in zip(a.shape, a.strides, strict=True))
 
 
@@ -270,10 +273,6 @@ def zero_(t: Tensor) -> Tensor:
 
 
 COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
-INVALID_INDEX = (
-    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-    "indices (got {})"
-)
 EXPANDED_INDEX_PUT = (
     "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
     "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
@@ -288,21 +287,25 @@ EXPANDED_MASKED_FILL = (
 def setitem(t: Tensor, index: Any, value: Any) -> None:
     """`t[index] = value`: a tensor with history gets CopySlices (old history plus `value`).
 
-    A basic index writes into a view (torch's copy_: `value` without its leading size-1 dims
-    expanded to the view); tensor, list and bool parts write like torch's index_put_.
+    As torch's setitem: the value is converted first, `x[False] = v` does nothing, the basic
+    parts make a view (getitem's checks); without tensor or list parts the value is copied into
+    it (torch's copy_), else written like torch's index_put_ (the leaf check first).
     """
     if type(value) is not Tensor:
         value = _assigned_number(t, value)
-    parts = _index_parts(index)
-    np_index = parts if isinstance(index, tuple) else parts[0]
-    if _is_basic(parts):
-        write = _basic_region(t, parts, value)
+    if index is False:
+        return
+    with no_grad(), muted():
+        view, advanced = sliced(wrap(t.array, t.dtype), index)
+    if advanced:
+        check_target(t, through_view=view._base is not None)
+        write = _advanced_region(view.array, advanced, value)
+    else:
+        write = _basic_region(view.array, value)
         if STATE.enabled and _from_no_grad_view(t):
             with muted():  # torch writes through the view the index makes, and names it
                 check_not_from_no_grad_view(getitem(t, index))
-    else:
-        write = _advanced_region(t, parts, np_index, value)
-    check_target(t, through_view=True)
+        check_target(t, through_view=True)
     before = t.array.copy()
     is_tensor = type(value) is Tensor
     node = None
@@ -314,15 +317,15 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         node.next_nodes = (None, grad_node(value) if is_tensor else None)
         node.meta = (None, (value.array.shape, value.dtype) if is_tensor else None)
         node.saved = node.versions = node.arrays = ()
-    write(value.array if is_tensor else value)
+    region = write(value.array if is_tensor else value)
     note_mutation(t)
     if node is not None:
-        rebase(t, node, np_index)
+        rebase(t, node, positions(t.array, view.array)[region])
     _changed("__setitem__", t, (t, index, value), before)
 
 
 def _assigned_number(t: Tensor, value: Any) -> Any:
-    """A Python number to assign (an integer wraps into an integer dtype, as in torch)."""
+    """A Python number to assign, refused (torch's texts) when the tensor's dtype cannot hold it."""
     if not isinstance(value, (int, float, np.number, np.bool_)):
         kind = type(value)
         name = (
@@ -330,57 +333,29 @@ def _assigned_number(t: Tensor, value: Any) -> Any:
         )
         raise TypeError(f"can't assign a {name} to a torch.{t.dtype.legacy_name}")
     value = _scalar(value)
+    if type(value) is int and not -(1 << 63) <= value < 1 << 63:
+        raise ValueError("Overflow when unpacking long long")
+    type_name = _C_TYPE_NAMES.get(t.dtype)
+    if type_name is not None:
+        creation.checked_scalar(value, t.dtype.name, type_name)
     if t.dtype.category == dtypes.INTEGER and type(value) is int:
         return np.asarray(value).astype(t.dtype.np)
     return value
 
 
-def _index_parts(index: Any) -> tuple:
-    """The index as a tuple of numpy index parts (tensors as their arrays), with torch's
-    IndexError for parts it does not take."""
-    parts = index if isinstance(index, tuple) else (index,)
-    out = []
-    for part in parts:
-        if type(part) is Tensor:
-            part = part.array
-        elif isinstance(part, float) or not isinstance(
-            part, (int, slice, list, np.ndarray, np.integer, np.bool_, type(None), type(...))
-        ):
-            raise IndexError(INVALID_INDEX.format(type(part).__name__))
-        out.append(part)
-    return tuple(out)
+_C_TYPE_NAMES = {
+    dtypes.uint8: "uint8_t",
+    dtypes.int8: "int8_t",
+    dtypes.int16: "int16_t",
+    dtypes.int32: "int",
+    dtypes.int64: "int64_t",
+    dtypes.float32: "float",
+}
 
 
-def _is_basic(parts: tuple) -> bool:
-    """Whether every part is an integer, a slice, None or Ellipsis (the write goes to a view)."""
-    for part in parts:
-        if type(part) is bool or isinstance(part, (list, np.ndarray, np.bool_)):
-            return False
-    return True
-
-
-def _indexed(a: np.ndarray, index: Any) -> np.ndarray:
-    """`a[index]` with numpy's IndexError texts turned into torch's."""
-    try:
-        return a[index]
-    except IndexError as exc:
-        text = str(exc)
-        if text.startswith("too many indices"):
-            if a.ndim == 0:
-                text = (
-                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
-                )
-            else:
-                text = f"too many indices for tensor of dimension {a.ndim}"
-        raise IndexError(text.replace("axis", "dimension")) from None
-
-
-def _basic_region(t: Tensor, parts: tuple, value: Any) -> Any:
+def _basic_region(region: np.ndarray, value: Any) -> Any:
     """The view written by a basic index, checked as torch's copy_ checks it; returns the
-    function that writes the values."""
-    index = parts if any(p is Ellipsis for p in parts) else (*parts, Ellipsis)
-    region = _indexed(t.array, index)
+    function that writes the values (and gives the written part of the view)."""
     if type(value) is Tensor:
         shape = value.array.shape
         while shape and shape[0] == 1:
@@ -390,58 +365,66 @@ def _basic_region(t: Tensor, parts: tuple, value: Any) -> Any:
     if type(value) is Tensor:
         check_no_partial_overlap(region, value.array)
 
-    def write(values: Any) -> None:
+    def write(values: Any) -> Any:
         target[...] = values
+        return Ellipsis
 
     return write
 
 
-def _advanced_region(t: Tensor, parts: tuple, np_index: Any, value: Any) -> Any:
-    """The elements written by a tensor, list or bool index (torch's index_put_ checks and its
-    warnings for an expanded target); returns the function that writes the values."""
-    shape = _indexed(t.array, np_index).shape
-    if type(value) is Tensor:
-        given = value.array.shape
-        while given and given[0] == 1:
-            given = given[1:]
-        try:
-            fits = np.broadcast_shapes(given, shape) == shape
-        except ValueError:
-            fits = False
-        if not fits:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(given)} cannot be broadcast to "
-                f"indexing result of shape {list(shape)}"
-            )
-        check_no_partial_overlap(t.array, value.array)
-    if has_internal_overlap(_indexed(t.array, _basic_parts(parts))):
+def _advanced_region(view: np.ndarray, advanced: list, value: Any) -> Any:
+    """The elements of `view` written by the tensor, list and bool parts, with torch's
+    index_put_ checks and warnings in its order; returns the function that writes the values
+    (and gives the written part of the view)."""
+    mask = _masked_fill(advanced, value)
+    if has_internal_overlap(view):
         warnings.warn(EXPANDED_INDEX_PUT, UserWarning, stacklevel=4)
-        if len(parts) == 1 and _is_mask(parts[0]) and np.ndim(_value_array(value)) == 0:
+        if mask:
             warnings.warn(EXPANDED_MASKED_FILL, UserWarning, stacklevel=4)
-    target = writable_target(t.array, check_overlap=False)
+    if type(value) is Tensor:
+        check_no_partial_overlap(view, value.array)
+    index = advanced_index(view.shape, advanced)
+    if type(value) is Tensor and not mask:
+        _check_index_put(view, index, value)
+    target = writable_target(view, check_overlap=False)
 
-    def write(values: Any) -> None:
-        target[np_index] = values
+    def write(values: Any) -> Any:
+        target[index] = values
+        return index
 
     return write
 
 
-def _basic_parts(parts: tuple) -> tuple:
-    """The index with each tensor or list part replaced by full slices over the dims it takes:
-    the tensor that torch's index_put_ writes into."""
-    out = []
-    for part in parts:
-        if type(part) is bool or isinstance(part, np.bool_):
-            out.append(None)
-        elif isinstance(part, (list, np.ndarray)):
-            out += [slice(None)] * (np.ndim(part) if _is_mask(part) else 1)
-        else:
-            out.append(part)
-    return tuple(out)
+def _masked_fill(advanced: list, value: Any) -> bool:
+    """torch's index_put_ becomes masked_fill_ for one mask and a value of one element."""
+    if len(advanced) != 1 or np.size(_value_array(value)) != 1:
+        return False
+    dtype = advanced[0][1].dtype
+    return dtype == np.bool_ or dtype == np.uint8
 
 
-def _is_mask(part: Any) -> bool:
-    return isinstance(part, np.ndarray) and part.dtype == np.bool_
+def _check_index_put(view: np.ndarray, index: tuple, value: Tensor) -> None:
+    """torch's index_put_: the value must broadcast to the indexing result and have its dtype."""
+    shape = view[index].shape
+    given = value.array.shape
+    while given and given[0] == 1:
+        given = given[1:]
+    try:
+        fits = np.broadcast_shapes(given, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(given)} cannot be broadcast to "
+            f"indexing result of shape {list(shape)}"
+        )
+    dtype = dtypes.from_numpy(view.dtype)
+    if value.dtype is not dtype:
+        names = dtypes.SCALAR_NAMES
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{names[dtype]} for the destination and {names[value.dtype]} for the source."
+        )
 
 
 def _value_array(value: Any) -> Any:

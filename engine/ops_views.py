@@ -81,6 +81,8 @@ def _byte_offsets(a: np.ndarray) -> np.ndarray:
 
 def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
     """Flat positions in `base` of each element of `view` (None if `view` is not inside it)."""
+    if view.size == 0:
+        return np.zeros(view.shape, np.int64)
     if not np.may_share_memory(base, view):
         return None
     flat = _byte_offsets(base).ravel()
@@ -93,16 +95,17 @@ def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
     return pos
 
 
-def rebase(t: Tensor, fn: Node, index: Any = None) -> None:
-    """Give `t` the history of the in-place op `fn` (on `t`, or on `t[index]` when given)."""
+def rebase(t: Tensor, fn: Node, region: np.ndarray | None = None) -> None:
+    """Give `t` the history of the in-place op `fn` (on all of `t`, or on the elements of `t` at
+    the flat positions `region` when given)."""
     base = root(t)
     pos = None if base is t else positions(base.array, t.array)
-    if pos is None and index is None:
+    if pos is None and region is None:
         _set_history(t, fn)
         return
     if pos is None:
         base, pos = t, np.arange(t.array.size).reshape(t.array.shape)
-    written = pos if index is None else pos[index]
+    written = pos if region is None else pos.reshape(-1)[region]
     node = CopySlices(
         COPY_SLICES, (grad_node(base), *fn.next_nodes[1:]), (written, base.array.shape)
     )
@@ -167,7 +170,27 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         if single is not None:
             return single
         index = _sequence_as_tuple(index)
-    return _apply_parts(a, index, index if len(index) != 1 else index[0])
+    user_index = index if len(index) != 1 else index[0]
+    t, advanced = _apply_parts(a, index, user_index)
+    if advanced:
+        return _index(t, advanced, (t, user_index) if t is a else None)
+    if t is a:
+        return _view(ALIAS, a, a.array.view(), None, (a, user_index))
+    return t
+
+
+def sliced(a: Tensor, index: Any) -> tuple[Tensor, list]:
+    """torch's applySlicing for `a[index] = value`: the view the basic parts make (`a` itself if
+    they make none) and the advanced parts still to apply, with getitem's checks. Call it in
+    no_grad mode: the views are only a way to reach `a`'s memory."""
+    if type(index) is not tuple:
+        if index is True:
+            return _unsqueeze(a, 0, None), []
+        single = _single(a, index)
+        if single is not None:
+            return single, []
+        index = _sequence_as_tuple(index)
+    return _apply_parts(a, index, index)
 
 
 def _single(a: Tensor, index: Any) -> Tensor | None:
@@ -182,6 +205,8 @@ def _single(a: Tensor, index: Any) -> Tensor | None:
             raise IndexError(
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+                if index == 0
+                else f"index {index} is out of bounds for dimension 0 with size 0"
             )
         return _select(a, 0, int(index), args)
     if type(index) is slice:
@@ -220,19 +245,21 @@ def _dims_taken(part: Any) -> int:
     return 1
 
 
-def _apply_parts(a: Tensor, parts: tuple, user_index: Any) -> Tensor:
+def _apply_parts(a: Tensor, parts: tuple, user_index: Any) -> tuple[Tensor, list]:
+    """The basic parts applied as views (torch's error texts number a part by its position in
+    the index, `...` counting as one); returns the view and the advanced parts left."""
     ndim = a.array.ndim
     specified = sum(_dims_taken(p) for p in parts)
     if specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     whole = len(parts) == 1
-    t, dim, position, advanced = a, 0, 0, []  # `position`: torch's dim in its error texts
-    for part in parts:
+    t, dim, advanced = a, 0, []
+    for position, part in enumerate(parts):
         args = (t, user_index) if whole else None
         if part is None:
             t, dim = _unsqueeze(t, dim, args), dim + 1
         elif part is Ellipsis:
-            dim, position = dim + ndim - specified, position + ndim - specified - 1
+            dim += ndim - specified
         elif type(part) is bool or isinstance(part, np.bool_) or _is_bool_scalar(part):
             t = _unsqueeze(t, dim, None)
             advanced.append((dim, np.array([bool(part)]), part))
@@ -244,13 +271,8 @@ def _apply_parts(a: Tensor, parts: tuple, user_index: Any) -> Tensor:
         else:
             array = _index_array(part)
             advanced.append((dim, array, part))
-            dim += array.ndim if array.dtype == np.bool_ else 1
-        position += 1
-    if advanced:
-        return _index(t, advanced, (t, user_index) if t is a else None)
-    if t is a:
-        return _view(ALIAS, a, a.array.view(), None, (a, user_index))
-    return t
+            dim += _dims_of(array)
+    return t, advanced
 
 
 def _is_bool_scalar(part: Any) -> bool:
@@ -258,14 +280,8 @@ def _is_bool_scalar(part: Any) -> bool:
 
 
 def _index_array(part: Any) -> np.ndarray:
-    """A tensor or sequence index as a numpy integer or bool array, with torch's checks."""
+    """A tensor or sequence index as a numpy array (its dtype is checked by `advanced_index`)."""
     if type(part) is Tensor:
-        name = part.dtype.name
-        if name not in _INDEX_DTYPES:
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        if name == "uint8":
-            warnings.warn(BYTE_INDEX, UserWarning, stacklevel=5)
-            return part.array.astype(np.bool_)
         return part.array
     if isinstance(part, str):
         raise TypeError("new(): invalid data type 'str'")
@@ -312,39 +328,72 @@ def _whole(start: Any, stop: Any, size: int) -> bool:
 
 def _index(t: Tensor, advanced: list, args: tuple | None) -> Tensor:
     """The tensor and sequence parts applied at once (numpy's advanced indexing, a copy)."""
-    index, user_index, dim, count = [], [], 0, 0
-    for start, array, part in advanced:
-        pad = (_FULL,) * (start - dim)
-        index += [*pad, array]
-        user_index += [*pad, part]
-        count = _check_index_array(t.array.shape, start, array, count)
-        dim = start + (array.ndim if array.dtype == np.bool_ else 1)
-    _check_broadcast([array for _, array, _ in advanced])
-    index = tuple(index)
+    index = advanced_index(t.array.shape, advanced)
+    if args is None:
+        user_index, dim = [], 0
+        for start, array, part in advanced:
+            user_index += [*(_FULL,) * (start - dim), part]
+            dim = start + _dims_of(array)
+        args = (t, tuple(user_index))
     out = wrap(np.array(t.array[index]), t.dtype)
-    return _finish(ops.INDEX, out, (t,), (index, t.array.shape), args or (t, tuple(user_index)))
+    return _finish(ops.INDEX, out, (t,), (index, t.array.shape), args)
 
 
-def _check_index_array(shape: tuple, dim: int, array: np.ndarray, count: int) -> int:
-    """torch's mask-shape and bounds checks; `count` index tensors came before (a mask of k
-    dimensions counts as k). Returns the count including this one."""
-    if array.dtype == np.bool_:
-        for j, n in enumerate(array.shape):
-            if shape[dim + j] != n:
-                raise IndexError(
-                    f"The shape of the mask {list(array.shape)} at index {j} does not match the "
-                    f"shape of the indexed tensor {list(shape)} at index {dim + j}"
-                )
-        return count + array.ndim
-    size = shape[dim]
-    bad = (array < -size) | (array >= size)
-    if bad.any():
-        value = array.flat[int(np.argmax(bad))]
-        raise IndexError(f"index {value} is out of bounds for dimension {count} with size {size}")
-    return count + 1
+def advanced_index(shape: tuple, advanced: list) -> tuple:
+    """The numpy index for the advanced parts (`(dim, array, part)`, from `_apply_parts`) of a
+    tensor of `shape`, after torch's checks in its order: index dtypes, mask shapes, broadcast,
+    indices into an empty dimension, then bounds (only when the result has elements)."""
+    for _, array, _ in advanced:
+        if array.dtype.name not in _INDEX_DTYPES:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    index, dim, taken = [], 0, []
+    for start, array, _ in advanced:
+        if array.dtype == np.uint8:
+            warnings.warn(BYTE_INDEX, UserWarning, stacklevel=5)
+            array = array.astype(np.bool_)
+        if array.dtype == np.bool_:
+            _check_mask(shape, start, array)
+        index += [*(_FULL,) * (start - dim), array]
+        dim = start + _dims_of(array)
+        taken += range(start, dim)
+    indexed = _broadcast([array for array in index if type(array) is not slice])
+    if _check_bounds(shape, advanced, indexed, taken):
+        return tuple(index)
+    return _clipped(index, shape)
 
 
-def _check_broadcast(arrays: list) -> None:
+def _clipped(index: list, shape: tuple) -> tuple:
+    """The index with its integer arrays held in bounds: torch checks no values when the result
+    is empty, numpy does unless the index arrays are."""
+    out, dim = [], 0
+    for part in index:
+        if type(part) is not slice and part.dtype != np.bool_:
+            part = np.clip(part, -shape[dim], shape[dim] - 1)
+        out.append(part)
+        dim += 1 if type(part) is slice else _dims_of(part)
+    return tuple(out)
+
+
+def _is_mask(array: np.ndarray) -> bool:
+    return array.dtype == np.bool_ or array.dtype == np.uint8
+
+
+def _dims_of(array: np.ndarray) -> int:
+    """How many dimensions an index array takes: a mask its own number, others one."""
+    return array.ndim if _is_mask(array) else 1
+
+
+def _check_mask(shape: tuple, dim: int, mask: np.ndarray) -> None:
+    for j, n in enumerate(mask.shape):
+        if shape[dim + j] != n:
+            raise IndexError(
+                f"The shape of the mask {list(mask.shape)} at index {j} does not match the "
+                f"shape of the indexed tensor {list(shape)} at index {dim + j}"
+            )
+
+
+def _broadcast(arrays: list) -> tuple:
+    """The shape the index tensors broadcast to (a mask of k dims counts as k index tensors)."""
     shapes = []
     for array in arrays:
         if array.dtype == np.bool_:
@@ -352,9 +401,34 @@ def _check_broadcast(arrays: list) -> None:
         else:
             shapes.append(array.shape)
     try:
-        np.broadcast_shapes(*shapes)
+        return np.broadcast_shapes(*shapes)
     except ValueError:
         listed = ", ".join(str(list(s)) for s in shapes)
         raise IndexError(
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}"
         ) from None
+
+
+def _check_bounds(shape: tuple, advanced: list, indexed: tuple, taken: list) -> bool:
+    """torch's bounds checks: an index into an empty dimension, then each index value (its
+    kernel checks values only when the result has elements). False when the values went
+    unchecked but numpy would check them."""
+    if any(shape[d] == 0 for d in taken) and 0 not in indexed:
+        raise IndexError("index is out of bounds for dimension with size 0")
+    rest = [n for d, n in enumerate(shape) if d not in taken]
+    if 0 in indexed or 0 in rest:
+        return 0 in indexed
+    count = 0
+    for start, array, _ in advanced:
+        if _is_mask(array):
+            count += array.ndim
+            continue
+        size = shape[start]
+        bad = (array < -size) | (array >= size)
+        if bad.any():
+            value = array.flat[int(np.argmax(bad))]
+            raise IndexError(
+                f"index {value} is out of bounds for dimension {count} with size {size}"
+            )
+        count += 1
+    return True
