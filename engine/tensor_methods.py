@@ -137,13 +137,13 @@ class TensorMethods:
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self + alpha * other."""
-        if alpha == 1:
+        if type(alpha) is int and alpha == 1:  # not True or 1.0: torch checks those
             return self.__add__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.ADD_ALPHA)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self - alpha * other."""
-        if alpha == 1:
+        if type(alpha) is int and alpha == 1:
             return self.__sub__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.SUB_ALPHA)
 

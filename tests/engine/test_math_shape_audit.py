@@ -35,6 +35,12 @@ BOOL_ALPHA_CASES = [
     lambda m: m.ones(3).sub_(2, alpha=True),
     lambda m: m.ones(3, dtype=m.int64).add_(2, alpha=True),
     lambda m: m.tensor([False, True]).add(m.tensor([True]), alpha=1.5),
+    lambda m: m.ones(3).add(2, alpha=True),
+    lambda m: m.ones(3).sub(2, alpha=True),
+    lambda m: m.ones(3, dtype=m.int64).add(2, alpha=True),
+    lambda m: m.add(m.ones(3), 2, alpha=True),
+    lambda m: m.ones(3).add(m.ones(3), alpha=1.0),
+    lambda m: m.ones(3, dtype=m.int64).add(2, alpha=1.0),
 ]
 
 
