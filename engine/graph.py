@@ -10,6 +10,7 @@ values saved for backward (`saved`, freed after a backward unless `retain_graph`
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,13 @@ UIDS = itertools.count()  # shared by tensors and nodes: uids increase in creati
 # check in backward (nothing they saved can have changed since).
 LAST_MUTATION = [-1]
 
+# uid of a tensor detach_() cut from its history -> (weakref to it, [(first uid with a grad_fn,
+# uid at the detach_)]); see note_detached.
+DETACHED: dict[int, tuple] = {}
+DETACHED_MESSAGE = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is "
+    "not supported, please use out-of-place `.detach()` instead"
+)
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you "
@@ -93,10 +101,63 @@ class Node:
         return register_node_hook(self, fn, post=True)
 
     def check_versions(self) -> None:
-        """Raise torch's error if a saved tensor was modified in place since it was saved."""
+        """Raise torch's error if a saved tensor was detached in place (`detach_`) after it was
+        saved as a non-leaf, or modified in place since it was saved."""
         for value, saved in zip(self.saved, self.versions, strict=True):
-            if saved is not None and version(value) != saved:
+            if saved is None:
+                continue
+            if DETACHED and detached_since(value, self.uid) and _torch_saves(self, value):
+                raise RuntimeError(DETACHED_MESSAGE)
+            if version(value) != saved:
                 raise RuntimeError(_version_message(value, saved, self))
+
+
+# Nodes whose input i torch saves only when the other input needs a gradient (the value is
+# used for that gradient alone); the engine saves both operands always.
+_SAVED_FOR_OTHER = {
+    "MulBackward0": (0, 1),
+    "DivBackward0": (0,),
+    "DotBackward0": (0, 1),
+    "MmBackward0": (0, 1),
+    "MvBackward0": (0, 1),
+    "BmmBackward0": (0, 1),
+}
+
+
+def _torch_saves(node: Node, value: Any) -> bool:
+    """Whether torch keeps `value` (an input `node` saved) for the node's backward."""
+    only_for_other = _SAVED_FOR_OTHER.get(getattr(node.op, "grad_fn", None), ())
+    saves = getattr(node.op, "saves", ())
+    for slot, saved in enumerate(node.saved):
+        if saved is value and slot < len(saves) and saves[slot] in only_for_other:
+            return node.next_nodes[1 - saves[slot]] is not None
+    return True
+
+
+def note_detached(t: Any) -> None:
+    """Remember that `detach_()` now cuts `t` (a non-leaf) from its history: the span of uids
+    since `t` got its first grad_fn of that history, for `detached_since`. The mark counts as an
+    in-place change, so backward checks the nodes made before it."""
+    fn = t._fn
+    start = fn.uid
+    while fn is not None and fn.uid > t.uid:  # t's own history: in-place nodes, then its maker
+        start = fn.uid
+        fn = fn.next_nodes[0] if fn.next_nodes else None
+    entry = DETACHED.get(t.uid)
+    if entry is None:
+        uid = t.uid
+        entry = DETACHED[uid] = (weakref.ref(t, lambda _: DETACHED.pop(uid, None)), [])
+    entry[1].append((start, next(UIDS)))
+    LAST_MUTATION[0] = entry[1][-1][1]
+
+
+def detached_since(value: Any, uid: int) -> bool:
+    """Whether saved tensor `value` has no grad_fn now because `detach_()` cut the grad_fn it
+    had when node `uid` saved it (torch's check when a saved non-leaf input is unpacked)."""
+    if type(value) is SavedOutput or value._fn is not None:
+        return False
+    entry = DETACHED.get(value.uid)
+    return entry is not None and any(start < uid < end for start, end in entry[1])
 
 
 def named(node: Node | None) -> Node | None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from engine import dtypes, once, printing
 from engine.dtypes import FLOATING, DType
-from engine.graph import UIDS, Node, current_fn, named, shared_counter, version
+from engine.graph import UIDS, Node, current_fn, named, note_detached, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
 from engine.tensor_methods import TensorMethods, bind_dispatch, not_writable
 
@@ -248,6 +248,8 @@ class Tensor(TensorMethods):
         """Cut this tensor from the graph in place; it becomes a leaf that does not require grad."""
         if self._base is not None:
             raise RuntimeError(DETACH_VIEW)
+        if self._fn is not None:
+            note_detached(self)
         self._fn = None
         self._rg = False
         if LISTENERS:

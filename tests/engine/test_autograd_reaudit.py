@@ -113,3 +113,125 @@ def test_expand_backward_sum_to_like_torch():
         out += [repr(g), str([names(n) for n, _ in g.grad_fn.next_functions])]
 
     assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+# ---- B1: detach_() of a tensor saved for backward ----
+
+
+def detached_saved_input(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = x * 1
+    c = b * b
+    b.detach_()
+    out.append(str(b._version))
+    c.sum().backward()
+
+
+def detached_saved_input_create_graph(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = x.exp()
+    c = b * x
+    b.detach_()
+    L.autograd.grad(c.sum(), x, create_graph=True)
+
+
+def detached_after_in_place(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = x * 1
+    c = b * b
+    b.mul_(2)
+    b.detach_()
+    c.sum().backward()
+
+
+def leaf_at_save_then_in_place_and_detached(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = L.ones(2)
+    c = b * x
+    b.mul_(x)
+    b.detach_()
+    c.sum().backward()
+
+
+def detached_before_save(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = x * 1
+    b.detach_()
+    c = b * x
+    c.sum().backward()
+    out.append(repr(x.grad))
+
+
+def detached_saved_output(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = x.exp()
+    c = b * 2
+    b.detach_()
+    c.sum().backward()
+    out.append(repr(x.grad))
+
+
+def detached_not_saved(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = x * 1
+    c = b + 1
+    b.detach_()
+    c.sum().backward()
+    out.append(repr(x.grad))
+
+
+def detached_twice(L, out):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    b = x * 1
+    c = b * b
+    b.detach_()
+    b.mul_(x)
+    d = b * b
+    b.detach_()
+    d.sum().backward()
+    out.append(repr(x.grad))
+    c.sum().backward()
+
+
+OPERAND_EXPRESSIONS = {
+    "w * b": lambda b, w: w * b,
+    "b * w": lambda b, w: b * w,
+    "b * 2": lambda b, w: b * 2,
+    "b / w": lambda b, w: b / w,
+    "w / b": lambda b, w: w / b,
+    "b / 2": lambda b, w: b / 2,
+    "b**2": lambda b, w: b**2,
+    "b.dot(w)": lambda b, w: b.dot(w),
+    "w.dot(b)": lambda b, w: w.dot(b),
+    "b.sin()": lambda b, w: b.sin(),
+}
+
+
+@pytest.mark.parametrize("expression", OPERAND_EXPRESSIONS)
+def test_detach_of_operand_torch_may_not_save(expression):
+    def scenario(L, out):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        b = x * 1
+        result = OPERAND_EXPRESSIONS[expression](b, L.tensor([3.0, 4.0]))
+        b.detach_()
+        result.sum().backward()
+        out.append(repr(x.grad))
+
+    assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        detached_saved_input,
+        detached_saved_input_create_graph,
+        detached_after_in_place,
+        leaf_at_save_then_in_place_and_detached,
+        detached_before_save,
+        detached_saved_output,
+        detached_not_saved,
+        detached_twice,
+    ],
+)
+def test_detach_of_saved_tensor_like_torch(scenario):
+    assert outcome(scenario, engine) == outcome(scenario, torch)
