@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from engine import creation, dtypes, random
+from engine import creation, dtypes, once, random
 from engine.dtypes import FLOATING, INTEGER, DType
 from engine.grad_mode import STATE
 from engine.observe import LISTENERS, OpRan, RequiresGradSet, emit
-from engine.tensor import Tensor, wrap
+from engine.tensor import TO_SCALAR_WARNING, Tensor, wrap
 
 # torch.tensor(..., dtype=float) and the like: Python's types name torch's dtypes.
 PYTHON_TYPES = {float: dtypes.float64, int: dtypes.int64, bool: dtypes.bool_}
@@ -89,6 +89,8 @@ def _from_nested(data: Any, dtype: DType | None) -> tuple[np.ndarray, DType]:
                 )
         level = [item for x in level for item in x]
     values = [_leaf_number(x, target) for x in level] if math.prod(shape) else []
+    if any(isinstance(x, Tensor) and x._rg for x in level):
+        once.warn(TO_SCALAR_WARNING, stacklevel=3)
     if target.category == INTEGER:
         return np.array(values, np.int64).astype(target.np).reshape(shape), target
     return np.array(values, target.np if target is dtypes.bool_ else np.float64).reshape(

@@ -74,8 +74,22 @@ for _ in range(3):
 """
 
 
-def warnings_in_fresh_process(lib: str) -> str:
-    code = WARN_TWICE.format(lib=lib)
+TO_SCALAR_ONCE = """
+import warnings
+import {lib} as torch
+for make in (
+    lambda: torch.tensor([torch.ones(1, requires_grad=True), torch.ones(1, requires_grad=True)]),
+    lambda: float(torch.tensor(3.0, requires_grad=True)),
+):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make()
+    print(len(caught), caught[0].message.args[0][:40] if caught else "")
+"""
+
+
+def warnings_in_fresh_process(lib: str, script: str = WARN_TWICE) -> str:
+    code = script.format(lib=lib)
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
@@ -83,6 +97,12 @@ def warnings_in_fresh_process(lib: str) -> str:
 
 def test_create_graph_warning_once_per_process():
     assert warnings_in_fresh_process("engine") == warnings_in_fresh_process("torch")
+
+
+def test_tensor_of_tensors_that_require_grad_warns_once_per_process():
+    engine_says = warnings_in_fresh_process("engine", TO_SCALAR_ONCE)
+    assert engine_says == warnings_in_fresh_process("torch", TO_SCALAR_ONCE)
+    assert engine_says.startswith("1 Converting a tensor")
 
 
 def retain_grad_after_create_graph(L, out):
