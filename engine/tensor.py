@@ -217,7 +217,7 @@ class Tensor(TensorMethods):
     @property
     def is_leaf(self) -> bool:
         """True unless the tensor was computed by a recorded op."""
-        return self._fn is None
+        return (self._fn if self._base is None else current_fn(self)) is None
 
     is_leaf = is_leaf.setter(not_writable("is_leaf"))
 

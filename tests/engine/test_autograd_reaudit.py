@@ -235,3 +235,51 @@ def test_detach_of_operand_torch_may_not_save(expression):
 )
 def test_detach_of_saved_tensor_like_torch(scenario):
     assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+# ---- B2: a view made in no_grad mode whose base changed in place afterwards ----
+
+
+def no_grad_view(L, change: str, use: str, leaf_base: bool = False):
+    def scenario(_, out):
+        x = L.ones(3, requires_grad=True)
+        b = x if leaf_base else x * 1
+        with L.no_grad():
+            v = b[0:2]
+        other = b[1:]
+        if change == "base":
+            b.mul_(2)
+        elif change == "base_no_grad":
+            with L.no_grad():
+                b.mul_(2)
+        elif change == "view_no_grad":
+            with L.no_grad():
+                v.mul_(2)
+        elif change == "other_view":
+            other.add_(1)
+        out.append(str(v.requires_grad))
+        if use == "grad_fn":
+            out.append(str(v.grad_fn))
+        elif use == "is_leaf":
+            out.append(str(v.is_leaf))
+        elif use == "op":
+            out.append(str((v * 2).requires_grad))
+        elif use == "op_no_grad":
+            with L.no_grad():
+                out.append(repr(v * 2))
+        elif use == "hook":
+            v.register_hook(lambda g: g)
+
+    return scenario
+
+
+@pytest.mark.parametrize("use", ["grad_fn", "is_leaf", "op", "op_no_grad", "hook"])
+@pytest.mark.parametrize(
+    "change", ["none", "base", "base_no_grad", "view_no_grad", "other_view", "leaf_no_grad"]
+)
+def test_no_grad_view_after_base_changed_like_torch(change, use):
+    leaf = change == "leaf_no_grad"
+    change = "base_no_grad" if leaf else change
+    assert outcome(no_grad_view(engine, change, use, leaf), engine) == outcome(
+        no_grad_view(torch, change, use, leaf), torch
+    )
