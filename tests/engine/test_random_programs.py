@@ -95,7 +95,9 @@ def test_random_program_matches_torch(shapes, seed, steps):
     if np.array_equal(mine["value"], theirs["value"]):  # a last-bit difference may change it
         assert mine["repr"] == theirs["repr"]
     assert mine["graph"] == theirs["graph"]
-    np.testing.assert_allclose(mine["value"], theirs["value"], rtol=1e-5, atol=1e-6)
+    # matmul adds in numpy's order, torch in its own: a last-bit difference of a value near 30
+    # is 2e-6, which a following sin keeps as an absolute error near one of its zeros
+    np.testing.assert_allclose(mine["value"], theirs["value"], rtol=1e-5, atol=1e-5)
     for g, h in zip(mine["grads"], theirs["grads"], strict=True):
         assert (g is None) == (h is None)
         if g is not None:
