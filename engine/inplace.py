@@ -27,9 +27,10 @@ from engine.dispatch import (
     made_in_no_grad_mode,
 )
 from engine.grad_mode import STATE, no_grad
-from engine.graph import UIDS, Node, SavedOutput, note_mutation, short_op_name, version
+from engine.graph import UIDS, Node, note_mutation, short_op_name, version
 from engine.observe import LISTENERS, InPlaceModified, emit, muted
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
+from engine.ops_shape import CLONE
 from engine.ops_views import advanced_index, getitem, positions, rebase, sliced
 from engine.tensor import Tensor, wrap
 
@@ -116,7 +117,7 @@ def check_target(t: Tensor, through_view: bool = False) -> None:
         return
     while base._base is not None:
         base = base._base
-    if base._rg and base._fn is None:
+    if t._rg and base._fn is None:
         raise RuntimeError(VIEW_LEAF_INPLACE)
 
 
@@ -237,12 +238,30 @@ def _node(op: ops.Op, attrs: Any, t: Tensor, other: Any, before: np.ndarray) -> 
     meta_other = (other.array.shape, other.dtype) if is_tensor else None
     node.meta = ((t.array.shape, t.dtype), meta_other)
     if op.saves:
-        node.saved = (SavedOutput(before, t.dtype, [0]), other)
+        node.saved = (_original_self(t, before, node.next_nodes[0]), other)
         node.versions = (None, version(other) if is_tensor and t._rg else None)
         node.arrays = (before, other.array if is_tensor else other)
     else:
         node.saved = node.versions = node.arrays = ()
     return node
+
+
+def _original_self(t: Tensor, before: np.ndarray, history: Node | None) -> Tensor:
+    """The old values of `t` as its in-place node saves them: torch's `self.clone()`, so that a
+    backward recorded under create_graph differentiates through t's history before the change
+    (CloneBackward0), not through the in-place node itself."""
+    original = wrap(before, t.dtype)
+    if t._rg:
+        clone = object.__new__(Node)
+        clone.uid = next(UIDS)
+        clone.op = CLONE
+        clone.attrs = None
+        clone.next_nodes = (history,)
+        clone.meta = ((t.array.shape, t.dtype),)
+        clone.saved = clone.versions = clone.arrays = ()
+        original._fn = clone
+        original._rg = True
+    return original
 
 
 def _changed(name: str, t: Tensor, args: tuple, before: np.ndarray) -> Tensor:
