@@ -26,7 +26,15 @@ from engine.graph import (
     version,
 )
 from engine.observe import LISTENERS, OpRan, emit
-from engine.tensor import Tensor, _dim, wrap
+from engine.shapes import (
+    VIEW_STRIDES,
+    expanded_shape,
+    inferred_shape,
+    reduced_dims,
+    shape_argument,
+    view_of,
+)
+from engine.tensor import Tensor, wrap
 from engine.tensor_methods import OMITTED
 
 _ndarray = np.ndarray
@@ -299,21 +307,6 @@ def reduction(full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool) 
     return _finish(op, wrap(_as_array(result, dt), dt), (a,), attrs, args)
 
 
-def reduced_dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    """The sorted non-negative dims a reduction over `dim` (an int or a sequence) covers: an empty
-    sequence means all of them, and a 0-d tensor's dim 0 or -1 none; torch's errors otherwise."""
-    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-    if not dims:
-        return tuple(range(ndim))
-    seen = set()
-    for d in dims:
-        d = _dim(operator.index(d), ndim)
-        if d in seen:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-        seen.add(d)
-    return tuple(sorted(seen)) if ndim else ()
-
-
 def dot(a: Tensor, b: Tensor) -> Tensor:
     """Inner product of two 1-D tensors of the same dtype (torch's checks and messages)."""
     if a.array.ndim != 1 or b.array.ndim != 1:
@@ -338,12 +331,6 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
     return _finish(ops.DOT, out, (a, b), None, (a, b))
 
 
-VIEW_STRIDES = (
-    "view size is not compatible with input tensor's size and stride (at least one dimension "
-    "spans across two contiguous subspaces). Use .reshape(...) instead."
-)
-
-
 def reshape(op: ops.Op, a: Tensor, shape: tuple) -> Tensor:
     """view (and reshape of a contiguous tensor): the same values in `shape`, sharing memory and
     the version counter; one -1 is inferred. A view the strides cannot express is refused."""
@@ -362,72 +349,6 @@ def reshape(op: ops.Op, a: Tensor, shape: tuple) -> Tensor:
     return _finish(op, out, (a,), attrs, (a, given))
 
 
-def shape_argument(shape: tuple) -> tuple:
-    """`view(2, 3)` and `view((2, 3))` both give `(2, 3)`."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
-
-
-def inferred_shape(shape: tuple, numel: int) -> tuple[int, ...]:
-    """ATen's infer_size: `shape` (as given to view/reshape) with its -1 worked out."""
-    shape = tuple(operator.index(n) for n in shape)
-    size, inferred = 1, None
-    for i, n in enumerate(shape):
-        if n == -1:
-            if inferred is not None:
-                raise RuntimeError("only one dimension can be inferred")
-            inferred = i
-        elif n >= 0:
-            size *= n
-        else:
-            raise RuntimeError(f"invalid shape dimension {n} at index {i} of shape {list(shape)}")
-    if numel == size or (inferred is not None and size > 0 and numel % size == 0):
-        if inferred is None:
-            return shape
-        if size == 0:
-            raise RuntimeError(
-                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
-                "unspecified dimension size -1 can be any value and is ambiguous"
-            )
-        return (*shape[:inferred], numel // size, *shape[inferred + 1 :])
-    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-
-
-def view_of(array: np.ndarray, shape: tuple) -> np.ndarray | None:
-    """`array` seen in `shape` without copying, or None when its strides cannot express it
-    (ATen's computeStride; `shape` is already inferred)."""
-    if array.size == 0:
-        return array.reshape(shape)
-    strides = _view_strides(array.shape, array.strides, shape, array.itemsize)
-    if strides is None:
-        return None
-    return np.lib.stride_tricks.as_strided(array, shape, strides)
-
-
-def _view_strides(old: tuple, strides: tuple, new: tuple, itemsize: int) -> list | None:
-    """ATen's computeStride for a non-empty tensor, in bytes."""
-    if not old:
-        return [itemsize] * len(new)
-    result = [0] * len(new)
-    view_d = len(new) - 1
-    base = strides[-1]
-    tensor_numel = view_numel = 1
-    for d in range(len(old) - 1, -1, -1):
-        tensor_numel *= old[d]
-        if d == 0 or (old[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
-            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
-                result[view_d] = view_numel * base
-                view_numel *= new[view_d]
-                view_d -= 1
-            if view_numel != tensor_numel:
-                return None
-            if d > 0:
-                base = strides[d - 1]
-                tensor_numel = view_numel = 1
-    return None if view_d != -1 else result
-
-
 def expand(a: Tensor, sizes: tuple) -> Tensor:
     """A broadcast view of `a` with `sizes` (-1 keeps that dimension)."""
     sizes = tuple(operator.index(n) for n in shape_argument(sizes))
@@ -436,36 +357,6 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
     out = wrap(np.broadcast_to(a.array, shape), a.dtype, shared_counter(a))
     out._base = a
     return _finish(ops.EXPAND, out, (a,), attrs, (a, sizes))
-
-
-def expanded_shape(old: tuple, sizes: tuple, dtype: dtypes.DType) -> tuple:
-    """ATen's inferExpandGeometry: `sizes` (for a tensor of shape `old` and `dtype`) with -1
-    resolved, and torch's errors."""
-    lead = len(sizes) - len(old)
-    if lead < 0:
-        raise RuntimeError(
-            f"expand({dtypes.type_string(dtype)}{{{list(old)}}}, size={list(sizes)}): the number "
-            f"of sizes "
-            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
-            f"the tensor ({len(old)})"
-        )
-    shape = list(sizes)
-    for i, target in enumerate(sizes):
-        size = old[i - lead] if i >= lead else 1
-        if target == -1:
-            if i < lead:
-                raise RuntimeError(
-                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
-                    f"non-existing dimension {i}"
-                )
-            shape[i] = target = size
-        if size != target and size != 1:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target}) must match the existing size "
-                f"({size}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                f"Tensor sizes: {list(old)}"
-            )
-    return tuple(shape)
 
 
 def convert(a: Tensor, dtype: dtypes.DType) -> Tensor:

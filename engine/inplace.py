@@ -22,7 +22,6 @@ from engine.dispatch import (
     _cast,
     _promoted,
     _scalar,
-    expanded_shape,
     grad_node,
     made_in_no_grad_mode,
 )
@@ -32,6 +31,7 @@ from engine.observe import LISTENERS, InPlaceModified, emit, muted
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
 from engine.ops_shape import CLONE
 from engine.ops_views import advanced_index, getitem, positions, rebase, sliced
+from engine.shapes import expanded_shape
 from engine.tensor import Tensor, wrap
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."

@@ -14,12 +14,13 @@ import math
 import numpy as np
 
 from engine import dtypes
-from engine.dispatch import _finish, inferred_shape, shape_argument, view_of
+from engine.dispatch import _finish
 from engine.dispatch import reshape as dispatch_reshape
 from engine.graph import shared_counter
 from engine.ops import VIEW, Op, ext
 from engine.ops_linalg import mm, mv
 from engine.ops_shape import clone, squeeze, transpose, unsqueeze
+from engine.shapes import inferred_shape, shape_argument, view_of
 from engine.tensor import Tensor, wrap
 
 BMM = Op(
