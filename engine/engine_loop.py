@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import hooks, ops
+from engine import hooks
+from engine.backends import NUMPY
 from engine.dtypes import from_numpy
 from engine.grad_mode import enable_grad
 from engine.graph import (
@@ -33,7 +34,7 @@ from engine.observe import BackwardStep
 from engine.tensor import Tensor, wrap
 
 _SCALARS = (int, float, bool)
-_NUMPY = ops.NUMPY
+_NUMPY = NUMPY
 _ndarray = np.ndarray
 _shape = attrgetter("shape")
 _dtype = attrgetter("dtype")

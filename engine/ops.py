@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.backends import c_order, ext, pow_values
 from engine.graph import node_class
 
 OUT = -1  # in `saves`: the op's output
@@ -67,161 +68,6 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, {self.grad_fn!r})"
-
-
-def c_order(x: Any) -> Any:
-    """`x` in C order: torch's reductions and softmax give contiguous results whatever the
-    input's layout, where numpy's keep it (a later reshape is a view only when contiguous)."""
-    if type(x) is np.ndarray and not x.flags.c_contiguous:
-        return x.copy(order="C")
-    return x
-
-
-def sum_to(array: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum a broadcast gradient back to `shape`: leading added dims, then dims that were 1."""
-    lead = array.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1
-    )
-    if axes:
-        array = array.sum(axis=axes, keepdims=True)
-    return array.reshape(shape) if lead else array
-
-
-def torch_sign(x: np.ndarray) -> np.ndarray:
-    """torch's sign: (0 < x) - (x < 0), so nan and -0. give +0."""
-    if x.dtype.kind != "f":
-        return np.sign(x)
-    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
-
-
-class NUMPY:  # noqa: N801 (a namespace standing in for a module)
-    """The numpy backend of the backward rules."""
-
-    exp = staticmethod(np.exp)
-    where = staticmethod(np.where)
-    log = staticmethod(np.log)
-    zeros_like = staticmethod(np.zeros_like)
-    expand = staticmethod(np.broadcast_to)
-    sum_to = staticmethod(sum_to)
-
-    @staticmethod
-    def unsqueeze_dims(array: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
-        """Re-insert reduced dimensions (sorted, non-negative) as size 1."""
-        return np.expand_dims(array, dims)
-
-    @staticmethod
-    def cast(array: np.ndarray, dtype: Any) -> np.ndarray:
-        """Convert to the numpy type of engine dtype `dtype`."""
-        return array.astype(dtype.np)
-
-    @staticmethod
-    def index_add_zeros(array: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
-        """Zeros of `shape` with `array` added at `index` (repeated indices accumulate)."""
-        out = np.zeros(shape, array.dtype)
-        np.add.at(out, index, array)
-        return out
-
-    @staticmethod
-    def reshape(array: np.ndarray, shape: tuple) -> np.ndarray:
-        """Reshape (the gradient of a view)."""
-        return array.reshape(shape)
-
-    cos = staticmethod(np.cos)
-    sin = staticmethod(np.sin)
-    scale = staticmethod(np.multiply)
-
-    @staticmethod
-    def pow_scalar(array: np.ndarray, exponent: Any) -> np.ndarray:
-        """`array ** exponent` with torch's special cases (see `pow_values`)."""
-        return pow_values(array, exponent)
-
-    floor_divide = staticmethod(np.floor_divide)
-    sign = staticmethod(torch_sign)
-    outer = staticmethod(np.outer)
-    permute = staticmethod(np.transpose)
-
-    @staticmethod
-    def t(array: np.ndarray) -> np.ndarray:
-        """The transpose of a matrix (a vector unchanged)."""
-        return array.T
-
-    @staticmethod
-    def sum_dim(array: np.ndarray, dim: int | tuple | None) -> np.ndarray:
-        """Sum over `dim` (an int, a tuple or None for all), keeping reduced dims as size 1."""
-        return array.sum(axis=dim, keepdims=True)
-
-    @staticmethod
-    def as_type_of(array: np.ndarray, like: np.ndarray) -> np.ndarray:
-        """`array` (a mask) converted to `like`'s dtype."""
-        return array.astype(like.dtype)
-
-    @staticmethod
-    def one_minus_square(y: np.ndarray) -> np.ndarray:
-        """`1 - y*y` rounded once, as torch's CPU kernel does with an FMA."""
-        if y.dtype == np.float32:
-            return (1.0 - y.astype(np.float64) ** 2).astype(np.float32)
-        return 1 - y * y
-
-    @staticmethod
-    def scatter_dim(g: np.ndarray, index: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
-        """Zeros of `shape` with `g` put at `index` along `dim` (both with `dim` kept)."""
-        out = np.zeros(shape, g.dtype)
-        np.put_along_axis(out, index, g, axis=dim)
-        return out
-
-
-class TENSORS:  # noqa: N801 (a namespace standing in for a module)
-    """The same functions for the recorded backward (create_graph=True), on engine Tensors.
-
-    `engine.autograd.TENSOR` holds the older ones; rules reach these through `ext(B)`.
-    """
-
-    cos = staticmethod(lambda t: t.cos())
-    pow_scalar = staticmethod(lambda t, exponent: t.pow(exponent))
-
-    @staticmethod
-    def scale(t: Any, c: Any) -> Any:
-        """`t * c` for a Python number `c`, recorded as torch's MulBackward1 (one input)."""
-        from engine.dispatch import scalar_op
-
-        return scalar_op(MUL_SCALAR, t, c, (t, c))
-
-    @staticmethod
-    def floor_divide(a: Any, b: Any) -> Any:
-        """`a` divided by `b` rounded down, recorded with torch's zero derivative (DivBackward2)."""
-        from engine.dispatch import binary
-
-        return binary(DIV_FLOOR, a, b, (a, b))
-
-    sin = staticmethod(lambda t: t.sin())
-    sign = staticmethod(lambda t: t.sign())
-    t = staticmethod(lambda t: t.t())
-    permute = staticmethod(lambda t, dims: t.permute(dims))
-    outer = staticmethod(lambda a, b: a.outer(b))
-    sum_dim = staticmethod(lambda t, dim: t.sum(dim, keepdim=True))
-    as_type_of = staticmethod(lambda t, like: t.to(like.dtype))
-    one_minus_square = staticmethod(lambda y: 1 - y * y)
-
-    @staticmethod
-    def scatter_dim(g: Any, index: np.ndarray, dim: int, shape: tuple) -> Any:
-        """`g` expanded to `shape` and masked to the positions of `index` along `dim`."""
-        positions = np.arange(shape[dim]).reshape(
-            [-1 if i == dim else 1 for i in range(len(shape))]
-        )
-        return g.expand(shape) * _constant(positions == index, g)
-
-
-def _constant(mask: np.ndarray, like: Any) -> Any:
-    """A constant Tensor of `like`'s dtype holding `mask` (no gradient)."""
-    from engine.tensor import wrap
-
-    return wrap(mask.astype(like.dtype.np), like.dtype)
-
-
-def ext(backend: Any) -> Any:
-    """The namespace of the newer backend functions for `backend` (NUMPY or autograd's TENSOR)."""
-    return NUMPY if backend is NUMPY else TENSORS
 
 
 def quiet(fn: Callable) -> Callable:
@@ -376,26 +222,6 @@ GE = Op("ge", None, np.greater_equal)
 # ---- ops of one tensor and a Python scalar attribute (torch's `.Scalar` overloads) ----
 
 RSUB = Op("rsub", "RsubBackward1", lambda x, c: c - x, lambda B, g, s, c: (-g,))
-
-
-_POW_SPECIAL = {
-    0.5: np.sqrt,
-    -0.5: lambda x: 1 / np.sqrt(x),
-    -1: lambda x: 1 / x,
-    2: lambda x: x * x,
-    3: lambda x: x * x * x,
-    -2: lambda x: 1 / (x * x),
-}
-
-
-def pow_values(x: np.ndarray, exponent: Any) -> np.ndarray:
-    """`x ** exponent` as torch's CPU kernel computes it: float32/float64 powers 2, 3, -2, -1,
-    0.5 and -0.5 are products, reciprocals and square roots (the values differ from `pow`)."""
-    if x.dtype == np.float32 or x.dtype == np.float64:
-        special = _POW_SPECIAL.get(exponent)
-        if special is not None:
-            return special(x)
-    return np.power(x, exponent)
 
 
 def _pow_scalar_backward(B, g, s, exponent):

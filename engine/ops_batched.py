@@ -14,10 +14,11 @@ import math
 import numpy as np
 
 from engine import dtypes
+from engine.backends import ext
 from engine.dispatch import _finish
 from engine.dispatch import reshape as dispatch_reshape
 from engine.graph import shared_counter
-from engine.ops import VIEW, Op, ext
+from engine.ops import VIEW, Op
 from engine.ops_linalg import mm, mv
 from engine.ops_shape import clone, squeeze, transpose, unsqueeze
 from engine.shapes import inferred_shape, shape_argument, view_of

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes
+from engine.backends import ext
 from engine.dispatch import _finish, dot
-from engine.ops import Op, ext
+from engine.ops import Op
 from engine.ops_shape import SQUEEZE_MATMUL, squeeze, unsqueeze
 from engine.tensor import Tensor, wrap
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, hooks, ops
+from engine.backends import ext, torch_sign
 from engine.dispatch import (
     _as_array,
     _cast,
@@ -25,7 +26,7 @@ from engine.dtypes import FLOATING
 from engine.grad_mode import STATE
 from engine.graph import Node
 from engine.observe import LISTENERS, OpRan, emit
-from engine.ops import OUT, Op, ext, is_bool, quiet, refuse_bool, sub_check, torch_sign
+from engine.ops import OUT, Op, is_bool, quiet, refuse_bool, sub_check
 from engine.tensor import Tensor, wrap
 
 # ---- unary: float results for integer inputs where torch computes in float ----

@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes
+from engine.backends import NUMPY, c_order, ext
 from engine.dispatch import _as_array, _finish, record
 from engine.dtypes import FLOATING
 from engine.grad_mode import STATE
 from engine.observe import LISTENERS, OpRan, emit
-from engine.ops import NUMPY, OUT, Op, c_order, ext, quiet
+from engine.ops import OUT, Op, quiet
 from engine.shapes import reduced_dims
 from engine.tensor import Tensor, _dim, wrap
 

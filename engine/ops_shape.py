@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, once, ops
+from engine.backends import ext
 from engine.dispatch import _finish, reshape
 from engine.graph import shared_counter
-from engine.ops import Op, ext
+from engine.ops import Op
 from engine.shapes import reduced_dims
 from engine.tensor import Tensor, _dim, wrap
 from engine.tensor_methods import OMITTED

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from engine import hooks, ops, ops_shape
+from engine.backends import NUMPY
 from engine.dispatch import _finish, grad_node, record
 from engine.graph import CopySlices, Node, Rule
-from engine.ops import NUMPY, Op
+from engine.ops import Op
 from engine.ops_shape import _view
 from engine.tensor import Tensor, wrap
 
