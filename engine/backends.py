@@ -1,7 +1,8 @@
-"""The backends backward rules run on (see engine.ops), and the numpy kernels they share: `NUMPY`
-for plain arrays, the normal
-path, and `TENSORS` (with `engine.autograd.TENSOR`) for engine Tensors, so that a backward run
-with `create_graph=True` is itself recorded. `ext(B)` gives a rule the backend's newer functions.
+"""The backends the backward rules run on (see engine.ops), and the numpy kernels they share.
+
+`NUMPY` works on plain arrays, the normal path; `TENSORS` (with `engine.autograd.TENSOR`) on
+engine Tensors, so that a backward run with `create_graph=True` is itself recorded. `ext(B)`
+gives a rule the backend's newer functions.
 """
 
 from __future__ import annotations
