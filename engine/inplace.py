@@ -1,4 +1,4 @@
-"""In-place ops: `add_`, `sub_`, `mul_`, `div_` (and `+=` ...), `zero_`, `__setitem__`.
+"""In-place ops: `add_`, `sub_`, `mul_`, `div_` (and `+=` ...), `zero_`; `t[i] = v` is in setitem.
 
 The values change in the tensor's own array (views and `detach()` results see it), the shared
 version counter goes up, and with grad mode on a tensor with history gets a new grad_fn whose
@@ -12,12 +12,11 @@ overlapping it.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
-from engine import creation, dtypes, ops
+from engine import dtypes, ops
 from engine.dispatch import (
     _cast,
     _promoted,
@@ -25,13 +24,12 @@ from engine.dispatch import (
     grad_node,
     made_in_no_grad_mode,
 )
-from engine.grad_mode import STATE, no_grad
+from engine.grad_mode import STATE
 from engine.graph import UIDS, Node, note_mutation, short_op_name, version
-from engine.observe import LISTENERS, InPlaceModified, emit, muted
+from engine.observe import LISTENERS, InPlaceModified, emit
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
 from engine.ops_shape import CLONE
-from engine.ops_views import advanced_index, getitem, positions, rebase, sliced
-from engine.shapes import expanded_shape
+from engine.ops_views import rebase
 from engine.tensor import Tensor, wrap
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -126,12 +124,12 @@ def check_not_from_no_grad_view(view: Tensor) -> None:
     (`made_in_no_grad_mode`) or of a view of one."""
     if made_in_no_grad_mode(view):
         raise RuntimeError(NO_GRAD_VIEW.format("A view was"))
-    if _from_no_grad_view(view._base):
+    if from_no_grad_view(view._base):
         kind = short_op_name(view.grad_fn.name())
         raise RuntimeError(NO_GRAD_VIEW.format(f"Output 0 of {kind} is a view of a view which was"))
 
 
-def _from_no_grad_view(t: Tensor | None) -> bool:
+def from_no_grad_view(t: Tensor | None) -> bool:
     """Whether `t` or a tensor it is a view of was made in no_grad mode."""
     while t is not None:
         if made_in_no_grad_mode(t):
@@ -167,7 +165,7 @@ def binary_(name: str, t: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     note_mutation(t)
     if node is not None:
         rebase(t, node)
-    return _changed(name, t, (t, other), before)
+    return changed(name, t, (t, other), before)
 
 
 def _operand(name: str, other: Any) -> Any:
@@ -264,7 +262,7 @@ def _original_self(t: Tensor, before: np.ndarray, history: Node | None) -> Tenso
     return original
 
 
-def _changed(name: str, t: Tensor, args: tuple, before: np.ndarray) -> Tensor:
+def changed(name: str, t: Tensor, args: tuple, before: np.ndarray) -> Tensor:
     if LISTENERS:
         emit(InPlaceModified(name, t, args, before))
     return t
@@ -288,163 +286,4 @@ def zero_(t: Tensor) -> Tensor:
     note_mutation(t)
     if node is not None:
         rebase(t, node)
-    return _changed("zero_", t, (), before)
-
-
-COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
-EXPANDED_INDEX_PUT = (
-    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
-    "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
-    "tensor"
-)
-EXPANDED_MASKED_FILL = (
-    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
-    "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar"
-)
-
-
-def setitem(t: Tensor, index: Any, value: Any) -> None:
-    """`t[index] = value`: a tensor with history gets CopySlices (old history plus `value`).
-
-    As torch's setitem: the value is converted first, `x[False] = v` does nothing, the basic
-    parts make a view (getitem's checks); without tensor or list parts the value is copied into
-    it (torch's copy_), else written like torch's index_put_ (the leaf check first).
-    """
-    if type(value) is not Tensor:
-        value = _assigned_number(t, value)
-    if index is False:
-        return
-    with no_grad(), muted():
-        view, advanced = sliced(wrap(t.array, t.dtype), index)
-    if advanced:
-        check_target(t, through_view=view._base is not None)
-        write = _advanced_region(view.array, advanced, value)
-    else:
-        write = _basic_region(view.array, value)
-        if STATE.enabled and _from_no_grad_view(t):
-            with muted():  # torch writes through the view the index makes, and names it
-                check_not_from_no_grad_view(getitem(t, index))
-        check_target(t, through_view=True)
-    before = t.array.copy()
-    is_tensor = type(value) is Tensor
-    node = None
-    if STATE.enabled and (t._rg or (is_tensor and value._rg)):
-        node = object.__new__(Node)
-        node.uid = next(UIDS)
-        node.op = COPY_
-        node.attrs = None
-        node.next_nodes = (None, grad_node(value) if is_tensor else None)
-        node.meta = (None, (value.array.shape, value.dtype) if is_tensor else None)
-        node.saved = node.versions = node.arrays = ()
-    region = write(value.array if is_tensor else value)
-    note_mutation(t)
-    if node is not None:
-        rebase(t, node, positions(t.array, view.array)[region])
-    _changed("__setitem__", t, (t, index, value), before)
-
-
-def _assigned_number(t: Tensor, value: Any) -> Any:
-    """A Python number to assign, refused (torch's texts) when the tensor's dtype cannot hold it."""
-    if not isinstance(value, (int, float, np.number, np.bool_)):
-        kind = type(value)
-        name = (
-            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-        )
-        raise TypeError(f"can't assign a {name} to a torch.{t.dtype.legacy_name}")
-    value = _scalar(value)
-    if type(value) is int and not -(1 << 63) <= value < 1 << 63:
-        raise ValueError("Overflow when unpacking long long")
-    type_name = _C_TYPE_NAMES.get(t.dtype)
-    if type_name is not None:
-        creation.checked_scalar(value, t.dtype.name, type_name)
-    if t.dtype.category == dtypes.INTEGER and type(value) is int:
-        return np.asarray(value).astype(t.dtype.np)
-    return value
-
-
-_C_TYPE_NAMES = {
-    dtypes.uint8: "uint8_t",
-    dtypes.int8: "int8_t",
-    dtypes.int16: "int16_t",
-    dtypes.int32: "int",
-    dtypes.int64: "int64_t",
-    dtypes.float32: "float",
-}
-
-
-def _basic_region(region: np.ndarray, value: Any) -> Any:
-    """The view written by a basic index, checked as torch's copy_ checks it; returns the
-    function that writes the values (and gives the written part of the view)."""
-    if type(value) is Tensor:
-        shape = value.array.shape
-        while shape and shape[0] == 1:
-            shape = shape[1:]
-        expanded_shape(shape, region.shape, value.dtype)
-    target = writable_target(region)
-    if type(value) is Tensor:
-        check_no_partial_overlap(region, value.array)
-
-    def write(values: Any) -> Any:
-        target[...] = values
-        return Ellipsis
-
-    return write
-
-
-def _advanced_region(view: np.ndarray, advanced: list, value: Any) -> Any:
-    """The elements of `view` written by the tensor, list and bool parts, with torch's
-    index_put_ checks and warnings in its order; returns the function that writes the values
-    (and gives the written part of the view)."""
-    mask = _masked_fill(advanced, value)
-    if has_internal_overlap(view):
-        warnings.warn(EXPANDED_INDEX_PUT, UserWarning, stacklevel=4)
-        if mask:
-            warnings.warn(EXPANDED_MASKED_FILL, UserWarning, stacklevel=4)
-    if type(value) is Tensor:
-        check_no_partial_overlap(view, value.array)
-    index = advanced_index(view.shape, advanced)
-    if type(value) is Tensor and not mask:
-        _check_index_put(view, index, value)
-    target = writable_target(view, check_overlap=False)
-
-    def write(values: Any) -> Any:
-        target[index] = values
-        return index
-
-    return write
-
-
-def _masked_fill(advanced: list, value: Any) -> bool:
-    """torch's index_put_ becomes masked_fill_ for one mask and a value of one element."""
-    if len(advanced) != 1 or np.size(_value_array(value)) != 1:
-        return False
-    dtype = advanced[0][1].dtype
-    return dtype == np.bool_ or dtype == np.uint8
-
-
-def _check_index_put(view: np.ndarray, index: tuple, value: Tensor) -> None:
-    """torch's index_put_: the value must broadcast to the indexing result and have its dtype."""
-    shape = view[index].shape
-    given = value.array.shape
-    while given and given[0] == 1:
-        given = given[1:]
-    try:
-        fits = np.broadcast_shapes(given, shape) == shape
-    except ValueError:
-        fits = False
-    if not fits:
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(given)} cannot be broadcast to "
-            f"indexing result of shape {list(shape)}"
-        )
-    dtype = dtypes.from_numpy(view.dtype)
-    if value.dtype is not dtype:
-        names = dtypes.SCALAR_NAMES
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{names[dtype]} for the destination and {names[value.dtype]} for the source."
-        )
-
-
-def _value_array(value: Any) -> Any:
-    return value.array if type(value) is Tensor else value
+    return changed("zero_", t, (), before)

@@ -393,7 +393,7 @@ class Tensor(TensorMethods):
         return inplace.binary_("div_", self, other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        inplace.setitem(self, index, value)
+        setitem.setitem(self, index, value)
 
     # ---- hooks ----
 
@@ -470,7 +470,7 @@ def _dim(dim: int, ndim: int) -> int:
 
 
 # The dispatch functions need Tensor and wrap, defined above; methods look them up at call time.
-from engine import hooks, inplace  # noqa: E402
+from engine import hooks, inplace, setitem  # noqa: E402
 from engine.ops_views import getitem  # noqa: E402
 
 bind_dispatch()
