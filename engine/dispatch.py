@@ -22,6 +22,7 @@ from engine.graph import (
     Node,
     SavedOutput,
     current_fn,
+    root,
     shared_counter,
     version,
 )
@@ -69,8 +70,7 @@ def made_in_no_grad_mode(t: Tensor) -> bool:
     """A view made in no_grad mode of a tensor that requires grad (torch's CreationMeta
     NO_GRAD_MODE). As in torch it requires grad but has no grad_fn and no gradient edge: ops on
     it record nodes, and nothing reaches it or its base."""
-    base = t._base
-    return base is not None and base._rg and t._rg and t._fn is None
+    return t._base is not None and t._rg and t._fn is None and root(t)._rg
 
 
 def edge(t: Tensor) -> tuple:
@@ -101,7 +101,7 @@ def _finish(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any, args: tuple) -> 
                 if type(x) is Tensor and x._rg:
                     record(op, out, inputs, attrs)
                     break
-    elif out._base is not None and out._base._rg:
+    elif out._base is not None and root(out)._rg:
         out._rg = True  # a view made in no_grad mode: see made_in_no_grad_mode
     if LISTENERS:
         emit(OpRan(op.name, args, out, STATE.enabled))

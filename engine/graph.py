@@ -197,6 +197,14 @@ def note_mutation(t: Any) -> None:
     vc[1] = LAST_MUTATION[0] = next(UIDS)
 
 
+def root(t: Any) -> Any:
+    """The tensor at the bottom of `t`'s chain of views (`t` itself if it is no view): torch's
+    `_base`, whose requires_grad a view without history follows."""
+    while t._base is not None:
+        t = t._base
+    return t
+
+
 def current_fn(t: Any) -> Node | None:
     """`t`'s grad_fn now. A view whose values were changed in place (through its base or another
     view) after its grad_fn was made gets torch's AsStridedBackward0 to its base's history first,
@@ -207,7 +215,7 @@ def current_fn(t: Any) -> Node | None:
     if t._base is None:
         return fn
     if fn is None:
-        if t._rg and t._vc[1] > t.uid and t._base._rg:
+        if t._rg and t._vc[1] > t.uid and root(t)._rg:
             raise RuntimeError(CHANGED_NO_GRAD_VIEW)
     elif fn.uid < t._vc[1]:
         from engine.ops_views import refresh_view  # the view machinery sits above this module

@@ -25,7 +25,7 @@ from engine.dispatch import (
     made_in_no_grad_mode,
 )
 from engine.grad_mode import STATE
-from engine.graph import UIDS, Node, note_mutation, short_op_name, version
+from engine.graph import UIDS, Node, note_mutation, root, short_op_name, version
 from engine.observe import LISTENERS, InPlaceModified, emit
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
 from engine.ops_shape import CLONE
@@ -113,9 +113,8 @@ def check_target(t: Tensor, through_view: bool = False) -> None:
         if t._rg and t._fn is None:
             raise RuntimeError(VIEW_LEAF_INPLACE if through_view else LEAF_INPLACE)
         return
-    while base._base is not None:
-        base = base._base
-    if t._rg and base._fn is None:
+    base = root(base)
+    if (t._fn is not None or base._rg) and base._fn is None:  # torch: the view requires grad
         raise RuntimeError(VIEW_LEAF_INPLACE)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from engine import hooks, ops, ops_shape
 from engine.backends import NUMPY
 from engine.dispatch import _finish, grad_node, record
-from engine.graph import CopySlices, Node, Rule
+from engine.graph import CopySlices, Node, Rule, root
 from engine.ops import Op
 from engine.ops_shape import _view
 from engine.tensor import Tensor, wrap
@@ -62,13 +62,6 @@ def _constant(values: np.ndarray, like: Tensor) -> Tensor:
 
 
 COPY_SLICES = Rule("copy_slices", _copy_slices_backward)
-
-
-def root(t: Tensor) -> Tensor:
-    """The tensor at the bottom of `t`'s chain of views (`t` itself if it is no view)."""
-    while t._base is not None:
-        t = t._base
-    return t
 
 
 def _byte_offsets(a: np.ndarray) -> np.ndarray:

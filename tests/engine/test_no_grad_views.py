@@ -111,3 +111,51 @@ def test_views_of_tensors_without_grad_and_copies_are_unaffected():
         out.append(repr(plain))
 
     assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+def test_no_grad_view_of_a_view_follows_its_root_base():
+    """torch's view bookkeeping uses the root base: once it is detached in place, a view made
+    from an intermediate view under no_grad may change under no_grad without an error."""
+
+    def scenario(L, out):
+        b = L.tensor([1.0, 2.0, 3.0], requires_grad=True) * 1
+        v = b[:]
+        v.mul_(2)
+        with L.no_grad():
+            s = v[:]
+        b.detach_()
+        with L.no_grad():
+            s.mul_(0.5)
+        out += [repr(s.is_leaf), repr(s.grad_fn), repr(b)]
+
+    assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+def test_no_grad_view_of_a_base_detached_in_place_may_change():
+    def scenario(L, out):
+        b = L.tensor([1.0, 2.0, 3.0], requires_grad=True) * 1
+        with L.no_grad():
+            s = b[:]
+        b.detach_()
+        s.mul_(0.5)
+        out.append(repr(b.sum().item()))
+
+    assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+@pytest.mark.parametrize("change", ["mul_", "zero_", "setitem"])
+def test_view_made_before_its_base_required_grad_is_refused(change):
+    """The view follows its base's requires_grad: it is a view of a leaf that requires grad."""
+
+    def scenario(L, out):
+        x = L.tensor([1.0, 2.0, 3.0])
+        v = x[1:]
+        x.requires_grad_()
+        try:
+            {"mul_": lambda: v.mul_(2), "zero_": v.zero_, "setitem": lambda: v.__setitem__(0, 5.0)}[
+                change
+            ]()
+        finally:
+            out.append(repr(x))
+
+    assert outcome(scenario, engine) == outcome(scenario, torch)
