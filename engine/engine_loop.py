@@ -34,7 +34,6 @@ from engine.observe import BackwardStep
 from engine.tensor import Tensor, wrap
 
 _SCALARS = (int, float, bool)
-_NUMPY = NUMPY
 _ndarray = np.ndarray
 _shape = attrgetter("shape")
 _dtype = attrgetter("dtype")
@@ -129,9 +128,9 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                         saved = _arrays(node.saved)
                     if not retain_graph:
                         node.saved = node.arrays = node.versions = None
-                grads_out = node.op.backward(_NUMPY, grad, saved, node.attrs)
+                grads_out = node.op.backward(NUMPY, grad, saved, node.attrs)
                 if node.meta is not None:
-                    grads_out = _fit(_NUMPY, node, grads_out)
+                    grads_out = _fit(NUMPY, node, grads_out)
             if hooked:
                 grads_out = hooks.run_post_hooks(node, grad, grads_out, create_graph, reach)
             if events:
@@ -296,9 +295,9 @@ def _apply(node: Node, g: Any, retain_graph: bool, create_graph: bool) -> tuple:
             saved = node.arrays
             if saved is None:
                 saved = _arrays(node.saved)
-        grads = node.op.backward(_NUMPY, g, saved, node.attrs)
+        grads = node.op.backward(NUMPY, g, saved, node.attrs)
         if node.meta is not None:
-            grads = _fit(_NUMPY, node, grads)
+            grads = _fit(NUMPY, node, grads)
     if not retain_graph and node.saved:
         node.saved = node.arrays = node.versions = None
     return grads
@@ -323,7 +322,7 @@ def _fit(backend: Any, node: Node, grads: tuple) -> tuple:
             shape, dtype = m
             if g.shape != shape:
                 g = backend.sum_to(g, shape)
-            if backend is _NUMPY:
+            if backend is NUMPY:
                 if g.dtype is not dtype.np:
                     g = g.astype(dtype.np)
             elif g.dtype is not dtype:
