@@ -66,6 +66,17 @@ def reduction_keepdim(message: str, name: str, dim: Any, keepdim: Any) -> bool:
     return keepdim
 
 
+def _named_as_functions(cls: type) -> type:
+    """Give `cls`'s methods their bare names as qualified names. torch's are C functions, so
+    Python's argument errors read `softmax() missing 1 required positional argument`, not
+    `TensorMethods.softmax() ...` (torch's own wording differs slightly again)."""
+    for name, member in vars(cls).items():
+        if callable(member) and hasattr(member, "__qualname__"):
+            member.__qualname__ = name
+    return cls
+
+
+@_named_as_functions
 class TensorMethods:
     """Arithmetic, comparison and named op methods of Tensor (args in the user's operand order)."""
 
