@@ -18,7 +18,6 @@ import numpy as np
 
 from engine import hooks
 from engine.backends import NUMPY
-from engine.dtypes import from_numpy
 from engine.grad_mode import enable_grad
 from engine.graph import (
     FREED_MESSAGE,
@@ -369,10 +368,7 @@ def _new_grad(g: Any, leaf: Tensor, create_graph: bool) -> Tensor:
 
 
 def _step(node: Node, grad: Any, grads_out: tuple, reach: set | None) -> BackwardStep:
-    sent = tuple(
-        None if child is None or (reach is not None and child not in reach) else g
-        for child, g in zip(node.next_nodes, grads_out, strict=False)
-    )
+    sent = hooks.sent_gradients(node, grads_out, reach)
     return BackwardStep(named(node), _tensors((grad,)), _tensors(sent))
 
 
@@ -382,11 +378,4 @@ def _copy(t: Tensor) -> Tensor:
 
 def _tensors(grads: Any) -> tuple:
     """Gradients as Tensors for an event (arrays are wrapped, not copied)."""
-    return tuple([_as_tensor(g) for g in grads])
-
-
-def _as_tensor(g: Any) -> Tensor | None:
-    if g is None or isinstance(g, Tensor):
-        return g
-    array = np.asarray(g)
-    return wrap(array, from_numpy(array.dtype))
+    return tuple([hooks.as_tensor(g) for g in grads])

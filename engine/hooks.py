@@ -138,12 +138,18 @@ def run_post_hooks(node: Node, grad_out: Any, grads: tuple, create_graph: bool, 
     table = POST_HOOKS.get(node)
     if not table:
         return grads
-    grads = [
+    grads = list(sent_gradients(node, grads, reach))
+    with set_grad_enabled(create_graph):
+        return tuple(_node_hooks(table, grads, ((as_tensor(grad_out),),), create_graph))
+
+
+def sent_gradients(node: Node, grads: tuple, reach: Any) -> tuple:
+    """The gradients `node` sends along its edges: None where an edge leads nowhere, or (in a
+    backward limited to some inputs) to a node outside `reach`."""
+    return tuple(
         None if child is None or (reach is not None and child not in reach) else g
         for child, g in zip(node.next_nodes, grads, strict=True)
-    ]
-    with set_grad_enabled(create_graph):
-        return tuple(_node_hooks(table, grads, ((_as_tensor(grad_out),),), create_graph))
+    )
 
 
 def _tensor_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
@@ -169,7 +175,7 @@ def _apply(table: dict, g: Any, create_graph: bool) -> Any:
     """Tensor hooks in order, each on the previous one's result (None: unchanged); torch calls
     them with None where no gradient arrived."""
     for fn in tuple(table.values()):
-        t = _as_tensor(g)
+        t = as_tensor(g)
         result = fn(t)
         if result is not None:
             g = _checked(t, result, fn)
@@ -181,7 +187,7 @@ def _node_hooks(table: dict, grads: list, extra: tuple, create_graph: bool) -> l
     """grad_fn hooks in order: each gets a tuple of gradients (and `extra`) and may return a
     tuple replacing it (None: unchanged)."""
     for fn in tuple(table.values()):
-        tensors = tuple([_as_tensor(g) for g in grads])
+        tensors = tuple([as_tensor(g) for g in grads])
         result = fn(tensors, *extra)
         if result is None:
             continue
@@ -229,8 +235,12 @@ def type_name(value: Any) -> str:
     return f"{cls.__module__}.{cls.__name__}"
 
 
-def _as_tensor(g: Any) -> Tensor | None:
-    return g if g is None or isinstance(g, Tensor) else wrap(g, from_numpy(g.dtype))
+def as_tensor(g: Any) -> Tensor | None:
+    """A gradient as a Tensor (an array or numpy scalar is wrapped, not copied)."""
+    if g is None or isinstance(g, Tensor):
+        return g
+    array = np.asarray(g)
+    return wrap(array, from_numpy(array.dtype))
 
 
 def _retain(t: Tensor, g: Any) -> None:

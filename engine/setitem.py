@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import creation, dtypes, ops
+from engine import creation, dtypes, hooks, ops
 from engine.dispatch import _scalar, grad_node
 from engine.grad_mode import STATE, no_grad
 from engine.graph import UIDS, Node, note_mutation
@@ -83,17 +83,13 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
 def _assigned_number(t: Tensor, value: Any) -> Any:
     """A Python number to assign, refused (torch's texts) when the tensor's dtype cannot hold it."""
     if not isinstance(value, (int, float, np.number, np.bool_)):
-        kind = type(value)
-        name = (
-            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-        )
-        raise TypeError(f"can't assign a {name} to a torch.{t.dtype.legacy_name}")
+        raise TypeError(f"can't assign a {hooks.type_name(value)} to a torch.{t.dtype.legacy_name}")
     value = _scalar(value)
     if type(value) is int and not -(1 << 63) <= value < 1 << 63:
         raise ValueError("Overflow when unpacking long long")
-    type_name = _C_TYPE_NAMES.get(t.dtype)
-    if type_name is not None:
-        creation.checked_scalar(value, t.dtype.name, type_name)
+    c_type = _C_TYPE_NAMES.get(t.dtype)
+    if c_type is not None:
+        creation.checked_scalar(value, t.dtype.name, c_type)
     if t.dtype.category == dtypes.INTEGER and type(value) is int:
         return np.asarray(value).astype(t.dtype.np)
     return value
