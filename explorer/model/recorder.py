@@ -12,11 +12,14 @@ name; other in-place changes (under no_grad, on leaves) change the value of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import networkx as nx
 import numpy as np
 
 from engine import Tensor
 from engine import observe as engine_events
+from engine.graph import root
 from explorer.model import events as ev
 from explorer.model.arrays import ArrayStore
 from explorer.model.graph import new_graph
@@ -25,6 +28,7 @@ from explorer.model.recorder_links import GradientLinks, tensor_array, tensor_dt
 from explorer.model.timeline import StatementLog, StatementTable, Timeline
 
 CONST_REPR_LIMIT = 40
+VIEW_REGENERATED = "AsStridedBackward0"
 
 
 class Recorder:
@@ -154,13 +158,18 @@ class Recorder:
         outputs = event.output if isinstance(event.output, tuple) else (event.output,)
         self._record_op(event.op, event.args, outputs, event.grad_enabled)
 
-    def _record_op(self, op: str, args: tuple, outputs: tuple, grad_enabled: bool) -> None:
-        """An op node joining the current nodes of `args`' tensors to new `outputs` nodes."""
+    def _record_op(
+        self, op: str, args: tuple, outputs: tuple, grad_enabled: bool, in_place: bool = False
+    ) -> None:
+        """An op node joining the current nodes of `args`' tensors to new `outputs` nodes
+        (for an in-place op, the nodes its operands had before it ran)."""
         inputs = tensors_in(args)
         known = self._nodes
         in_nodes = [known.get(t.uid) or self.node_for(t) for t in inputs]
-        index = len(self.events)
         grad_fn = outputs[0].grad_fn if outputs else None
+        if grad_fn is not None and not in_place:
+            self._refresh_views(inputs, in_nodes)
+        index = len(self.events)
         op_node = self._add_op_node(op, grad_fn, args, grad_enabled, index)
         in_edges = self._input_edges(inputs, in_nodes, grad_enabled, op_node, index)
         out_nodes = tuple(self.add_tensor_node(out, index) for out in outputs)
@@ -243,28 +252,79 @@ class Recorder:
         if self._links.in_place_on_grad(event):
             return
         node = self.node_for(event.tensor, value=event.before)
-        if self._links.rebased(event.tensor):
-            self._in_place_recorded(event, node)
+        if self._links.rebased(event.tensor) or self._links.rebased(root(event.tensor)):
+            self._in_place_recorded(event)
             return
         before = self.arrays.freeze(event.before)
         after = self.arrays.freeze(tensor_array(event.tensor))
         nonfinite = self.arrays.nonfinite(after) and not self.arrays.nonfinite(before)
         self.emit(ev.InPlaceModified(node, event.op, before, after, None, nonfinite))
 
-    def _in_place_recorded(self, event: engine_events.InPlaceModified, previous: str) -> None:
+    def _in_place_recorded(self, event: engine_events.InPlaceModified) -> None:
         """An in-place op that gave the tensor a new grad_fn (torch rebases its history): an op
-        node from the tensor's previous node to a new node for its new state, same label."""
+        node from the tensor's previous node to a new node for its new state, same label.
+        Through a view, torch gives the view's base the new history (CopySlices: the op node
+        joins the base's states) and the view AsStridedBackward0 to it (a view op node)."""
         tensor, args = event.tensor, event.args
         others = args[1:] if args and args[0] is tensor else args
-        self._record_op(event.op, (tensor, *others), (tensor,), True)
-        label = self.writer.attrs(previous)["label"]
-        self.writer.attrs(self._nodes[tensor.uid])["label"] = label
+        base = root(tensor)
+        if base is not tensor and self._links.rebased(base):
+            self._new_state(
+                base, lambda: self._record_op(event.op, (base, *others), (base,), True, True)
+            )
+        if not self._links.rebased(tensor):
+            return
+        if base is not tensor and tensor.grad_fn.name() == VIEW_REGENERATED:
+            self._regenerated_view(tensor)
+        else:
+            self._new_state(
+                tensor, lambda: self._record_op(event.op, (tensor, *others), (tensor,), True, True)
+            )
+
+    def _refresh_views(self, inputs: list, in_nodes: list) -> None:
+        """Inputs that are views torch gave a new grad_fn since their node was made (after an
+        in-place change of their base or of another view) get a node for their new state."""
+        rebased = self._links.rebased
+        for k, tensor in enumerate(inputs):
+            if tensor._base is not None and rebased(tensor):
+                in_nodes[k] = self._regenerated_view(tensor)
+
+    def _regenerated_view(self, view: Tensor) -> str:
+        """torch's AsStridedBackward0 for a view whose values changed in place: an op node (the
+        view's own op) from its root base's current node to a new node of the view."""
+        previous = self._nodes[view.uid]
+        op = self._producer_op(previous) or "getitem"
+        return self._new_state(view, lambda: self._record_op(op, (root(view),), (view,), True))
+
+    def _new_state(self, tensor: Tensor, record: Callable[[], None]) -> str:
+        """Run `record`, which gives `tensor` a new node; the new node keeps the old one's label."""
+        previous = self._nodes[tensor.uid]
+        record()
+        node = self._nodes[tensor.uid]
+        self.writer.attrs(node)["label"] = self.writer.attrs(previous)["label"]
+        return node
+
+    def _producer_op(self, node: str) -> str | None:
+        """The op name of the op node that produced a tensor node, if any."""
+        for source in self.graph.predecessors(node):
+            attrs = self.writer.attrs(source)
+            if attrs["kind"] == "op":
+                return attrs["op"]
+        return None
 
     def _backward_started(self, event: engine_events.BackwardStarted) -> None:
         self._api = event.api
         self._links.api = event.api
-        roots = tuple(self.node_for(t) for t in event.roots)
+        roots = tuple(self._root_node(t) for t in event.roots)
         self.emit(ev.BackwardStarted(roots, event.api))
+
+    def _root_node(self, tensor: Tensor) -> str:
+        """A backward root's node, a new one if it is a view whose values changed in place (a
+        view made in no_grad mode has no grad_fn to regenerate: torch raises reading it)."""
+        node = self.node_for(tensor)
+        if tensor._base is not None and tensor._fn is not None and self._links.rebased(tensor):
+            return self._regenerated_view(tensor)
+        return node
 
     def _backward_finished(self, event: engine_events.BackwardFinished) -> None:
         roots = tuple(self._nodes.get(t.uid, "") for t in event.roots)
