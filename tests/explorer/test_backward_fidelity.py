@@ -10,6 +10,7 @@ import pytest
 from explorer.fileformat import load_document, save_document
 from explorer.model import events as ev
 from explorer.model.document import Document
+from explorer.model.graph import named
 from explorer.model.program import parse_percent
 
 torch = pytest.importorskip("torch")
@@ -140,3 +141,38 @@ def test_regenerated_nodes_save_and_load(tmp_path):
     loaded = load_document(path)
     assert list(loaded.graph.nodes(data="op")) == list(document.graph.nodes(data="op"))
     assert shown_steps(loaded) == shown_steps(document)
+
+
+INPUTS = {
+    "one pass": X + "h = x * 2\ny = (h * h).sum()\ny.backward(inputs=[h])\n",
+    "two passes": X
+    + "h = x * 2\ny = (h * h).sum()\ny.backward(inputs=[h], retain_graph=True)\n"
+    + "y.backward(inputs=[h])\n",
+    "with the leaf": X + "h = x * 2\ny = (h * x).sum()\ny.backward(inputs=[h, x])\n",
+}
+
+
+@pytest.mark.parametrize("source", INPUTS.values(), ids=INPUTS.keys())
+def test_backward_inputs_non_leaf_captures_its_grad(source):
+    """torch accumulates into a non-leaf input's .grad; past it, gradient flows only towards the
+    other inputs (the step of h's grad_fn carries the gradient arriving at it, and nothing on
+    when x is not an input)."""
+    document = recorded(source)
+    namespace: dict = {}
+    exec(source, namespace)
+    graph = document.graph
+    (x,) = named(graph, "x")
+    (h,) = named(graph, "h")
+    (maker,) = graph.predecessors(h)
+    captured = [e for e in document.timeline if isinstance(e, ev.GradAccumulated) and e.leaf == h]
+    replay = document.replay
+    assert replay.node_state(h).grad.tolist() == namespace["h"].grad.tolist()
+    assert replay.node_state(h).accumulation_count == len(captured)
+    x_grad = namespace["x"].grad
+    shown = replay.node_state(x).grad
+    assert (shown is None) == (x_grad is None)
+    if x_grad is None:
+        steps = [e for e in document.timeline if isinstance(e, ev.BackwardStepped)]
+        assert [e.edges for e in steps if e.op_node == maker] == [((maker, h, 0),)] * len(captured)
+    else:
+        assert shown.tolist() == x_grad.tolist()
