@@ -16,6 +16,8 @@ from __future__ import annotations
 import networkx as nx
 
 EDGE_KINDS = ("data", "detach", "no_grad", "gradient")
+INDEXING_OPS = ("getitem", "__setitem__")
+REGENERATED_VIEW = "AsStridedBackward0"
 
 
 def new_graph() -> nx.MultiDiGraph:
@@ -66,3 +68,24 @@ def named(graph: nx.MultiDiGraph, label: str) -> list[str]:
         for n, data in graph.nodes(data=True)
         if data.get("kind") == "tensor" and label in data.get("label", "").split(", ")
     ]
+
+
+def op_title(attrs: dict) -> str:
+    """What an op node is called on screen: its torch function name, with the index for
+    indexing (`y[0, 1:]` is two nodes, `getitem [0]` then `getitem [1:3]`, one per part torch
+    applies), `as_strided` for a view torch regenerated after an in-place change (its grad_fn
+    AsStridedBackward0), marked when it ran under no_grad."""
+    op = attrs.get("op", "op")
+    if attrs.get("grad_fn") == REGENERATED_VIEW and not op.endswith("_"):
+        title = "as_strided"
+    elif op in INDEXING_OPS:
+        title = f"{op} {_index_of(attrs.get('args') or ())}".rstrip()
+    else:
+        title = op
+    return f"{title} (no_grad)" if attrs.get("no_grad") else title
+
+
+def _index_of(args: list) -> str:
+    """The index operand of an indexing op, as written in brackets (`[0, 1:]`), or ""."""
+    const = args[1].get("const", "") if len(args) > 1 else ""
+    return const if const.startswith("[") else ""

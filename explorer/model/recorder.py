@@ -22,8 +22,9 @@ from engine import observe as engine_events
 from engine.graph import root
 from explorer.model import events as ev
 from explorer.model.arrays import ArrayStore
-from explorer.model.graph import new_graph
+from explorer.model.graph import INDEXING_OPS, new_graph
 from explorer.model.graph_writer import GraphWriter
+from explorer.model.index_text import index_text
 from explorer.model.recorder_links import GradientLinks, tensor_array, tensor_dtype, tensors_in
 from explorer.model.timeline import StatementLog, StatementTable, Timeline
 
@@ -213,7 +214,7 @@ class Recorder:
             "no_grad": not grad_enabled,
             "created_at": index,
             "cell": self.cell,
-            "args": [self._operand(arg) for arg in args],
+            "args": self._operands(op, args),
         }
         self.writer.add_node(op_node, attrs)
         return op_node
@@ -329,6 +330,13 @@ class Recorder:
     def _backward_finished(self, event: engine_events.BackwardFinished) -> None:
         roots = tuple(self._nodes.get(t.uid, "") for t in event.roots)
         self.emit(ev.BackwardFinished(tuple(r for r in roots if r)))
+
+    def _operands(self, op: str, args: tuple) -> list[dict]:
+        """The op's operands for its node; an indexing op's index as written (`[0, 1:]`)."""
+        operands = [self._operand(arg) for arg in args]
+        if op in INDEXING_OPS and len(args) > 1 and "const" in operands[1]:
+            operands[1] = {"const": index_text(args[1])}
+        return operands
 
     def _operand(self, arg: object) -> dict:
         if isinstance(arg, Tensor):

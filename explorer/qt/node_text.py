@@ -8,6 +8,7 @@ import numpy as np
 
 from engine.printing import format_array_compact
 from explorer.model.events import GradAccumulated
+from explorer.model.graph import op_title
 
 LABEL_CHARS = 28
 
@@ -28,12 +29,6 @@ def tensor_title(attrs: dict[str, Any]) -> str:
     """The tensor's name (if it has one) and shape."""
     label = attrs.get("label")
     return f"{label} {shape_text(attrs.get('shape'))}" if label else shape_text(attrs.get("shape"))
-
-
-def op_title(attrs: dict[str, Any]) -> str:
-    """The op's torch function name, marked when it ran under no_grad."""
-    title = attrs.get("op", "op")
-    return f"{title} (no_grad)" if attrs.get("no_grad") else title
 
 
 Pair = tuple[np.ndarray | None, np.ndarray | None]

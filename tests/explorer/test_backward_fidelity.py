@@ -10,7 +10,7 @@ import pytest
 from explorer.fileformat import load_document, save_document
 from explorer.model import events as ev
 from explorer.model.document import Document
-from explorer.model.graph import named
+from explorer.model.graph import named, op_title
 from explorer.model.program import parse_percent
 
 torch = pytest.importorskip("torch")
@@ -176,3 +176,37 @@ def test_backward_inputs_non_leaf_captures_its_grad(source):
         assert [e.edges for e in steps if e.op_node == maker] == [((maker, h, 0),)] * len(captured)
     else:
         assert shown.tolist() == x_grad.tolist()
+
+
+INDEXES = {
+    "[0, 1:]": ["getitem [0]", "getitem [1:3]"],
+    "[:, 1]": ["getitem [:, 1]"],
+    "[1:]": ["getitem [1:]"],
+    "[0][None]": ["getitem [0]", "getitem [None]"],
+    "[..., None, 0]": ["getitem [:, None]", "getitem [:, :, 0]"],
+    "[[1, 0]]": ["getitem [[1, 0]]"],
+}
+
+
+@pytest.mark.parametrize(("index", "titles"), INDEXES.items(), ids=INDEXES.keys())
+def test_each_index_part_is_a_node_titled_by_its_part(index, titles):
+    """One node per torch node, titled with the part of the index it applies (to its input)."""
+    source = M + f"y = m * 2\nz = y{index}\n"
+    document = recorded(source)
+    namespace: dict = {}
+    exec(source, namespace)
+    graph = document.graph
+    ops = [n for n, kind in graph.nodes(data="kind") if kind == "op"][2:]
+    assert [op_title(graph.nodes[n]) for n in ops] == titles
+    chain, fn = [], namespace["z"].grad_fn
+    while fn.name() != "MulBackward0":
+        chain.append(fn.name())
+        fn = fn.next_functions[0][0]
+    assert [graph.nodes[n]["grad_fn"] for n in ops] == chain[::-1]
+
+
+def test_a_regenerated_view_is_titled_as_strided():
+    document = recorded(PROGRAMS["in-place on a view, then a sibling view"])
+    graph = document.graph
+    titles = [op_title(graph.nodes[n]) for n, kind in graph.nodes(data="kind") if kind == "op"]
+    assert titles[2:7] == ["getitem [0:2]", "mul_", "as_strided", "getitem [1:]", "getitem [1:]"]
