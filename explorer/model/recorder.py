@@ -320,10 +320,9 @@ class Recorder:
         self.emit(ev.BackwardStarted(roots, event.api))
 
     def _root_node(self, tensor: Tensor) -> str:
-        """A backward root's node, a new one if it is a view whose values changed in place (a
-        view made in no_grad mode has no grad_fn to regenerate: torch raises reading it)."""
+        """A backward root's node, a new one if it is a view whose values changed in place."""
         node = self.node_for(tensor)
-        if tensor._base is not None and tensor._fn is not None and self._links.rebased(tensor):
+        if tensor._base is not None and self._links.rebased(tensor):
             return self._regenerated_view(tensor)
         return node
 

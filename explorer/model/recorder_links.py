@@ -85,8 +85,12 @@ class GradientLinks:
         self._outputs[op_node] = tuple(zip(out_nodes, map(weakref.ref, outputs), strict=True))
 
     def rebased(self, tensor: object) -> bool:
-        """True when an in-place op just gave `tensor` a grad_fn no recorded op has."""
-        grad_fn = getattr(tensor, "grad_fn", None)
+        """True when `tensor` has a grad_fn no recorded op has (an in-place op gave it one, or
+        torch regenerated a view's)."""
+        try:
+            grad_fn = tensor.grad_fn
+        except RuntimeError:  # a view made in no_grad mode, changed in place: torch raises
+            return False  # reading its grad_fn, and it has none to show
         return grad_fn is not None and grad_fn.uid not in self._fn_nodes
 
     def appeared_edges(self, tensor: object, node: str) -> tuple[ev.Edge, ...]:

@@ -50,6 +50,18 @@ PROGRAMS = {
     + "b = x * 1\nv = b[1:]\nv.mul_(2)\ny = b.sum()\ny.backward(retain_graph=True)\ny.backward()\n",
     "backward from a changed view": X
     + "b = x * 1\nv = b[1:]\nb.mul_(2)\nv.backward(torch.ones(2))\n",
+    "base changed under no_grad, then an older view": X
+    + "v = x[0:2]\nwith torch.no_grad():\n    x.mul_(2)\n(v * 3).sum().backward()\n",
+    "a view made and changed under no_grad": X
+    + "b = x * 1\nwith torch.no_grad():\n    v = b[0:2]\n    v.mul_(2)\n(b * 3).sum().backward()\n",
+    "the intermediate view of a changed view of a view": X
+    + "b = x * 1\nv = b[0:3]\nu = v[1:]\nu.mul_(3)\n(v * 1).sum().backward()\n",
+    "setitem of a tensor on a view": X
+    + "b = x * 1\nv = b[1:]\nv[0] = x[0] * 10\n(v * v).sum().backward()\n",
+    "in-place on a reshaped view": X
+    + "b = x * 1\nv = b.reshape(3, 1)\nv.add_(1)\nv.sum().backward()\n",
+    "backward with inputs= the base of a changed view": X
+    + "b = x * 1\nv = b[1:]\nv.mul_(2)\ny = (v * v).sum()\ny.backward(inputs=[b])\n",
     "backward with inputs= a non-leaf": X
     + "h = x * 2\ny = (h * h).sum()\ny.backward(inputs=[h])\n",
     "backward with inputs= a non-leaf and a leaf": X
