@@ -18,6 +18,7 @@ import networkx as nx
 EDGE_KINDS = ("data", "detach", "no_grad", "gradient")
 INDEXING_OPS = ("getitem", "__setitem__")
 REGENERATED_VIEW = "AsStridedBackward0"
+COPIED_GRAD = "torch::autograd::CopyBackwards"
 
 
 def new_graph() -> nx.MultiDiGraph:
@@ -74,10 +75,14 @@ def op_title(attrs: dict) -> str:
     """What an op node is called on screen: its torch function name, with the index for
     indexing (`y[0, 1:]` is two nodes, `getitem [0]` then `getitem [1:3]`, one per part torch
     applies), `as_strided` for a view torch regenerated after an in-place change (its grad_fn
-    AsStridedBackward0), marked when it ran under no_grad."""
+    AsStridedBackward0), `copy_` for a leaf's `.grad` that backward(create_graph=True) copied
+    from the gradient (CopyBackwards), marked when it ran under no_grad."""
     op = attrs.get("op", "op")
-    if attrs.get("grad_fn") == REGENERATED_VIEW and not op.endswith("_"):
+    grad_fn = attrs.get("grad_fn")
+    if grad_fn == REGENERATED_VIEW and not op.endswith("_"):
         title = "as_strided"
+    elif grad_fn == COPIED_GRAD:
+        title = "copy_"
     elif op in INDEXING_OPS:
         title = f"{op} {_index_of(attrs.get('args') or ())}".rstrip()
     else:

@@ -117,11 +117,29 @@ class Recorder:
         """The node of a live tensor, creating one (a TensorAppeared event) the first time."""
         node = self._nodes.get(tensor.uid)
         if node is None:
+            copied = self._links.copied_gradient(tensor)
             node = self.add_tensor_node(tensor, len(self.events))
             frozen = self.arrays.freeze(tensor_array(tensor) if value is None else value)
             edges = self._links.appeared_edges(tensor, node)
-            self.emit(ev.TensorAppeared(node, frozen, bool(tensor.requires_grad), edges))
+            if copied is not None:
+                self._copy_recorded(tensor, node, copied, edges)
+            else:
+                self.emit(ev.TensorAppeared(node, frozen, bool(tensor.requires_grad), edges))
         return node
+
+    def _copy_recorded(self, tensor: Tensor, node: str, source: str, edges: tuple) -> None:
+        """A leaf's `.grad` made by backward(create_graph=True) is torch's copy of the gradient
+        (CopyBackwards): an op node from the gradient's node to the `.grad` tensor's."""
+        index = len(self.events)
+        grad_fn = tensor.grad_fn
+        op_node = self._add_op_node("clone", grad_fn, (), True, index)
+        self.writer.attrs(op_node)["args"] = [{"tensor": source}]
+        in_edge = self.add_edge(source, op_node, "data", 0, index)
+        out_edge = self.add_edge(op_node, node, "data", 0, index)
+        self._links.op_recorded(op_node, grad_fn, (tensor,), (node,), (in_edge,), (out_edge,))
+        value, requires_grad = self._values[node], bool(tensor.requires_grad)
+        all_edges = (in_edge, out_edge, *edges)
+        self.emit(ev.OpRan(op_node, "clone", (node,), (value,), (requires_grad,), all_edges))
 
     def add_tensor_node(self, tensor: object, created_at: int, label: str = "") -> str:
         """Add a tensor node (its value attr filled in by the caller's event) and map the tensor."""

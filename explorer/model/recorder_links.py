@@ -19,6 +19,7 @@ import numpy as np
 from engine import Tensor
 from engine.graph import AccumulateGrad
 from explorer.model import events as ev
+from explorer.model.graph import COPIED_GRAD
 
 if TYPE_CHECKING:
     from explorer.model.recorder import Recorder
@@ -92,6 +93,15 @@ class GradientLinks:
         except RuntimeError:  # a view made in no_grad mode, changed in place: torch raises
             return False  # reading its grad_fn, and it has none to show
         return grad_fn is not None and grad_fn.uid not in self._fn_nodes
+
+    def copied_gradient(self, tensor: object) -> str | None:
+        """For a leaf's `.grad` that backward(create_graph=True) made (CopyBackwards, not yet
+        recorded), the node of the gradient it copies; None for any other tensor."""
+        grad_fn = tensor.grad_fn if tensor._base is None else None
+        if grad_fn is None or grad_fn.uid in self._fn_nodes or grad_fn.name() != COPIED_GRAD:
+            return None
+        copied = [self._source_node(fn, nr) for fn, nr in grad_fn.next_functions if fn is not None]
+        return copied[0] if len(copied) == 1 else None
 
     def appeared_edges(self, tensor: object, node: str) -> tuple[ev.Edge, ...]:
         """A gradient edge from the leaf when a newly seen tensor is that leaf's `.grad`."""

@@ -14,6 +14,7 @@ from explorer.model.graph import named, op_title
 from explorer.model.program import parse_percent
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore:Using backward.. with create_graph=True")
 
 ACCUMULATE = "torch::autograd::AccumulateGrad"
 X = "import torch\nx = torch.tensor([1., 2., 3.], requires_grad=True)\n"
@@ -62,6 +63,8 @@ PROGRAMS = {
     + "b = x * 1\nv = b.reshape(3, 1)\nv.add_(1)\nv.sum().backward()\n",
     "backward with inputs= the base of a changed view": X
     + "b = x * 1\nv = b[1:]\nv.mul_(2)\ny = (v * v).sum()\ny.backward(inputs=[b])\n",
+    "backward of a .grad made with create_graph": X
+    + "y = (x ** 3).sum()\ny.backward(create_graph=True)\nx.grad.sum().backward()\n",
     "backward with inputs= a non-leaf": X
     + "h = x * 2\ny = (h * h).sum()\ny.backward(inputs=[h])\n",
     "backward with inputs= a non-leaf and a leaf": X
@@ -222,3 +225,11 @@ def test_a_regenerated_view_is_titled_as_strided():
     graph = document.graph
     titles = [op_title(graph.nodes[n]) for n, kind in graph.nodes(data="kind") if kind == "op"]
     assert titles[2:7] == ["getitem [0:2]", "mul_", "as_strided", "getitem [1:]", "getitem [1:]"]
+
+
+def test_a_grad_copied_with_create_graph_is_titled_copy_():
+    document = recorded(PROGRAMS["backward of a .grad made with create_graph"])
+    graph = document.graph
+    (grad,) = named(graph, "x.grad")
+    (copy,) = [u for u in graph.predecessors(grad) if graph.nodes[u]["kind"] == "op"]
+    assert op_title(graph.nodes[copy]) == "copy_"
