@@ -5,8 +5,11 @@ Views and in-place ops make grad_fns no forward op made (CopySlices on a base ch
 view, AsStridedBackward0 on a view whose values changed); each program below runs in the explorer
 and in torch, and the backward steps the timeline shows are compared with the ones torch runs."""
 
+from pathlib import Path
+
 import pytest
 
+from engine.observe import BackwardStep, observe
 from explorer.fileformat import load_document, save_document
 from explorer.model import events as ev
 from explorer.model.document import Document
@@ -127,6 +130,21 @@ def shown_steps(document: Document) -> list[Step]:
     return steps
 
 
+def engine_steps(source: str) -> tuple[Document, list[str]]:
+    """The program recorded, and the names of the grad_fns the engine ran meanwhile."""
+    document = Document.from_program(parse_percent(source))
+    names: list[str] = []
+
+    def listen(event: object) -> None:
+        if isinstance(event, BackwardStep):
+            names.append(event.node.name())
+
+    with observe(listen):
+        document.run_all()
+    assert document.error is None, document.error
+    return document, names
+
+
 def _grad_fn_of(attrs: dict) -> str:
     return attrs["grad_fn"] or ACCUMULATE
 
@@ -233,3 +251,16 @@ def test_a_grad_copied_with_create_graph_is_titled_copy_():
     (grad,) = named(graph, "x.grad")
     (copy,) = [u for u in graph.predecessors(grad) if graph.nodes[u]["kind"] == "op"]
     assert op_title(graph.nodes[copy]) == "copy_"
+
+
+SMALL_EXAMPLES = sorted(
+    path
+    for path in (Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.py")
+    if path.stem not in ("big_mlp", "long_loop", "rnn_unrolled")
+)
+
+
+@pytest.mark.parametrize("path", SMALL_EXAMPLES, ids=[p.stem for p in SMALL_EXAMPLES])
+def test_every_engine_step_of_the_examples_is_shown(path):
+    document, names = engine_steps(path.read_text(encoding="utf-8"))
+    assert [name for name, _ in shown_steps(document)] == names
