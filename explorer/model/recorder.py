@@ -7,12 +7,13 @@ It is the `observer` of `explorer.model.interpreter.run_program`: the interprete
 node ids and arrays copied once into its `ArrayStore` (equal arrays shared). The graph schema is in
 `explorer.model.graph`. An in-place op that gives a tensor a new grad_fn (torch rebases its
 history) is recorded like a forward op, from the tensor's previous node to a new node of the same
-name; other in-place changes (under no_grad, on leaves) change the value of the same node.
+name; other in-place changes (under no_grad, on leaves) change the value of the same node. Through
+a view, the op node joins the states of the view's base (torch's CopySlices), and the view gets a
+node regenerated from the base's new state (AsStridedBackward0); so does an older view of that
+base when it is next used. A leaf's `.grad` made under create_graph gets its CopyBackwards node.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import networkx as nx
 import numpy as np
@@ -22,14 +23,13 @@ from engine import observe as engine_events
 from engine.graph import root
 from explorer.model import events as ev
 from explorer.model.arrays import ArrayStore
-from explorer.model.graph import INDEXING_OPS, new_graph
+from explorer.model.graph import INDEXING_OPS, REGENERATED_VIEW, new_graph
 from explorer.model.graph_writer import GraphWriter
 from explorer.model.index_text import index_text
 from explorer.model.recorder_links import GradientLinks, tensor_array, tensor_dtype, tensors_in
 from explorer.model.timeline import StatementLog, StatementTable, Timeline
 
 CONST_REPR_LIMIT = 40
-VIEW_REGENERATED = "AsStridedBackward0"
 
 
 class Recorder:
@@ -288,17 +288,13 @@ class Recorder:
         others = args[1:] if args and args[0] is tensor else args
         base = root(tensor)
         if base is not tensor and self._links.rebased(base):
-            self._new_state(
-                base, lambda: self._record_op(event.op, (base, *others), (base,), True, True)
-            )
+            self._new_state(base, event.op, (base, *others), in_place=True)
         if not self._links.rebased(tensor):
             return
-        if base is not tensor and tensor.grad_fn.name() == VIEW_REGENERATED:
+        if base is not tensor and tensor.grad_fn.name() == REGENERATED_VIEW:
             self._regenerated_view(tensor)
         else:
-            self._new_state(
-                tensor, lambda: self._record_op(event.op, (tensor, *others), (tensor,), True, True)
-            )
+            self._new_state(tensor, event.op, (tensor, *others), in_place=True)
 
     def _refresh_views(self, inputs: list, in_nodes: list) -> None:
         """Inputs that are views torch gave a new grad_fn since their node was made (after an
@@ -313,14 +309,15 @@ class Recorder:
         view's own op) from its root base's current node to a new node of the view."""
         previous = self._nodes[view.uid]
         op = self._producer_op(previous) or "getitem"
-        return self._new_state(view, lambda: self._record_op(op, (root(view),), (view,), True))
+        return self._new_state(view, op, (root(view),))
 
-    def _new_state(self, tensor: Tensor, record: Callable[[], None]) -> str:
-        """Run `record`, which gives `tensor` a new node; the new node keeps the old one's label."""
-        previous = self._nodes[tensor.uid]
-        record()
+    def _new_state(self, tensor: Tensor, op: str, args: tuple, in_place: bool = False) -> str:
+        """`op` gave `tensor` a grad_fn no recorded op has: an op node from the nodes of `args`'
+        tensors to a new node of `tensor`, which keeps its label."""
+        label = self.writer.attrs(self._nodes[tensor.uid])["label"]
+        self._record_op(op, args, (tensor,), True, in_place)
         node = self._nodes[tensor.uid]
-        self.writer.attrs(node)["label"] = self.writer.attrs(previous)["label"]
+        self.writer.attrs(node)["label"] = label
         return node
 
     def _producer_op(self, node: str) -> str | None:
