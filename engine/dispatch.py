@@ -66,13 +66,6 @@ def grad_node(t: Tensor) -> Node | None:
     return acc
 
 
-def made_in_no_grad_mode(t: Tensor) -> bool:
-    """A view made in no_grad mode of a tensor that requires grad (torch's CreationMeta
-    NO_GRAD_MODE). As in torch it requires grad but has no grad_fn and no gradient edge: ops on
-    it record nodes, and nothing reaches it or its base."""
-    return t._base is not None and t._rg and t._fn is None and root(t)._rg
-
-
 def edge(t: Tensor) -> tuple:
     """torch's `(node, input_nr)` a gradient for `t` flows to; `(None, 0)` if `t` needs none."""
     return (grad_node(t), 0)
@@ -102,7 +95,7 @@ def _finish(op: ops.Op, out: Tensor, inputs: tuple, attrs: Any, args: tuple) -> 
                     record(op, out, inputs, attrs)
                     break
     elif out._base is not None and root(out)._rg:
-        out._rg = True  # a view made in no_grad mode: see made_in_no_grad_mode
+        out._rg = True  # a view made in no_grad mode follows its base: see engine.view_meta
     if LISTENERS:
         emit(OpRan(op.name, args, out, STATE.enabled))
     return out

@@ -26,13 +26,6 @@ DETACHED_MESSAGE = (
     "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is "
     "not supported, please use out-of-place `.detach()` instead"
 )
-CHANGED_NO_GRAD_VIEW = (
-    "A view was created in no_grad mode and its base or another view of its base has been "
-    "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
-    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
-    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) "
-    "or both outside (if you want the inplace to be tracked)."
-)
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you "
@@ -207,21 +200,22 @@ def root(t: Any) -> Any:
 
 def current_fn(t: Any) -> Node | None:
     """`t`'s grad_fn now. A view whose values were changed in place (through its base or another
-    view) after its grad_fn was made gets torch's AsStridedBackward0 to its base's history first,
-    made on its first use after the change, as torch does. A view made in no_grad mode of a
-    tensor that requires grad has none, and raises torch's error once its values were changed
-    in place after it was made."""
+    view) after its grad_fn was made, or after it was made without one while its root base
+    requires grad now, gets torch's AsStridedBackward0 to its root base's history, made on its
+    first use after the change, as torch does (a view made in no_grad mode raises torch's error
+    instead, engine.view_meta.check_rebase)."""
     fn = t._fn
     if t._base is None:
         return fn
+    changed = t._vc[1]
     if fn is None:
-        if t._rg and t._vc[1] > t.uid and root(t)._rg:
-            raise RuntimeError(CHANGED_NO_GRAD_VIEW)
-    elif fn.uid < t._vc[1]:
-        from engine.ops_views import refresh_view  # the view machinery sits above this module
+        if changed < t.uid or not root(t)._rg:
+            return None
+    elif fn.uid > changed:
+        return fn
+    from engine.ops_views import refresh_view  # the view machinery sits above this module
 
-        fn = refresh_view(t)
-    return fn
+    return refresh_view(t)
 
 
 class SavedOutput:

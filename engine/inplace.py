@@ -17,28 +17,17 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, ops
-from engine.dispatch import (
-    _cast,
-    _promoted,
-    _scalar,
-    grad_node,
-    made_in_no_grad_mode,
-)
+from engine.dispatch import _cast, _promoted, _scalar, grad_node
 from engine.grad_mode import STATE
-from engine.graph import UIDS, Node, note_mutation, root, short_op_name, version
+from engine.graph import UIDS, Node, note_mutation, root, version
 from engine.observe import LISTENERS, InPlaceModified, emit
 from engine.ops_math import ADD_ALPHA, SUB_ALPHA, check_alpha
 from engine.ops_shape import CLONE
 from engine.ops_views import rebase
 from engine.tensor import Tensor, wrap
+from engine.view_meta import check_rebase
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
-NO_GRAD_VIEW = (
-    "{} created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
-    "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
-    "moving both the view and the inplace either both inside the no_grad block (if you don't want "
-    "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
-)
 VIEW_LEAF_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
 )
@@ -101,40 +90,19 @@ def check_no_partial_overlap(out: np.ndarray, src: np.ndarray) -> None:
         raise RuntimeError(PARTIAL_OVERLAP)
 
 
-def check_target(t: Tensor, through_view: bool = False) -> None:
-    """Refuse in-place changes of a leaf that requires grad, or of a view of one (setitem
-    writes through a view, so it gets the view message)."""
-    if not STATE.enabled:
+def check_target(t: Tensor, requires_grad: bool, through_view: bool = False) -> None:
+    """torch's check_inplace, with grad mode on and an input that requires grad
+    (`requires_grad`): no in-place change of a view made in no_grad mode, of a view of a leaf
+    while the view requires grad, or of a leaf that requires grad (setitem writes through a
+    view, so it gets the view message)."""
+    if not (requires_grad and STATE.enabled):
         return
-    base = t._base
-    if base is not None:
-        check_not_from_no_grad_view(t)
-    if base is None:
-        if t._rg and t._fn is None:
-            raise RuntimeError(VIEW_LEAF_INPLACE if through_view else LEAF_INPLACE)
-        return
-    base = root(base)
-    if (t._fn is not None or base._rg) and base._fn is None:  # torch: the view requires grad
-        raise RuntimeError(VIEW_LEAF_INPLACE)
-
-
-def check_not_from_no_grad_view(view: Tensor) -> None:
-    """torch refuses in-place changes, with grad mode on, of a view made in no_grad mode
-    (`made_in_no_grad_mode`) or of a view of one."""
-    if made_in_no_grad_mode(view):
-        raise RuntimeError(NO_GRAD_VIEW.format("A view was"))
-    if from_no_grad_view(view._base):
-        kind = short_op_name(view.grad_fn.name())
-        raise RuntimeError(NO_GRAD_VIEW.format(f"Output 0 of {kind} is a view of a view which was"))
-
-
-def from_no_grad_view(t: Tensor | None) -> bool:
-    """Whether `t` or a tensor it is a view of was made in no_grad mode."""
-    while t is not None:
-        if made_in_no_grad_mode(t):
-            return True
-        t = t._base
-    return False
+    if t._base is not None:
+        check_rebase(t, indirect=False)
+        if t._rg and root(t)._fn is None:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+    elif t._rg and t._fn is None:
+        raise RuntimeError(VIEW_LEAF_INPLACE if through_view else LEAF_INPLACE)
 
 
 def binary_(name: str, t: Tensor, other: Any, alpha: Any = 1) -> Tensor:
@@ -143,9 +111,9 @@ def binary_(name: str, t: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     Checks in torch's order: leaf, bool subtraction, written-to memory, shapes, result type,
     alpha. With an alpha, add_/sub_ use the fused rows of `add`/`sub` (one node, one rounding).
     """
-    check_target(t)
     other = _operand(name, other)
     is_tensor = type(other) is Tensor
+    check_target(t, t._rg or (is_tensor and other._rg))
     if name == "sub_":
         ops.sub_check(t.dtype is dtypes.bool_, ops.is_bool(other))
     target = writable_target(t.array)
@@ -270,7 +238,7 @@ def changed(name: str, t: Tensor, args: tuple, before: np.ndarray) -> Tensor:
 def zero_(t: Tensor) -> Tensor:
     """Fill with zeros (torch's fill_ allows an expanded target); a tensor with history gets
     ZeroBackward0."""
-    check_target(t)
+    check_target(t, t._rg)
     before = t.array.copy() if LISTENERS else None
     node = None
     if STATE.enabled and t._rg:

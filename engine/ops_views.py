@@ -25,6 +25,7 @@ from engine.graph import CopySlices, Node, Rule, root
 from engine.ops import Op
 from engine.ops_shape import _view
 from engine.tensor import Tensor, wrap
+from engine.view_meta import check_rebase, follow_bases
 
 
 def _as_strided_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
@@ -112,6 +113,7 @@ def rebase(t: Tensor, fn: Node, region: np.ndarray | None = None) -> None:
 
 def refresh_view(t: Tensor) -> Node | None:
     """Give view `t` AsStridedBackward0 to its root base's history (see graph.current_fn)."""
+    check_rebase(t, indirect=True)
     base = root(t)
     pos = positions(base.array, t.array)
     if pos is not None:
@@ -129,7 +131,9 @@ def _as_strided_history(t: Tensor, base: Tensor, pos: np.ndarray) -> None:
 def _set_history(t: Tensor, node: Node) -> None:
     old = t._fn
     t._fn = node
-    t._rg = True
+    if not t._rg:
+        t._rg = True
+        follow_bases(t)
     hooks.move_retained(t, old)
 
 

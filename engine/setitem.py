@@ -17,9 +17,7 @@ from engine.graph import UIDS, Node, note_mutation
 from engine.inplace import (
     changed,
     check_no_partial_overlap,
-    check_not_from_no_grad_view,
     check_target,
-    from_no_grad_view,
     has_internal_overlap,
     writable_target,
 )
@@ -27,6 +25,7 @@ from engine.observe import muted
 from engine.ops_views import advanced_index, getitem, positions, rebase, sliced
 from engine.shapes import expanded_shape
 from engine.tensor import Tensor, wrap
+from engine.view_meta import check_rebase, from_no_grad_view
 
 COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
 EXPANDED_INDEX_PUT = (
@@ -51,21 +50,22 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         value = _assigned_number(t, value)
     if index is False:
         return
+    is_tensor = type(value) is Tensor
+    requires_grad = t._rg or (is_tensor and value._rg)
     with no_grad(), muted():
         view, advanced = sliced(wrap(t.array, t.dtype), index)
     if advanced:
-        check_target(t, through_view=view._base is not None)
+        check_target(t, requires_grad, through_view=view._base is not None)
         write = _advanced_region(view.array, advanced, value)
     else:
         write = _basic_region(view.array, value)
-        if STATE.enabled and from_no_grad_view(t):
+        if requires_grad and STATE.enabled and from_no_grad_view(t):
             with muted():  # torch writes through the view the index makes, and names it
-                check_not_from_no_grad_view(getitem(t, index))
-        check_target(t, through_view=True)
+                check_rebase(getitem(t, index), indirect=False)
+        check_target(t, requires_grad, through_view=True)
     before = t.array.copy()
-    is_tensor = type(value) is Tensor
     node = None
-    if STATE.enabled and (t._rg or (is_tensor and value._rg)):
+    if STATE.enabled and requires_grad:
         node = object.__new__(Node)
         node.uid = next(UIDS)
         node.op = COPY_

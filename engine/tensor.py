@@ -17,6 +17,8 @@ from engine.dtypes import FLOATING, DType
 from engine.graph import UIDS, Node, current_fn, named, note_detached, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
 from engine.tensor_methods import TensorMethods, bind_dispatch, not_writable
+from engine.view_meta import follow_bases, note_alias
+from engine.view_meta import set_requires_grad as set_view_requires_grad
 
 _ndarray = np.ndarray
 _new = object.__new__
@@ -99,6 +101,8 @@ def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
     t._acc = None
     t.detached_from = None
     t._base = None
+    if vc is not None:
+        note_alias(t, vc)
     return t
 
 
@@ -197,15 +201,20 @@ class Tensor(TensorMethods):
         return self
 
     def _set_requires_grad(self, value: bool, int_message: str) -> None:
-        if self._fn is not None:
+        if not self.is_leaf:
             if not value:
                 raise RuntimeError(NOT_LEAF_FLAG)
             return
         if value and self.dtype.category != FLOATING:
             raise RuntimeError(int_message)
-        self._rg = value
+        if self._base is None:
+            if self._rg is not value:
+                self._rg = value
+                follow_bases(self)
+        else:
+            set_view_requires_grad(self, value)
         if LISTENERS:
-            emit(RequiresGradSet(self, value))
+            emit(RequiresGradSet(self, self._rg))
 
     @property
     def grad_fn(self) -> Node | None:
@@ -251,7 +260,9 @@ class Tensor(TensorMethods):
         if self._fn is not None:
             note_detached(self)
         self._fn = None
-        self._rg = False
+        if self._rg:
+            self._rg = False
+            follow_bases(self)
         if LISTENERS:
             emit(Detached(self, self, True))
         return self

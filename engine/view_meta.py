@@ -1,0 +1,121 @@
+"""What a view remembers for autograd, as torch's DifferentiableViewMeta: whether the user set its
+requires_grad, and whether it was made in no_grad mode (torch's CreationMeta).
+
+A view requires grad when the user made it so, when it has a grad_fn, or when its root base
+requires grad. The hot paths read each tensor's `_rg` flag, so a view's flag is kept up to date
+here instead of computed on each read: every tensor that shares a version counter (views and
+`detach()` aliases) is registered with the counter when it is made (`note_alias`), with its
+`ViewMeta`, and when a tensor starts or stops requiring grad (`requires_grad_()`, `detach_()`,
+an in-place op giving it history), the flags of the views sharing its counter are recomputed
+(`follow_bases`). The hot paths never touch this registry.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from engine.grad_mode import STATE
+from engine.graph import named, root, short_op_name
+
+_ALIASES = 2  # index in a version counter of its Aliases
+NO_GRAD_VIEW = (
+    "{} created in no_grad mode and {} modified inplace with grad mode enabled. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+    "both the view and the inplace either both inside the no_grad block (if you don't want the "
+    "inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
+
+
+class Alias(weakref.ref):
+    """A weak reference to a tensor sharing a version counter, with the tensor's flags as a
+    view: made in no_grad mode, requires_grad set by the user."""
+
+    __slots__ = ("uid", "no_grad_mode", "requires_grad")
+
+
+class Aliases(dict):
+    """uid -> Alias of each live tensor sharing one version counter (keyed by uid: a
+    WeakKeyDictionary would compare tensors with their elementwise `==`)."""
+
+    __slots__ = ()
+
+    def drop(self, alias: Alias) -> None:
+        """Forget a tensor that was freed (the Alias's callback)."""
+        self.pop(alias.uid, None)
+
+
+class _Unshared:
+    """The flags of a tensor that shares no version counter: none set."""
+
+    no_grad_mode = requires_grad = False
+
+
+_DEFAULT = _Unshared()
+
+
+def note_alias(t: Any, vc: list) -> None:
+    """Register `t`, a new tensor sharing the version counter `vc`, with the grad mode it was
+    made in (read only if it is a view)."""
+    if len(vc) == _ALIASES:
+        vc.append(Aliases())
+    aliases = vc[_ALIASES]
+    alias = aliases[t.uid] = Alias(t, aliases.drop)
+    alias.uid = t.uid
+    alias.no_grad_mode = not STATE.enabled
+    alias.requires_grad = False
+
+
+def flags(t: Any) -> Alias | _Unshared:
+    """The flags of `t` as a view (defaults for a tensor that shares no counter)."""
+    vc = t._vc
+    if vc is None or len(vc) == _ALIASES:
+        return _DEFAULT
+    return vc[_ALIASES].get(t.uid, _DEFAULT)
+
+
+def set_requires_grad(view: Any, value: bool) -> None:
+    """`view.requires_grad_(value)`: the view's own flag; it still follows its root base."""
+    view._vc[_ALIASES][view.uid].requires_grad = value  # every view is registered
+    view._rg = view_requires_grad(view)
+
+
+def view_requires_grad(view: Any) -> bool:
+    """torch's requires_grad of a view: its own flag, a grad_fn, or its root base's."""
+    return flags(view).requires_grad or view._fn is not None or root(view)._rg
+
+
+def follow_bases(t: Any) -> None:
+    """After `t` started or stopped requiring grad: recompute the flags of the views sharing its
+    version counter."""
+    vc = t._vc
+    if vc is None or len(vc) == _ALIASES:
+        return
+    for alias in list(vc[_ALIASES].values()):
+        view = alias()
+        if view is not None and view._base is not None:
+            view._rg = view_requires_grad(view)
+
+
+def from_no_grad_view(t: Any) -> bool:
+    """Whether `t` or a view it is a view of was made in no_grad mode (torch propagates the
+    creation mode to views of a view)."""
+    while t is not None and t._base is not None:
+        if flags(t).no_grad_mode:
+            return True
+        t = t._base
+    return False
+
+
+def check_rebase(view: Any, indirect: bool) -> None:
+    """torch's handle_view_on_rebase: a view made in no_grad mode (or a view of one) may not get
+    history from an in-place change of itself, or (`indirect`) of its base or another view."""
+    if not from_no_grad_view(view):
+        return
+    fn = view._fn
+    if fn is None:
+        subject = "A view was"
+    else:
+        subject = f"Output 0 of {short_op_name(named(fn).name())} is a view of a view which was"
+    what = "its base or another view of its base has been" if indirect else "is being"
+    raise RuntimeError(NO_GRAD_VIEW.format(subject, what))
