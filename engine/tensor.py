@@ -6,16 +6,17 @@ functions take fast paths for same-dtype operands, and observers cost one truthi
 
 from __future__ import annotations
 
-import operator
 import warnings
 from typing import Any
 
 import numpy as np
 
-from engine import dtypes, once, printing
+from engine import once, printing
 from engine.dtypes import FLOATING, DType
+from engine.grad_attribute import NON_LEAF_GRAD, check_grad_assignment
 from engine.graph import UIDS, Node, current_fn, named, note_detached, shared_counter, version
 from engine.observe import LISTENERS, Detached, RequiresGradSet, emit
+from engine.size import Size, _dim, _size
 from engine.tensor_methods import TensorMethods, bind_dispatch, not_writable
 from engine.view_meta import follow_bases, note_alias
 from engine.view_meta import set_requires_grad as set_view_requires_grad
@@ -27,65 +28,6 @@ NOT_LEAF_FLAG = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
 )
-NON_LEAF_GRAD = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
-    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
-    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
-    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
-    "github.com/pytorch/pytorch/pull/30531 for more information."
-)
-
-
-class Size(tuple):
-    """torch.Size: a tuple of ints that prints as `torch.Size([2, 3])`; slices, concatenations
-    and repetitions stay Sizes."""
-
-    __slots__ = ()
-
-    def __new__(cls, sizes: Any = ()) -> Size:
-        return tuple.__new__(cls, [_size_item(n, i) for i, n in enumerate(sizes)])
-
-    def __repr__(self) -> str:
-        return f"torch.Size({list(self)})"
-
-    def __getitem__(self, index: Any) -> Any:
-        item = tuple.__getitem__(self, index)
-        return _size(item) if type(index) is slice else item
-
-    def __add__(self, other: Any) -> Size:
-        if not isinstance(other, tuple):
-            raise TypeError(
-                f"can only concatenate tuple (not {type(other).__name__}) to torch.Size"
-            )
-        return _size(tuple.__add__(self, other))
-
-    def __radd__(self, other: Any) -> Size:
-        if not isinstance(other, tuple):
-            return NotImplemented
-        return _size(tuple.__add__(other, self))
-
-    def __mul__(self, count: Any) -> Size:
-        return _size(tuple.__mul__(self, count))
-
-    __rmul__ = __mul__
-
-    def numel(self) -> int:
-        """The number of elements of a tensor of this shape."""
-        return int(np.prod(self, dtype=np.int64))
-
-
-def _size(items: tuple) -> Size:
-    """A Size of ints already checked (the engine's own shapes skip Size's checks)."""
-    return tuple.__new__(Size, items)
-
-
-def _size_item(value: Any, position: int) -> int:
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(
-            f"torch.Size() takes an iterable of 'int' (item {position} is '{type(value).__name__}')"
-        ) from None
 
 
 def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
@@ -240,7 +182,7 @@ class Tensor(TensorMethods):
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
-            _check_grad_assignment(self, value)
+            check_grad_assignment(self, value)
         self._grad = value
 
     # ---- detaching ----
@@ -432,52 +374,6 @@ TO_SCALAR_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first."
 )
-
-
-def _check_grad_assignment(t: Tensor, value: Any) -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            "assigned grad expected to be a Tensor or None but got grad of type "
-            f"{type(value).__name__}"
-        )
-    if value.array.shape != t.array.shape:
-        raise RuntimeError(
-            f"attempting to assign a gradient of size '{list(value.array.shape)}' to a tensor of "
-            f"size '{list(t.array.shape)}'. Please ensure that the gradient and the tensor are "
-            "the same size"
-        )
-    if value.dtype is not t.dtype:
-        raise RuntimeError(
-            f"attempting to assign a gradient with dtype '{_CPP_NAMES.get(value.dtype.name)}' to "
-            f"a tensor with grad_dtype '{dtypes.SCALAR_NAMES[t.dtype]}'. The gradient must match "
-            "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
-            "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
-            "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
-            "downstream systems that assume they match."
-        )
-
-
-_CPP_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
-
-def _dim(dim: int, ndim: int) -> int:
-    """Normalise a possibly negative dim, with torch's IndexError when out of range."""
-    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
-    if not low <= dim <= high:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
-        )
-    return dim % max(ndim, 1)
 
 
 # The dispatch functions need Tensor and wrap, defined above; methods look them up at call time.
