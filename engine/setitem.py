@@ -14,6 +14,7 @@ from engine import creation, dtypes, hooks, ops
 from engine.dispatch import _scalar, grad_node
 from engine.grad_mode import STATE, no_grad
 from engine.graph import UIDS, Node, note_mutation
+from engine.indexing import advanced_index, getitem, sliced
 from engine.inplace import (
     changed,
     check_no_partial_overlap,
@@ -22,7 +23,7 @@ from engine.inplace import (
     writable_target,
 )
 from engine.observe import muted
-from engine.ops_views import advanced_index, getitem, positions, rebase, sliced
+from engine.ops_views import positions, rebase
 from engine.shapes import expanded_shape
 from engine.tensor import Tensor, wrap
 from engine.view_meta import check_rebase, from_no_grad_view

@@ -378,6 +378,6 @@ TO_SCALAR_WARNING = (
 
 # The dispatch functions need Tensor and wrap, defined above; methods look them up at call time.
 from engine import hooks, inplace, setitem  # noqa: E402
-from engine.ops_views import getitem  # noqa: E402
+from engine.indexing import getitem  # noqa: E402
 
 bind_dispatch()
