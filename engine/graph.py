@@ -320,6 +320,25 @@ class CopySlices(HandWritten):
     __slots__ = ()
 
 
+class FillBackward3(HandWritten):
+    """`t[...] = number` on a whole tensor `t` with a graph: torch runs its `fill_` on `t`
+    itself (the engine computes it as CopySlices over all of `t`). A generated node in torch:
+    its name has no namespace."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        """torch's name."""
+        return type(self).__name__
+
+
+class IndexPutBackward0(FillBackward3):
+    """`t[mask] = value` on a tensor `t` with a graph: torch's `index_put_` on `t` itself (the
+    engine computes it as CopySlices over the written elements)."""
+
+    __slots__ = ()
+
+
 _NODE_CLASSES: dict[str, type] = {}
 
 

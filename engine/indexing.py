@@ -58,11 +58,16 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 
 def sliced(a: Tensor, index: Any) -> tuple[Tensor, list]:
     """torch's applySlicing for `a[index] = value`: the view the basic parts make (`a` itself if
-    they make none) and the advanced parts still to apply, with getitem's checks. Call it in
-    no_grad mode: the views are only a way to reach `a`'s memory."""
+    they make none: unlike getitem, a lone `...` or slice of all of `a` makes none) and the
+    advanced parts still to apply, with getitem's checks. Call it in no_grad mode: the views are
+    only a way to reach `a`'s memory."""
     if type(index) is not tuple:
         if index is True:
             return _unsqueeze(a, 0, None), []
+        if index is Ellipsis:  # torch writes into `a` itself, as for a slice of all of it
+            return a, []
+        if type(index) is slice and a.array.ndim:
+            return _slice(a, 0, index, None), []
         single = _single(a, index)
         if single is not None:
             return single, []

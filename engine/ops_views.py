@@ -84,9 +84,12 @@ def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
     return pos
 
 
-def rebase(t: Tensor, fn: Node, region: np.ndarray | None = None) -> None:
+def rebase(
+    t: Tensor, fn: Node, region: np.ndarray | None = None, node_class: type = CopySlices
+) -> None:
     """Give `t` the history of the in-place op `fn` (on all of `t`, or on the elements of `t` at
-    the flat positions `region` when given)."""
+    the flat positions `region` when given). A write of `region` into `t` itself, when `t` is
+    no view, is a `node_class` node (setitem names it as torch's op on `t`)."""
     base = root(t)
     pos = None if base is t else positions(base.array, t.array)
     if pos is None and region is None:
@@ -95,9 +98,8 @@ def rebase(t: Tensor, fn: Node, region: np.ndarray | None = None) -> None:
     if pos is None:
         base, pos = t, np.arange(t.array.size).reshape(t.array.shape)
     written = pos if region is None else pos.reshape(-1)[region]
-    node = CopySlices(
-        COPY_SLICES, (grad_node(base), *fn.next_nodes[1:]), (written, base.array.shape)
-    )
+    cls = node_class if base is t else CopySlices
+    node = cls(COPY_SLICES, (grad_node(base), *fn.next_nodes[1:]), (written, base.array.shape))
     node.saved = node.arrays = (fn,)
     node.versions = (None,)
     _set_history(base, node)

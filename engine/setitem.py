@@ -13,7 +13,15 @@ import numpy as np
 from engine import creation, dtypes, hooks, ops
 from engine.dispatch import _scalar, grad_node
 from engine.grad_mode import STATE, no_grad
-from engine.graph import UIDS, Node, note_mutation
+from engine.graph import (
+    UIDS,
+    CopyBackwards,
+    CopySlices,
+    FillBackward3,
+    IndexPutBackward0,
+    Node,
+    note_mutation,
+)
 from engine.indexing import advanced_index, getitem, sliced
 from engine.inplace import (
     changed,
@@ -55,15 +63,16 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     requires_grad = t._rg or (is_tensor and value._rg)
     with no_grad(), muted():
         view, advanced = sliced(wrap(t.array, t.dtype), index)
+    through_view = view._base is not None
     if advanced:
-        check_target(t, requires_grad, through_view=view._base is not None)
+        check_target(t, requires_grad, through_view)
         write = _advanced_region(view.array, advanced, value)
     else:
         write = _basic_region(view.array, value)
         if requires_grad and STATE.enabled and from_no_grad_view(t):
             with muted():  # torch writes through the view the index makes, and names it
-                check_rebase(getitem(t, index), indirect=False)
-        check_target(t, requires_grad, through_view=True)
+                check_rebase(getitem(t, index) if through_view else t, indirect=False)
+        check_target(t, requires_grad, through_view)
     before = t.array.copy()
     node = None
     if STATE.enabled and requires_grad:
@@ -77,8 +86,19 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     region = write(value.array if is_tensor else value)
     note_mutation(t)
     if node is not None:
-        rebase(t, node, positions(t.array, view.array)[region])
+        node_class = CopySlices if through_view else _own_node(advanced, value, t.array.shape)
+        rebase(t, node, positions(t.array, view.array)[region], node_class)
     changed("__setitem__", t, (t, index, value), before)
+
+
+def _own_node(advanced: list, value: Any, shape: tuple) -> type:
+    """The node of torch's op on the tensor itself, when the index makes no view: index_put_,
+    or copy_to's fill_ (a 0-d value into a tensor of another shape), else copy_."""
+    if advanced:
+        return IndexPutBackward0
+    if np.ndim(_value_array(value)) == 0 and shape != ():
+        return FillBackward3
+    return CopyBackwards
 
 
 def _assigned_number(t: Tensor, value: Any) -> Any:

@@ -219,6 +219,14 @@ def empty_view_inplace(L):
     return [fn_name(b), fn_name(v), fn_name(y), v._version]
 
 
+def zero_dim_setitem(L):
+    x = L.tensor(1.0, requires_grad=True)
+    u = x * 1
+    u[...] = 2.0
+    u.backward()
+    return [fn_name(u), next_names(u), x.grad.item()]
+
+
 CASES = [
     sibling_after_inplace,
     sibling_through_operator,
@@ -240,9 +248,67 @@ CASES = [
     view_of_no_grad_view_after_detach,
     no_grad_view_setitem_after_detach,
     empty_view_inplace,
+    zero_dim_setitem,
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
 def test_views_follow_their_base_as_in_torch(case):
     assert outcome(lambda: case(engine)) == outcome(lambda: case(torch))
+
+
+SETITEM_CASES = {
+    "u[:] = w": (slice(None), "w"),
+    "u[0:9] = w": (slice(0, 9), "w"),
+    "u[-2:] = w": (slice(-2, None), "w"),
+    "u[...] = w": (Ellipsis, "w"),
+    "u[:, :] = w": ((slice(None), slice(None)), "w"),
+    "u[:] = 3.": (slice(None), 3.0),
+    "u[...] = 3.": (Ellipsis, 3.0),
+    "u[..., 0:2] = 3.": ((Ellipsis, slice(0, 2)), 3.0),
+    "u[:] = w * ones(2, 2)": (slice(None), "w2d"),
+    "u[...] = w[0]": (Ellipsis, "w0"),
+    "u[u > 0] = .5": ("mask", 0.5),
+    "u[u > 0] = w[0]": ("mask", "w0"),
+    "u[[0, 1]] = w": ([0, 1], "w"),
+    "u[:, [0]] = 1.": ((slice(None), [0]), 1.0),
+    "u[0, [0]] = 1.": ((0, [0]), 1.0),
+    "u[0] = w": (0, "w"),
+    "u[None] = w": (None, "w"),
+}
+
+
+def setitem_case(L, index, value):
+    x = L.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    w = L.tensor([5.0, 6.0], requires_grad=True)
+    u = x * 2
+    values = {"w": w, "w0": w[0], "w2d": w * L.ones(2, 2)}
+    u[u > 0 if index == "mask" else index] = values.get(value, value)
+    fn = u.grad_fn
+    (u * u).sum().backward()
+    edge = fn.next_functions[0][0]
+    return [fn.name(), edge.name(), x.grad.tolist(), None if w.grad is None else w.grad.tolist()]
+
+
+@pytest.mark.parametrize("case", SETITEM_CASES, ids=str)
+def test_setitem_node_is_torchs(case):
+    """A write the index makes no view for is torch's copy_/fill_/index_put_ on the tensor itself
+    (CopyBackwards, FillBackward3, IndexPutBackward0), else CopySlices."""
+    index, value = SETITEM_CASES[case]
+    assert setitem_case(engine, index, value) == setitem_case(torch, index, value)
+
+
+def leaf_setitem(L, index):
+    x = L.zeros(2, 1, requires_grad=True)
+
+    def assign():
+        x[x > 0 if index == "mask" else index] = 5.0
+
+    return outcome(assign)
+
+
+@pytest.mark.parametrize(
+    "index", [(Ellipsis, slice(0, 1)), slice(None), Ellipsis, "mask", 0, None], ids=str
+)
+def test_setitem_on_a_leaf_names_a_view_only_when_the_index_makes_one(index):
+    assert leaf_setitem(engine, index) == leaf_setitem(torch, index)
