@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, memory, ops
+from engine import dtypes, memory, ops, view_meta
 from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
 from engine.grad_mode import STATE
 from engine.graph import (
@@ -56,8 +56,8 @@ def grad_node(t: Tensor) -> Node | None:
     fn = t._fn if t._base is None else current_fn(t)
     if fn is not None:
         return fn
-    if t._base is not None and t._base._rg:
-        return None  # a view made in no_grad mode: no gradient edge
+    if t._base is not None and not view_meta.flags(t).requires_grad:
+        return None  # a view requiring grad through its base only (made in no_grad mode)
     ref = t._acc
     acc = None if ref is None else ref()
     if acc is None:

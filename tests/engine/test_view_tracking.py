@@ -166,6 +166,16 @@ def no_grad_view_made_to_require_grad(L):
     return [*flags, outcome(lambda: s.add_(1))]
 
 
+def no_grad_view_given_its_own_flag_gets_grad(L):
+    b = L.ones(2, requires_grad=True)
+    with L.no_grad():
+        s = b[0:1]
+    s.requires_grad_()
+    y = s * 2
+    y.sum().backward()
+    return [next_names(y), s.grad.tolist(), b.grad]
+
+
 def view_of_no_grad_view_of_plain_tensor(L):
     a = L.ones(2)
     x = L.ones(1, requires_grad=True)
@@ -243,6 +253,7 @@ CASES = [
     no_grad_view_after_base_detached,
     no_grad_view_of_plain_tensor,
     no_grad_view_made_to_require_grad,
+    no_grad_view_given_its_own_flag_gets_grad,
     view_of_no_grad_view_of_plain_tensor,
     view_of_no_grad_view,
     view_of_no_grad_view_after_detach,
