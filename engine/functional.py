@@ -9,13 +9,13 @@ import numpy as np
 
 from engine.dispatch import _finish, _promoted
 from engine.ops import Op
-from engine.ops_reduce import softmax as _softmax
+from engine.ops_reduce import implicit_softmax_dim
 from engine.tensor import Tensor, wrap
 
 
 def relu(input: Tensor) -> Tensor:  # noqa: A002 (torch's parameter name)
-    """max(input, 0) elementwise."""
-    return input.relu()
+    """max(input, 0) elementwise (torch.relu, with its argument check)."""
+    return Tensor.relu(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -30,12 +30,16 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """softmax along `dim` (an implicit dim warns, as in torch)."""
-    return _softmax(input, dim, False, dtype)
+    if dim is None:
+        dim = implicit_softmax_dim("softmax", input.dim())
+    return input.softmax(dim) if dtype is None else input.softmax(dim, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """log_softmax along `dim` (an implicit dim warns, as in torch)."""
-    return _softmax(input, dim, True, dtype)
+    if dim is None:
+        dim = implicit_softmax_dim("log_softmax", input.dim())
+    return input.log_softmax(dim) if dtype is None else input.log_softmax(dim, dtype=dtype)
 
 
 def _mse_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
@@ -58,7 +62,7 @@ MSE_LOSS = Op("mse_loss", "MseLossBackward0", _mse_forward, _mse_backward, (0, 1
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
     """The mean (or sum, or elementwise) squared difference of input and target."""
-    if input.shape != target.shape:
+    if target.size() != input.size():
         warnings.warn(
             f"Using a target size ({target.shape!r}) that is different to the input size "
             f"({input.shape!r}). This will likely lead to incorrect results due to "

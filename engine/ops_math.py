@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, hooks, ops
+from engine import dtypes, ops, signatures
+from engine.arguments import Arguments, checked_function
 from engine.backends import ext, torch_sign
 from engine.dispatch import (
     _as_array,
@@ -311,26 +312,26 @@ WHERE = Op(
 )
 
 
-WHERE_COMBINATION = (
-    "where() received an invalid combination of arguments - got (Tensor, {}), but expected one "
-    "of:\n * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other, *, Tensor out "
-    "= None)\n * (Tensor condition, Number self, Tensor other)\n * (Tensor condition, Tensor "
-    "input, Number other)\n * (Tensor condition, Number self, Number other)\n"
-)
 _NOT_GIVEN = object()
 
 
-def where(condition: Tensor, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Tensor | tuple:
-    """Elements of `a` where `condition` holds, else of `b` (Tensors or Python scalars). With
-    `condition` alone: the indices where it is nonzero, one int64 tensor per dimension."""
-    if a is _NOT_GIVEN:
+WHERE_ARGUMENTS = Arguments("where", *signatures.FUNCTIONS["where"])
+
+
+def where(condition: Tensor, input: Any = _NOT_GIVEN, other: Any = _NOT_GIVEN) -> Tensor | tuple:  # noqa: A002
+    """Elements of `input` where `condition` holds, else of `other` (Tensors or Python scalars).
+    With `condition` alone: the indices where it is nonzero, one int64 tensor per dimension.
+    Unchecked, for the tensor backend of the backward rules, whose conditions are numpy masks;
+    `torch_where` is torch.where."""
+    if input is _NOT_GIVEN:
         indices = np.nonzero(np.atleast_1d(condition.array))
         result = tuple(wrap(i.astype(np.int64), dtypes.int64) for i in indices)
         if LISTENERS:
             emit(OpRan("where", (condition,), result, STATE.enabled))
         return result
-    if b is _NOT_GIVEN:
-        raise TypeError(WHERE_COMBINATION.format(hooks.type_name(a)))
+    if other is _NOT_GIVEN:
+        WHERE_ARGUMENTS.check((condition, input), {})
+    a, b = input, other
     if type(a) is Tensor:
         dt = _promoted(a, b)
     elif type(b) is Tensor:
@@ -344,6 +345,9 @@ def where(condition: Tensor, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Tensor
     ops.broadcast_shapes(cond.shape, np.shape(ad), np.shape(bd))
     out = wrap(_as_array(np.where(cond, ad, bd), dt), dt)
     return _finish(WHERE, out, (a, b), cond, (condition, a, b))
+
+
+torch_where = checked_function(WHERE_ARGUMENTS, where)
 
 
 def _condition(condition: Any) -> np.ndarray:

@@ -227,17 +227,21 @@ def _checked_0d_dim(dim: int) -> None:
     _dim(dim, 0)
 
 
-def softmax(a: Tensor, dim: int | None, log: bool = False, dtype: Any = None) -> Tensor:
+def implicit_softmax_dim(name: str, ndim: int) -> int:
+    """torch.nn.functional's dim for softmax without one (deprecated: warns at the caller's
+    caller)."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(a: Tensor, dim: int, log: bool = False, dtype: Any = None) -> Tensor:
     """softmax / log_softmax along `dim` (float results; torch refuses integer inputs)."""
     name = "log_softmax" if log else "softmax"
-    if dim is None:
-        dim = 0 if a.array.ndim in (0, 1, 3) else 1
-        warnings.warn(
-            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-            "include dim=X as an argument.",
-            UserWarning,
-            stacklevel=3,
-        )
     if dtype is not None:
         a = a.to(dtype)
     d = _dim(dim, a.array.ndim) if a.array.ndim else _checked_0d_dim(dim)

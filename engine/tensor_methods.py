@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import dtypes, once, ops, tensor_math_methods
+from engine.arguments import TorchMethod
 from engine.dtypes import DType
 from engine.tensor_math_methods import TensorMathMethods
 
@@ -51,15 +52,11 @@ def _python_operator(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], 
 
 
 OMITTED = object()  # sum/mean called without `dim`: torch's overload without it (not dim=None)
-REDUCTION_METHOD_ARGS = (
-    "{name}() received an invalid combination of arguments - got (keepdim={kind}, ), but expected "
-    "one of:\n * (*, torch.dtype dtype = None)\n * (tuple of ints dim, bool keepdim = False, *, "
-    "torch.dtype dtype = None)\n"
-)
 
 
 def reduction_keepdim(message: str, name: str, dim: Any, keepdim: Any) -> bool:
-    """sum/mean's `keepdim`, which torch takes only with a `dim` (None included)."""
+    """The `keepdim` of engine.sum/mean (engine/__init__.py), which torch takes only with a
+    `dim` (None included). The methods get this from their torch signatures."""
     if keepdim is OMITTED:
         return False
     if dim is OMITTED:
@@ -148,72 +145,85 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
     def __ge__(self, other: Any) -> Tensor:
         return binary(ops.GE, self, other, (self, other))
 
+    @TorchMethod
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self + alpha * other."""
         if type(alpha) is int and alpha == 1:  # not True or 1.0: torch checks those
             return self.__add__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.ADD_ALPHA)
 
+    @TorchMethod
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self - alpha * other."""
         if type(alpha) is int and alpha == 1:
             return self.__sub__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.SUB_ALPHA)
 
+    @TorchMethod
     def mul(self, other: Any) -> Tensor:
         """self * other."""
         return self.__mul__(other)
 
+    @TorchMethod
     def div(self, other: Any) -> Tensor:
         """self / other (true division)."""
         return self.__truediv__(other)
 
+    @TorchMethod
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent."""
         return self.__pow__(exponent)
 
+    @TorchMethod
     def neg(self) -> Tensor:
         """-self (refused for bool tensors, as in torch)."""
         if self.dtype is dtypes.bool_:
             raise RuntimeError(BOOL_NEGATION)
         return unary(ops.NEG, self, None, (self,))
 
+    @TorchMethod
     def exp(self) -> Tensor:
         """e ** self (float result)."""
         return unary(ops.EXP, self, None, (self,), to_float=True)
 
+    @TorchMethod
     def log(self) -> Tensor:
         """Natural logarithm (float result)."""
         return unary(ops.LOG, self, None, (self,), to_float=True)
 
+    @TorchMethod
     def reciprocal(self) -> Tensor:
         """1 / self (float result)."""
         return unary(ops.RECIPROCAL, self, None, (self,), to_float=True)
 
-    def dot(self, other: Tensor) -> Tensor:
+    @TorchMethod
+    def dot(self, tensor: Tensor) -> Tensor:
         """Inner product of two 1-D tensors of the same dtype."""
-        return dot(self, other)
+        return dot(self, tensor)
 
-    def sum(self, dim: Any = OMITTED, keepdim: Any = OMITTED) -> Tensor:
+    @TorchMethod
+    def sum(self, dim: Any = OMITTED, keepdim: bool = False) -> Tensor:
         """Sum of all elements, or over `dim` (int and bool sum to int64)."""
-        keepdim = reduction_keepdim(REDUCTION_METHOD_ARGS, "sum", dim, keepdim)
         return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim)
 
-    def mean(self, dim: Any = OMITTED, keepdim: Any = OMITTED) -> Tensor:
+    @TorchMethod
+    def mean(self, dim: Any = OMITTED, keepdim: bool = False) -> Tensor:
         """Mean of all elements, or over `dim` (floating tensors only)."""
-        keepdim = reduction_keepdim(REDUCTION_METHOD_ARGS, "mean", dim, keepdim)
         return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
 
+    @TorchMethod
     def reshape(self, *shape: Any) -> Tensor:
         """The same values in a new shape (one dimension may be -1); a view when possible."""
         from engine.ops_batched import torch_reshape
 
         return torch_reshape(self, shape)
 
+    @TorchMethod
     def view(self, *shape: Any) -> Tensor:
         """The same values in a new shape, sharing the version counter."""
         return reshape(ops.VIEW, self, shape)
 
+    @TorchMethod
     def expand(self, *sizes: Any) -> Tensor:
         """A broadcast view to `sizes` (-1 keeps a dimension)."""
         return expand(self, sizes)
@@ -222,14 +232,17 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
         """A copy converted to `dtype` (self when it already has that dtype)."""
         return convert(self, dtype)
 
+    @TorchMethod
     def float(self) -> Tensor:
         """As float32."""
         return convert(self, dtypes.float32)
 
+    @TorchMethod
     def double(self) -> Tensor:
         """As float64."""
         return convert(self, dtypes.float64)
 
+    @TorchMethod
     def long(self) -> Tensor:
         """As int64."""
         return convert(self, dtypes.int64)
@@ -270,16 +283,19 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
     def __matmul__(self, other: Any) -> Tensor:
         return _linalg.matmul(self, other)
 
+    @TorchMethod
     def floor_divide(self, other: Any) -> Tensor:
         """self // other (rounded down; integer dtypes stay integer)."""
         return _math.floor_divide(self, other, (self, other))
 
+    @TorchMethod
     def remainder(self, other: Any) -> Tensor:
         """self % other, with the sign of `other` (Python's modulo)."""
         if type(other) is Tensor:
             return binary(_math.REMAINDER, self, other, (self, other))
         return scalar_op(_math.REMAINDER_SCALAR, self, other, (self, other))
 
+    @TorchMethod
     def logical_not(self) -> Tensor:
         """Elementwise not, as a bool tensor."""
         return convert(self, dtypes.bool_).__invert__()
@@ -296,14 +312,17 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
 
     T = T.setter(not_writable("T"))
 
+    @TorchMethod
     def int(self) -> Tensor:
         """As int32."""
         return convert(self, dtypes.int32)
 
+    @TorchMethod
     def bool(self) -> Tensor:
         """As bool."""
         return convert(self, dtypes.bool_)
 
+    @TorchMethod
     def type_as(self, other: Tensor) -> Tensor:
         """As `other`'s dtype."""
         return convert(self, other.dtype)

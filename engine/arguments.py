@@ -1,0 +1,475 @@
+"""torch's Python argument parser, for torch's TypeErrors on the engine's functions and methods.
+
+torch checks every call against the signatures of its overloads before running anything
+(torch/csrc/utils/python_arg_parser.cpp). One overload: its error for the first wrong, missing or
+extra argument. Several: the first that fits is taken; when none does and exactly one is
+plausible by the number of arguments, that one's error; otherwise "received an invalid
+combination of arguments" listing the overloads (torch/csrc/utils/invalid_arguments.cpp, whose
+rough re-parse of the printed overloads decides the "didn't match because" lines).
+
+Signatures are written as torch prints them, plus two marks that are not printed: `?` after a
+type that also takes None, `[1]` after `tuple of ints` when a single int is also taken:
+`"(Tensor input, tuple of ints[1]? dim, bool keepdim = False, *, torch.dtype? dtype = None)"`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from types import MethodType
+from typing import Any
+
+import numpy as np
+
+from engine import signatures
+from engine import tensor as _tensor  # partly made when engine.tensor imports this module
+from engine.dtypes import FLOATING, DType
+from engine.signatures import HIDDEN as HIDDEN_OVERLOAD
+
+_INTS = (int, np.integer)
+_NUMBERS = (int, float, complex, np.number, np.bool_)
+
+
+def type_name(value: Any) -> str:
+    """The type name torch's argument errors give `value` (CPython's tp_name)."""
+    from engine.hooks import type_name as tp_name  # engine.hooks needs a finished engine.tensor
+
+    return "torch.dtype" if isinstance(value, DType) else tp_name(value)
+
+
+def _is_tensor(value: Any) -> bool:
+    return isinstance(value, _tensor.Tensor)
+
+
+def _is_scalar_tensor(value: Any, integral: bool) -> bool:
+    """A 0-d tensor that does not require grad, which torch takes for a number argument."""
+    if not _is_tensor(value) or value.array.ndim or value.requires_grad:
+        return False
+    return not integral or value.dtype.category != FLOATING
+
+
+def _is_int(value: Any) -> bool:
+    if type(value) is int:
+        return True
+    if isinstance(value, _INTS):
+        return not isinstance(value, bool)
+    return _is_scalar_tensor(value, integral=True)
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) or _is_scalar_tensor(
+        value, integral=False
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, _NUMBERS) or _is_scalar_tensor(value, integral=False)
+
+
+def first_non_int(items: Any) -> int:
+    """The index of the first item of a tuple of ints that is not an int (bools pass), or -1."""
+    for i, item in enumerate(items):
+        if not isinstance(item, _INTS) and not _is_scalar_tensor(item, integral=True):
+            return i
+    return -1
+
+
+def _is_int_list(value: Any) -> bool:
+    return isinstance(value, (tuple, list)) and first_non_int(value) < 0
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "Tensor": _is_tensor,
+    "int": _is_int,
+    "float": _is_float,
+    "bool": lambda value: value is True or value is False,
+    "Number": _is_number,
+    "torch.dtype": lambda value: isinstance(value, DType),
+    "str": lambda value: isinstance(value, str),
+    "torch.memory_format": lambda value: False,  # the engine has no memory formats
+    "tuple of ints": _is_int_list,
+    "tuple of Tensors": lambda value: (
+        isinstance(value, (tuple, list)) and all(map(_is_tensor, value))
+    ),
+}
+
+
+class Param:
+    """One parameter of a signature: `type name` or `type name = default`."""
+
+    __slots__ = ("type_name", "name", "optional", "allow_none", "keyword_only", "fits", "accepts")
+
+    def __init__(self, text: str, keyword_only: bool, numbers_as_tensors: bool) -> None:
+        text, _, default = text.partition(" = ")
+        kind, _, self.name = text.rpartition(" ")
+        self.allow_none = kind.endswith("?") or default == "None"
+        self.type_name = kind.replace("?", "").replace("[1]", "")
+        self.optional = bool(default)
+        self.keyword_only = keyword_only
+        fits = _CHECKS[self.type_name]
+        if "[1]" in kind:
+            fits = _either(fits, _is_int)
+        if self.type_name == "Tensor" and numbers_as_tensors:
+            fits = _either(fits, _is_number)
+        self.fits = fits
+        self.accepts = _either(_is_none, fits) if self.allow_none else fits
+
+    def failure(self, value: Any) -> int | None:
+        """None when `value` fits; else -1, or the index of a bad item of a tuple of ints (torch
+        looks at the first item only when choosing the overload, at the rest when converting)."""
+        if self.type_name == "tuple of ints" and isinstance(value, (tuple, list)):
+            return None if first_non_int(value[:1]) < 0 else 0
+        return None if self.fits(value) else -1
+
+
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+def _either(first: Callable[[Any], bool], second: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: first(value) or second(value)
+
+
+class Signature:
+    """One overload: its parameters and torch's parse of a call against them."""
+
+    def __init__(self, name: str, text: str, numbers_as_tensors: bool = False) -> None:
+        self.name = name
+        self.text = text.replace("?", "").replace("[1]", "")
+        self.params: list[Param] = []
+        keyword_only = False
+        for part in text[1:-1].split(", ") if text != "()" else ():
+            if part == "*":
+                keyword_only = True
+            else:
+                self.params.append(Param(part, keyword_only, numbers_as_tensors))
+        self.min_args = sum(not p.optional for p in self.params)
+        self.max_args = len(self.params)
+        self.max_pos_args = sum(not p.keyword_only for p in self.params)
+        self.varargs = self.max_pos_args == 1 and self.params[0].type_name == "tuple of ints"
+
+    def fits_positionally(self, args: tuple) -> bool:
+        """Whether a call without keywords surely fits (all of torch's checks pass)."""
+        if self.varargs and len(args) > 1:  # reshape(2, 3) as reshape((2, 3))
+            return first_non_int(args) < 0
+        if self.varargs and args and _is_int(args[0]):
+            return True
+        if not self.min_args <= len(args) <= self.max_pos_args:
+            return False
+        pairs = zip(self.params, args, strict=False)  # optional parameters may be left out
+        return all(param.accepts(value) for param, value in pairs)
+
+    def types_decide(self, args: tuple) -> bool:
+        """Whether arguments of these types always fit as these do: no tuple (its items count)
+        and no tensor where a number is expected (its size and dtype count)."""
+        if self.varargs and args and not isinstance(args[0], (tuple, list)):
+            return not any(map(_is_tensor, args))
+        pairs = zip(self.params, args, strict=False)
+        return all(
+            not isinstance(value, (tuple, list))
+            and (param.type_name == "Tensor" or not _is_tensor(value))
+            for param, value in pairs
+        )
+
+    def fits(self, args: tuple, kwargs: dict) -> list | None:
+        """The call's values by parameter when it fits this overload, else None (torch's
+        FunctionSignature::parse)."""
+        return self._parse(args, kwargs, False)
+
+    def check(self, args: tuple, kwargs: dict) -> list:
+        """The call's values by parameter; torch's TypeError for the first thing not fitting."""
+        return self._parse(args, kwargs, True)
+
+    def _parse(self, args: tuple, kwargs: dict, raise_error: bool) -> list | None:
+        if len(args) > self.max_pos_args and not self.varargs:
+            return self._extra_args(len(args)) if raise_error else None
+        position, remaining, bound = 0, len(kwargs), []
+        for i, param in enumerate(self.params):
+            if position < len(args):
+                if param.keyword_only:
+                    return self._extra_args(len(args)) if raise_error else None
+                value, keyword = args[position], False
+            else:
+                value, keyword = kwargs.get(param.name, _MISSING), True
+            if (value is _MISSING and param.optional) or (value is None and param.allow_none):
+                pass
+            elif value is _MISSING:
+                return self._missing(i) if raise_error else None
+            elif (failed := param.failure(value)) is not None:
+                if self.varargs and not keyword and _is_int(args[0]):
+                    bound.append((param, args))  # reshape(2, 3) as reshape((2, 3))
+                    position = len(args)
+                    continue
+                if not raise_error:
+                    return None
+                if self.varargs and not keyword and len(args) > 1:
+                    self._extra_args(len(args))
+                self._wrong_type(param, value, position, keyword, failed)
+            bound.append((param, value))
+            if not keyword:
+                position += 1
+            elif value is not _MISSING:
+                remaining -= 1
+        if remaining > 0:
+            return self._extra_kwargs(kwargs, len(args)) if raise_error else None
+        return bound
+
+    def _extra_args(self, given: int) -> bool:
+        low, high = self.min_args, self.max_pos_args
+        if low != high:
+            raise TypeError(
+                f"{self.name}() takes from {low} to {high} positional arguments but {given} "
+                "were given"
+            )
+        raise TypeError(
+            f"{self.name}() takes {high} positional argument{'' if high == 1 else 's'} but "
+            f"{given} {'was' if given == 1 else 'were'} given"
+        )
+
+    def _missing(self, index: int) -> bool:
+        names = [f'"{p.name}"' for p in self.params[index:] if not p.optional]
+        plural = "s" if len(names) == 1 else ""  # sic: torch's grammar
+        raise TypeError(
+            f"{self.name}() missing {len(names)} required positional argument{plural}: "
+            + ", ".join(names)
+        )
+
+    def _wrong_type(self, param: Param, value: Any, position: int, keyword: bool, failed: int):
+        prefix = f"{self.name}(): argument '{param.name}'"
+        if keyword:
+            raise TypeError(f"{prefix} must be {param.type_name}, not {type_name(value)}")
+        prefix += f" (position {position + 1}) must be {param.type_name}"
+        if failed >= 0:
+            item = type_name(value[failed])
+            raise TypeError(f"{prefix}, but found element of type {item} at pos {failed}")
+        raise TypeError(f"{prefix}, not {type_name(value)}")
+
+    def _extra_kwargs(self, kwargs: dict, positional: int) -> bool:
+        names = [p.name for p in self.params]
+        for key in kwargs:
+            if key not in names:
+                raise TypeError(f"{self.name}() got an unexpected keyword argument '{key}'")
+            if names.index(key) < positional:
+                raise TypeError(f"{self.name}() got multiple values for argument '{key}'")
+        raise TypeError("invalid keyword arguments")
+
+
+_MISSING = object()
+HIDDEN = (
+    "(hidden)"  # a deprecated overload: the others are not torch's only one, but it is not shown
+)
+
+
+class Arguments:
+    """The overloads of one torch function or method (PythonArgParser)."""
+
+    def __init__(self, name: str, *signatures: str, numbers_as_tensors: bool = False) -> None:
+        self.name = name
+        shown = [text for text in signatures if text != HIDDEN_OVERLOAD]
+        self.signatures = [Signature(name, text, numbers_as_tensors) for text in shown]
+        self.only_one = len(signatures) == 1
+        self.accepted_types: set[tuple[type, ...]] = set()
+
+    def check(self, args: tuple, kwargs: dict) -> None:
+        """Return if the call fits an overload; else raise torch's TypeError for it."""
+        if not self.signatures:
+            if args or kwargs:
+                self._no_arguments(args, kwargs)
+            return
+        if not kwargs:
+            types = tuple(map(type, args))
+            if types in self.accepted_types:
+                return
+            for signature in self.signatures:
+                if signature.fits_positionally(args):
+                    if signature.types_decide(args):
+                        self.accepted_types.add(types)
+                    return
+        if self.only_one:
+            bound = self.signatures[0].check(args, kwargs)
+        else:
+            for signature in self.signatures:
+                bound = signature.fits(args, kwargs)
+                if bound is not None:
+                    break
+            else:
+                self._no_overload(args, kwargs)
+        for param, value in bound:
+            if param.type_name == "tuple of ints" and isinstance(value, (tuple, list)):
+                self._unpack(param, value)
+
+    def _no_arguments(self, args: tuple, kwargs: dict) -> None:
+        """Python's errors for torch's methods that take no arguments (C's METH_NOARGS)."""
+        if kwargs:
+            raise TypeError(f"TensorBase.{self.name}() takes no keyword arguments")
+        raise TypeError(f"TensorBase.{self.name}() takes no arguments ({len(args)} given)")
+
+    def _no_overload(self, args: tuple, kwargs: dict) -> None:
+        count = len(args) + len(kwargs)
+        plausible = [s for s in self.signatures if s.min_args <= count <= s.max_args]
+        if len(plausible) == 1:
+            plausible[0].check(args, kwargs)
+        options = [s.text for s in self.signatures]
+        raise TypeError(invalid_combination(self.name, options, args, kwargs))
+
+    def _unpack(self, param: Param, values: tuple | list) -> None:
+        """torch's error converting a tuple of ints whose first item was an int."""
+        failed = first_non_int(values)
+        if failed >= 0:
+            raise TypeError(
+                f"{self.name}(): argument '{param.name}' failed to unpack the object at pos "
+                f'{failed + 1} with error "type must be tuple of ints,but got '
+                f'{type_name(values[failed])}"'
+            )
+
+
+def invalid_combination(name: str, options: list[str], args: tuple, kwargs: dict) -> str:
+    """torch's "received an invalid combination of arguments" text (format_invalid_args).
+    torch holds the keywords in a C++ unordered_map, which lists a few of them last given first."""
+    keywords = dict(reversed(list(kwargs.items())))
+    text = f"{name}() received an invalid combination of arguments - got "
+    if len(options) == 1:
+        return text + _one_option(options[0], args, keywords)
+    text += _described(args, keywords) + ", but expected one of:\n"
+    for printed in options:
+        option = _Option(printed)
+        text += f" * {printed}\n"
+        if option.count_matches(args, keywords):
+            unmatched = option.unmatched_keywords(keywords)
+            if unmatched:
+                text += "      didn't match because some of the keywords were incorrect: "
+                text += ", ".join(unmatched) + "\n"
+            else:
+                text += "      didn't match because some of the arguments have invalid types: "
+                text += option.marked(args, keywords) + "\n"
+    return text
+
+
+def _one_option(printed: str, args: tuple, keywords: dict) -> str:
+    option = _Option(printed)
+    unmatched = option.unmatched_keywords(keywords)
+    if unmatched:
+        return "got unrecognized keyword arguments: " + ", ".join(unmatched)
+    if option.count_matches(args, keywords):
+        given = option.marked(args, keywords)
+    else:
+        given = _described(args, keywords)
+    return f"{given}, but expected {printed}"
+
+
+def _described(args: tuple, keywords: dict) -> str:
+    """torch's `_argDesc`: `(Tensor, int, keepdim=bool)`, keywords after a lone `(`."""
+    parts = [type_name(a) for a in args] + [f"{k}={type_name(v)}" for k, v in keywords.items()]
+    text = "".join(f"{part}, " for part in parts)
+    return f"({text[:-2] if args else text})"
+
+
+class _Option:
+    """An overload as invalid_arguments.cpp re-reads its printed form: split at ", " (so `*`
+    and the empty `()` count as arguments, and `bool keepdim = False` is named `False`)."""
+
+    def __init__(self, printed: str) -> None:
+        self.arguments = []
+        for part in printed[1:-1].split(", "):
+            kind, _, name = part.rpartition(" ")
+            self.arguments.append((name, kind))
+
+    def count_matches(self, args: tuple, keywords: dict) -> bool:
+        return len(args) + len(keywords) == len(self.arguments)
+
+    def unmatched_keywords(self, keywords: dict) -> list[str]:
+        names = [name for name, _ in self.arguments[max(len(self.arguments) - len(keywords), 0) :]]
+        return [key for key in keywords if key not in names]
+
+    def marked(self, args: tuple, keywords: dict) -> str:
+        """torch's `_formattedArgDesc`: each type, between `!` where it does not match."""
+        values = list(args) + list(keywords.values())
+        parts = []
+        for i, value in enumerate(values):
+            name, kind = self.arguments[i] if i < len(self.arguments) else ("", "")
+            text = _element_types(value)
+            if i >= len(args):
+                text = f"{name}={text}"
+            parts.append(text if _option_type_matches(kind, value) else f"!{text}!")
+        text = "".join(f"{part}, " for part in parts)
+        return f"({text[:-2] if args else text})"
+
+
+def _option_type_matches(kind: str, value: Any) -> bool:
+    accepted = {"float": ("float", "int", "long"), "int": ("int", "long")}.get(kind, (kind,))
+    return type_name(value) in accepted
+
+
+def _element_types(value: Any) -> str:
+    """`tuple of (int, int)`, `tuple of (int,)`, `list of [int]`, or the type's name."""
+    if not isinstance(value, (tuple, list)):
+        return type_name(value)
+    inner = ", ".join(type_name(item) for item in value)
+    if isinstance(value, tuple):
+        return f"{type_name(value)} of ({inner}{',' if len(value) == 1 else ''})"
+    return f"{type_name(value)} of [{inner}]"
+
+
+def checked_function(arguments: Arguments, fn: Callable) -> Callable:
+    """`fn` as a torch module function: calls are checked by `arguments` first, and a tensor
+    given as the keyword `input` when that is the first parameter (`self` of a method) is passed
+    on first."""
+    first = arguments.signatures[0].params[0].name
+
+    @functools.wraps(fn)
+    def function(*args: Any, **kwargs: Any) -> Any:
+        arguments.check(args, kwargs)
+        if first == "input" and "input" in kwargs:
+            args = (kwargs.pop("input"), *args)
+        return fn(*args, **kwargs)
+
+    function.__qualname__ = arguments.name
+    return function
+
+
+def checked_method(arguments: Arguments, fn: Callable) -> Callable:
+    """`fn` as a Tensor method whose calls are checked by `arguments` first."""
+
+    @functools.wraps(fn)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments.check(args, kwargs)
+        return fn(self, *args, **kwargs)
+
+    method.__qualname__ = arguments.name
+    return method
+
+
+def torch_function(fn: Callable) -> Callable:
+    """Decorate a torch module function with its torch signatures (engine.signatures)."""
+    arguments = Arguments(fn.__name__, *signatures.FUNCTIONS[fn.__name__])
+    return checked_function(arguments, fn)
+
+
+class TorchMethod:
+    """A Tensor method checked by torch's signatures for `t.name(...)`. Read on the class
+    (`Tensor.max`, which is what `engine.max` is) it is torch's module function `torch.max`
+    instead, checked by the function's signatures, where the tensor is argument 1, `input`.
+    Decorate a method with `@TorchMethod`; `TorchMethod(fn, "clip")` serves an alias."""
+
+    def __init__(self, fn: Callable, name: str | None = None) -> None:
+        name = name or fn.__name__
+        options = {"numbers_as_tensors": name in signatures.NUMBERS_AS_TENSORS}
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        method = signatures.METHODS.get(name)
+        if method is None:
+            fn.__qualname__ = name  # Python's own argument errors then read `name() ...`
+            self.method = fn
+        else:
+            self.method = checked_method(Arguments(name, *method, **options), fn)
+        function = signatures.FUNCTIONS.get(name)
+        self.function = (
+            self.method
+            if function is None
+            else checked_function(Arguments(name, *function, **options), fn)
+        )
+
+    def __get__(self, obj: Any, cls: type | None = None) -> Callable:
+        if obj is None:
+            return self.function
+        return MethodType(self.method, obj)

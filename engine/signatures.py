@@ -1,0 +1,161 @@
+"""torch's signatures for the Tensor methods and module functions the engine has, as torch 2.13
+prints them, plus engine.arguments' unprinted marks (`?`: None is taken too; `[1]`: a single int
+is taken for the tuple). tests/engine/test_argument_texts.py checks them against torch's errors.
+
+`METHODS[name]` are the overloads of `t.name(...)` (none: it takes no arguments); a method missing
+here keeps Python's own argument errors. `FUNCTIONS[name]` are those of `torch.name(...)`, where
+the tensor is `input`.
+"""
+
+from __future__ import annotations
+
+# A deprecated overload torch neither shows nor (here) takes; the others are then not its only one.
+HIDDEN = "(hidden)"
+_OUT = "*, Tensor out = None"
+_DIV = (
+    "(Tensor other)",
+    "(Tensor other, *, str? rounding_mode)",
+    "(Number other, *, str? rounding_mode)",
+)
+_DIMS = "tuple of ints[1]? dim, bool keepdim = False, *, torch.dtype? dtype = None"
+_ANY_DIMS = "tuple of ints? dim = None, bool keepdim = False"
+_AMAX = "tuple of ints[1]? dim = [], bool keepdim = False"
+_ARGMAX = "int? dim = None, bool keepdim = False"
+_SOFTMAX = "int dim, torch.dtype? dtype = None"
+_CLOSE = "Tensor other, float rtol = 1e-05, float atol = 1e-08, bool equal_nan = False"
+_CLAMP = ("Tensor? min = None, Tensor? max = None", "Number? min = None, Number? max = None")
+_OTHER = {
+    "dot": "tensor",
+    "mm": "mat2",
+    "mv": "vec",
+    "matmul": "other",
+    "outer": "vec2",
+    "maximum": "other",
+    "minimum": "other",
+    "equal": "other",
+    "type_as": "other",
+}
+_UNARY = ("sin", "cos", "tanh", "sigmoid", "sqrt", "abs", "sign", "square", "neg", "exp", "log")
+_NO_ARGUMENTS = (*_UNARY, "relu", "reciprocal", "t", "logical_not", "isnan", "isinf", "isfinite")
+_CONVERSIONS = ("clone", "float", "double", "long", "int", "bool")
+
+METHODS: dict[str, tuple[str, ...]] = {
+    "add": ("(Tensor other, *, Number alpha = 1)", HIDDEN),
+    "sub": ("(Tensor other, *, Number alpha = 1)", HIDDEN),
+    "mul": ("(Tensor other)",),
+    "div": _DIV,
+    "pow": ("(Tensor exponent)", "(Number exponent)"),
+    "remainder": ("(Tensor other)", "(Number other)"),
+    "floor_divide": ("(Tensor other)", "(Number other)"),
+    "max": ("()", "(Tensor other)", "(int dim, bool keepdim = False)"),
+    "min": ("()", "(Tensor other)", "(int dim, bool keepdim = False)"),
+    "sum": ("(*, torch.dtype? dtype = None)", f"({_DIMS})"),
+    "mean": ("(*, torch.dtype? dtype = None)", f"({_DIMS})"),
+    "amax": (f"({_AMAX})",),
+    "amin": (f"({_AMAX})",),
+    "argmax": (f"({_ARGMAX})",),
+    "argmin": (f"({_ARGMAX})",),
+    "any": ("()", f"({_ANY_DIMS})", "(int dim, bool keepdim = False)"),
+    "all": ("()", f"({_ANY_DIMS})", "(int dim, bool keepdim = False)"),
+    "softmax": (f"({_SOFTMAX})",),
+    "log_softmax": (f"({_SOFTMAX})",),
+    "clamp": tuple(f"({bounds})" for bounds in _CLAMP),
+    "clip": tuple(f"({bounds})" for bounds in _CLAMP),
+    "clamp_min": ("(Tensor min)", "(Number min)"),
+    "isclose": (f"({_CLOSE})",),
+    "allclose": (f"({_CLOSE})",),
+    "transpose": ("(int dim0, int dim1)",),
+    "permute": ("(tuple of ints dims)",),
+    "unsqueeze": ("(int dim)",),
+    "squeeze": ("()", "(int dim)", "(tuple of ints dim)"),
+    "flatten": ("(int start_dim = 0, int end_dim = -1)",),
+    "reshape": ("(tuple of ints shape)",),
+    "view": ("(torch.dtype dtype)", "(tuple of ints size)"),
+    "expand": ("(tuple of ints size, *, bool implicit = False)",),
+    **{name: (f"(Tensor {other})",) for name, other in _OTHER.items()},
+    **{name: () for name in _NO_ARGUMENTS},  # C methods without arguments
+    **{name: ("(*, torch.memory_format? memory_format = None)",) for name in _CONVERSIONS},
+}
+
+FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "add": ("(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)", HIDDEN),
+    "sub": ("(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)", HIDDEN),
+    "mul": (f"(Tensor input, Tensor other, {_OUT})",),
+    "div": (
+        f"(Tensor input, Tensor other, {_OUT})",
+        "(Tensor input, Tensor other, *, str? rounding_mode, Tensor out = None)",
+        "(Tensor input, Number other, *, str? rounding_mode)",
+    ),
+    "max": (
+        f"(Tensor input, {_OUT})",
+        f"(Tensor input, Tensor other, {_OUT})",
+        "(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)",
+    ),
+    "min": (
+        f"(Tensor input, {_OUT})",
+        f"(Tensor input, Tensor other, {_OUT})",
+        "(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)",
+    ),
+    "sum": (
+        "(Tensor input, *, torch.dtype? dtype = None)",
+        f"(Tensor input, {_DIMS}, Tensor out = None)",
+    ),
+    "mean": (
+        "(Tensor input, *, torch.dtype? dtype = None, Tensor out = None)",
+        f"(Tensor input, {_DIMS}, Tensor out = None)",
+    ),
+    "amax": (f"(Tensor input, {_AMAX}, {_OUT})",),
+    "amin": (f"(Tensor input, {_AMAX}, {_OUT})",),
+    "argmax": (f"(Tensor input, {_ARGMAX}, {_OUT})",),
+    "argmin": (f"(Tensor input, {_ARGMAX}, {_OUT})",),
+    "any": (
+        f"(Tensor input, {_OUT})",
+        f"(Tensor input, {_ANY_DIMS}, {_OUT})",
+        f"(Tensor input, int dim, bool keepdim = False, {_OUT})",
+    ),
+    "all": (
+        f"(Tensor input, {_OUT})",
+        f"(Tensor input, {_ANY_DIMS}, {_OUT})",
+        f"(Tensor input, int dim, bool keepdim = False, {_OUT})",
+    ),
+    "softmax": (f"(Tensor input, {_SOFTMAX}, {_OUT})",),
+    "log_softmax": (f"(Tensor input, {_SOFTMAX}, {_OUT})",),
+    "clamp": tuple(f"(Tensor input, {bounds}, {_OUT})" for bounds in _CLAMP),
+    "clip": tuple(f"(Tensor input, {bounds}, {_OUT})" for bounds in _CLAMP),
+    "clamp_min": (f"(Tensor input, Tensor min, {_OUT})", f"(Tensor input, Number min, {_OUT})"),
+    "isclose": (f"(Tensor input, {_CLOSE})",),
+    "allclose": (f"(Tensor input, {_CLOSE})",),
+    "transpose": ("(Tensor input, int dim0, int dim1)",),
+    "permute": ("(Tensor input, tuple of ints dims)",),
+    "unsqueeze": ("(Tensor input, int dim)",),
+    "squeeze": ("(Tensor input)", "(Tensor input, int dim)", "(Tensor input, tuple of ints dim)"),
+    "flatten": ("(Tensor input, int start_dim = 0, int end_dim = -1)",),
+    "reshape": ("(Tensor input, tuple of ints shape)",),
+    "relu": ("(Tensor input)",),
+    "isnan": ("(Tensor input)",),
+    "isinf": ("(Tensor input)",),
+    "isfinite": ("(Tensor input)",),
+    "t": ("(Tensor input)",),
+    "clone": ("(Tensor input, *, torch.memory_format? memory_format = None)",),
+    "where": (
+        "(Tensor condition)",
+        f"(Tensor condition, Tensor input, Tensor other, {_OUT})",
+        "(Tensor condition, Number self, Tensor other)",
+        "(Tensor condition, Tensor input, Number other)",
+        "(Tensor condition, Number self, Number other)",
+    ),
+    "mm": (
+        f"(Tensor input, Tensor mat2, {_OUT})",
+        f"(Tensor input, Tensor mat2, torch.dtype out_dtype, {_OUT})",
+    ),
+    **{name: (f"(Tensor input, {_OUT})",) for name in _UNARY},
+    **{
+        name: (f"(Tensor input, Tensor {other}, {_OUT})",)
+        for name, other in _OTHER.items()
+        if name not in ("mm", "equal", "type_as")
+    },
+    "equal": ("(Tensor input, Tensor other)",),
+}
+
+# torch takes a Python number where these want a Tensor (`t.add(2)`).
+NUMBERS_AS_TENSORS = frozenset({"add", "sub", "mul", "div"})
