@@ -93,6 +93,8 @@ def _decode_node(raw: object, path: str, arrays: list) -> tuple[str, dict]:
     attrs = {"kind": kind}
     for key, check in schema.items():
         if key not in raw:
+            if key in OPTIONAL_FIELDS:
+                continue
             raise fail(f"{path}.{key}", "missing field")
         attrs[key] = check(raw[key], f"{path}.{key}", arrays)
     return node_id, attrs
@@ -246,6 +248,16 @@ def known_op(name: str) -> bool:
     return hasattr(engine, name) or hasattr(tensor, name) or hasattr(tensor, f"__{name}__")
 
 
+def _next_functions(raw: object, path: str, arrays: list) -> list:
+    for j, entry in enumerate(expect(raw, list, path)):
+        where = f"{path}[{j}]"
+        if not (isinstance(entry, list) and len(entry) == 2):
+            raise fail(where, "an entry is [name or null, input_nr]")
+        expect(entry[0], (str, _NONE), f"{where}[0]")
+        expect(entry[1], int, f"{where}[1]")
+    return raw
+
+
 def _array_ref(raw: object, path: str, arrays: list) -> object:
     from explorer.model.codec import FIELD_DECODERS
 
@@ -291,8 +303,10 @@ NODE_SCHEMAS: dict[str, dict[str, Callable]] = {
         "created_at": _typed(int),
         "cell": _typed(int),
         "args": _args,
+        "next_functions": _next_functions,
     },
 }
+OPTIONAL_FIELDS = {"next_functions"}  # files written before the field was recorded lack it
 EDGE_SCHEMA = {
     "source": str,
     "target": str,

@@ -22,8 +22,10 @@ A tensor node is {"id": "t0", "kind": "tensor", "label": "x", "shape": [4], "dty
 "requires_grad": true, "is_leaf": true, "grad_fn": null, "created_at": 1, "cell": 1,
 "value": ARRAY, "grad": ARRAY | null}; an op node is {"id": "op0", "kind": "op", "op": "mul",
 "grad_fn": "MulBackward0", "no_grad": false, "created_at": 5, "cell": 3, "args": [{"tensor":
-"t0"} | {"tensors": ["t0", ...]} | {"const": "2"}, ...]}. An edge is {"source", "target", "key",
-"kind": "data" | "detach" | "no_grad" | "gradient", "input_nr", "created_at"}. Ids: tensors
+"t0"} | {"tensors": ["t0", ...]} | {"const": "2"}, ...], "next_functions": [["AccumulateGrad",
+0], [null, 0]]} (the grad_fn's next_functions by class name; optional: files written before
+2026-11-26 lack it). An edge is {"source", "target", "key", "kind": "data" | "detach" |
+"no_grad" | "gradient", "input_nr", "created_at"}. Ids: tensors
 t0, t1, ... and ops op0, op1, ... in creation order; created_at is the index of the timeline
 event that created the node or edge.
 
@@ -66,6 +68,7 @@ import networkx as nx
 from explorer.filechecks import decode_document
 from explorer.model.codec import ArrayTable, FileFormatError, encode_event
 from explorer.model.document import Document
+from explorer.model.graph import op_title
 from explorer.model.program import Program, load_program
 
 FORMAT = "autograd-explorer"
@@ -257,7 +260,7 @@ EDGE_STYLES = {
 
 def _node_style(node: str, data: dict) -> str:
     if data.get("kind") == "op":
-        text = data.get("op", node)
+        text = op_title(data)
         if data.get("grad_fn"):
             text += "\n" + data["grad_fn"]
         return f"shape=ellipse, label={_quote(text)}"

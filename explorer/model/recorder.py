@@ -233,6 +233,7 @@ class Recorder:
             "created_at": index,
             "cell": self.cell,
             "args": self._operands(op, args),
+            "next_functions": next_function_names(grad_fn),
         }
         self.writer.add_node(op_node, attrs)
         return op_node
@@ -362,6 +363,14 @@ class Recorder:
     def known_node(self, tensor: object) -> str | None:
         """The node of a tensor already recorded, or None."""
         return self._nodes.get(tensor.uid)
+
+
+def next_function_names(grad_fn: object) -> list:
+    """`grad_fn.next_functions` as `[class name or None, input_nr]` pairs, as torch prints them
+    (`x ** 2` has one entry, `2 * x` two, the constant's None last): the inspector shows them."""
+    if grad_fn is None:
+        return []
+    return [[None if fn is None else fn.display_name, nr] for fn, nr in grad_fn.next_functions]
 
 
 def _input_kind(tensor: Tensor) -> str:

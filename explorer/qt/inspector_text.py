@@ -33,10 +33,15 @@ def producer(graph: nx.MultiDiGraph, node_id: str) -> str | None:
 
 
 def next_functions(graph: nx.MultiDiGraph, op_node: str) -> str:
-    """The op's ``grad_fn.next_functions`` as PyTorch prints it (object addresses left out)."""
-    entries = [_next_entry(graph.nodes[t]) for t in inputs_of(graph, op_node)]
-    consts = sum(1 for a in graph.nodes[op_node].get("args") or () if "const" in a)
-    entries += ["(None, 0)"] * consts
+    """The op's ``grad_fn.next_functions`` as PyTorch prints it (object addresses left out):
+    as recorded, or for a file written before they were, guessed from the op's operands."""
+    recorded = graph.nodes[op_node].get("next_functions")
+    if recorded is not None:
+        entries = [f"(<{name} object>, {nr})" if name else f"(None, {nr})" for name, nr in recorded]
+    else:
+        entries = [_next_entry(graph.nodes[t]) for t in inputs_of(graph, op_node)]
+        consts = sum(1 for a in graph.nodes[op_node].get("args") or () if "const" in a)
+        entries += ["(None, 0)"] * consts
     return "(" + ", ".join(entries) + ("," if len(entries) == 1 else "") + ")"
 
 

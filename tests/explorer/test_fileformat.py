@@ -161,6 +161,10 @@ def test_json_syntax_error_names_line_and_column():
         (lambda o: o["arrays"][0].update(dtype="complex64"), "arrays[0].dtype: unknown dtype"),
         (lambda o: o["arrays"][0].update(shape=[7]), "do not fill shape"),
         (lambda o: o["view"].update(layout="pretty"), "view.layout: unknown layout"),
+        (
+            lambda o: o["graph"]["nodes"][0].update(next_functions=[["MulBackward0"]]),
+            "next_functions[0]: an entry is [name or null, input_nr]",
+        ),
     ],
 )
 def test_bad_files_are_refused_with_what_and_where(saved, change, expected):
@@ -201,6 +205,15 @@ def test_export_dot_draws_detach_dashed():
     assert dot.startswith("digraph autograd {")
     assert '"t0" -> "t1" [style=dashed, label="detach"];' in dot
     assert 'label="y \\"quoted\\"\\nfloat64[2]"' in dot
+
+
+def test_export_dot_titles_an_index_part_by_part():
+    document = Document.from_program(
+        parse_percent("import torch\nm = torch.ones(2, 3, requires_grad=True)\ny = m[0, 1:]\n")
+    )
+    document.run_all()
+    dot = export_dot(document)
+    assert "getitem [0]\\nSelectBackward0" in dot and "getitem [1:3]\\nSliceBackward0" in dot
 
 
 def _mutations():

@@ -118,7 +118,7 @@ def test_every_node_has_the_schema_attributes(seed):
     tensor_keys |= {"created_at", "cell", "value", "grad"}
     for node in tensor_nodes(seed.graph):
         assert set(seed.graph.nodes[node]) == tensor_keys
-    op_keys = {"kind", "op", "grad_fn", "no_grad", "created_at", "cell", "args"}
+    op_keys = {"kind", "op", "grad_fn", "no_grad", "created_at", "cell", "args", "next_functions"}
     for node in op_nodes(seed.graph):
         assert set(seed.graph.nodes[node]) == op_keys
     for _, _, data in seed.graph.edges(data=True):
