@@ -13,7 +13,7 @@ import numpy as np
 
 from engine import dtypes, ops, signatures
 from engine.arguments import Arguments, checked_function
-from engine.backends import ext, torch_sign
+from engine.backends import NUMPY, ext, torch_sign
 from engine.dispatch import (
     _as_array,
     _cast,
@@ -61,11 +61,20 @@ RELU = Op(
     lambda B, g, s, a: (B.where(s[0] <= 0, 0.0, g),),  # torch's threshold_backward: nan passes
     (OUT,),
 )
-ABS = Op(
-    "abs", "AbsBackward0", lambda x, a: np.abs(x), lambda B, g, s, a: (g * ext(B).sign(s[0]),), (0,)
-)
 SIGN = Op(
     "sign", "SignBackward0", lambda x, a: torch_sign(x), lambda B, g, s, a: (B.zeros_like(g),)
+)
+SGN = Op("sgn", "SgnBackward0", lambda x, a: torch_sign(x), lambda B, g, s, a: (B.zeros_like(g),))
+
+
+def _sgn(B, x):
+    """sgn(x), by which torch's abs backward multiplies: recorded as SgnBackward0 (not sign's
+    SignBackward0) when the backward is itself recorded (create_graph)."""
+    return ext(B).sign(x) if B is NUMPY else unary(SGN, x, None, (x,))
+
+
+ABS = Op(
+    "abs", "AbsBackward0", lambda x, a: np.abs(x), lambda B, g, s, a: (g * _sgn(B, s[0]),), (0,)
 )
 SQRT = Op(
     "sqrt",

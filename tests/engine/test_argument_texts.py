@@ -286,3 +286,18 @@ UNCHECKED_IN_NAMESPACE = ("dot", "sum", "mean", "exp", "log", "clip", "where")
 def test_namespace_functions_are_the_checked_ones(name):
     checked = torch_where if name == "where" else getattr(engine.Tensor, name)
     assert getattr(engine, name) is checked
+
+
+def _abs_gradients(T, create_third: bool):
+    from tests.engine.grad_graph import grad_fn_names
+
+    x = T.tensor([-1.0, 2.0, 0.0], requires_grad=True)
+    (g,) = T.autograd.grad(x.abs().sum(), x, create_graph=True)
+    (g2,) = T.autograd.grad((g * x).sum(), x, create_graph=create_third)
+    return grad_fn_names(g), g.tolist(), g2.tolist(), create_third and grad_fn_names(g2)
+
+
+@pytest.mark.parametrize("create_third", [False, True])
+def test_abs_second_derivative_graph_uses_sgn(create_third):
+    """torch's abs backward is grad * sgn(x): SgnBackward0 in a recorded first derivative."""
+    assert _abs_gradients(engine, create_third) == _abs_gradients(torch, create_third)
