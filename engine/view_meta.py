@@ -4,10 +4,10 @@ requires_grad, and whether it was made in no_grad mode (torch's CreationMeta).
 A view requires grad when the user made it so, when it has a grad_fn, or when its root base
 requires grad. The hot paths read each tensor's `_rg` flag, so a view's flag is kept up to date
 here instead of computed on each read: every tensor that shares a version counter (views and
-`detach()` aliases) is registered with the counter when it is made (`note_alias`), with its
-`ViewMeta`, and when a tensor starts or stops requiring grad (`requires_grad_()`, `detach_()`,
-an in-place op giving it history), the flags of the views sharing its counter are recomputed
-(`follow_bases`). The hot paths never touch this registry.
+`detach()` aliases) is registered with the counter when it is made (`note_alias`), as an `Alias`
+holding its flags, and when a tensor starts or stops requiring grad (`requires_grad_()`,
+`detach_()`, an in-place op giving it history), the flags of the views sharing its counter are
+recomputed (`follow_bases`). The hot paths never touch this registry.
 """
 
 from __future__ import annotations
