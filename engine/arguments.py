@@ -441,7 +441,9 @@ def checked_method(arguments: Arguments, fn: Callable) -> Callable:
 
 def torch_function(fn: Callable) -> Callable:
     """Decorate a torch module function with its torch signatures (engine.signatures)."""
-    arguments = Arguments(fn.__name__, *signatures.FUNCTIONS[fn.__name__])
+    name = fn.__name__
+    options = {"numbers_as_tensors": name in signatures.NUMBERS_AS_TENSORS}
+    arguments = Arguments(name, *signatures.FUNCTIONS[name], **options)
     return checked_function(arguments, fn)
 
 

@@ -144,6 +144,17 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         "(Tensor condition, Tensor input, Number other)",
         "(Tensor condition, Number self, Number other)",
     ),
+    "pow": (
+        f"(Tensor input, Tensor exponent, {_OUT})",
+        f"(Number self, Tensor exponent, {_OUT})",
+        f"(Tensor input, Number exponent, {_OUT})",
+    ),
+    "remainder": (
+        f"(Tensor input, Tensor other, {_OUT})",
+        "(Number self, Tensor other)",
+        f"(Tensor input, Number other, {_OUT})",
+    ),
+    "floor_divide": (f"(Tensor input, Tensor other, {_OUT})", "(Tensor input, Number other)"),
     "mm": (
         f"(Tensor input, Tensor mat2, {_OUT})",
         f"(Tensor input, Tensor mat2, torch.dtype out_dtype, {_OUT})",
@@ -158,4 +169,4 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
 }
 
 # torch takes a Python number where these want a Tensor (`t.add(2)`).
-NUMBERS_AS_TENSORS = frozenset({"add", "sub", "mul", "div"})
+NUMBERS_AS_TENSORS = frozenset({"add", "sub", "mul", "div", "floor_divide"})

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import engine
+from engine import functions
 from engine.ops_math import torch_where
 
 torch = pytest.importorskip("torch")
@@ -15,23 +16,39 @@ def _engine_functions():
     """engine's module functions as their checked forms: `Tensor.<name>` read on the class is
     torch.<name> (engine.arguments.TorchMethod)."""
     names = ("dot", "sum", "mean", "exp", "log", "clip")
-    functions = {name: getattr(engine.Tensor, name) for name in names}
-    return type("Functions", (), {**vars(engine), **functions, "where": torch_where})
+    checked = {name: getattr(engine.Tensor, name) for name in names}
+    number_first = {name: getattr(functions, name) for name in NUMBER_FIRST}
+    return type("Functions", (), {**vars(engine), **checked, **number_first, "where": torch_where})
 
 
 def outcome(call, T):
     x = T.tensor([1.0, 2.0])
     m = T.tensor([[1.0, 5.0], [3.0, 2.0]])
     c = T.tensor([True, False])
-    functions = _engine_functions() if T is engine else T
+    namespace = _engine_functions() if T is engine else T
     try:
-        result = call(functions, x, m, c)
+        result = call(namespace, x, m, c)
     except Exception as exc:  # noqa: BLE001 (the comparison is the test)
         return type(exc).__name__, str(exc)
     return "ok", repr(result)
 
 
+NUMBER_FIRST = ("pow", "remainder", "floor_divide")
 CASES = {
+    # a Python number first (engine.functions)
+    "floor_divide(2, x)": lambda T, x, m, c: T.floor_divide(2, x),
+    "floor_divide(x, None)": lambda T, x, m, c: T.floor_divide(x, None),
+    "floor_divide(2, 'a')": lambda T, x, m, c: T.floor_divide(2, "a"),
+    "floor_divide(2, 3)": lambda T, x, m, c: T.floor_divide(2, 3),
+    "remainder(2, x)": lambda T, x, m, c: T.remainder(2, x),
+    "remainder(x, None)": lambda T, x, m, c: T.remainder(x, None),
+    "remainder(2, 3)": lambda T, x, m, c: T.remainder(2, 3),
+    "remainder(2, 'a')": lambda T, x, m, c: T.remainder(2, "a"),
+    "remainder(input=x, other=2)": lambda T, x, m, c: T.remainder(input=x, other=2),
+    "pow(2, 3)": lambda T, x, m, c: T.pow(2, 3),
+    "pow(2, x)": lambda T, x, m, c: T.pow(2, x),
+    "pow(x, None)": lambda T, x, m, c: T.pow(x, None),
+    "pow(3)": lambda T, x, m, c: T.pow(3),
     # a tensor where torch wants one
     "dot(x, 3)": lambda T, x, m, c: T.dot(x, 3),
     "dot(3, x)": lambda T, x, m, c: T.dot(3, x),
@@ -277,14 +294,17 @@ def test_argument_errors_are_torchs(name):
 
 
 # engine/__init__.py defines these its own way; the checked forms above are Tensor.<name> (read
-# on the class) and engine.ops_math.torch_where.
-UNCHECKED_IN_NAMESPACE = ("dot", "sum", "mean", "exp", "log", "clip", "where")
+# on the class), engine.functions.<name> and engine.ops_math.torch_where.
+UNCHECKED_IN_NAMESPACE = ("dot", "sum", "mean", "exp", "log", "clip", "where", *NUMBER_FIRST)
 
 
 @pytest.mark.xfail(reason="needs engine/__init__.py to export the checked functions", strict=False)
 @pytest.mark.parametrize("name", UNCHECKED_IN_NAMESPACE)
 def test_namespace_functions_are_the_checked_ones(name):
-    checked = torch_where if name == "where" else getattr(engine.Tensor, name)
+    if name == "where":
+        checked = torch_where
+    else:
+        checked = getattr(functions if name in NUMBER_FIRST else engine.Tensor, name)
     assert getattr(engine, name) is checked
 
 
