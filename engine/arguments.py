@@ -4,8 +4,7 @@ torch checks every call against the signatures of its overloads before running a
 (torch/csrc/utils/python_arg_parser.cpp). One overload: its error for the first wrong, missing or
 extra argument. Several: the first that fits is taken; when none does and exactly one is
 plausible by the number of arguments, that one's error; otherwise "received an invalid
-combination of arguments" listing the overloads (torch/csrc/utils/invalid_arguments.cpp, whose
-rough re-parse of the printed overloads decides the "didn't match because" lines).
+combination of arguments" listing the overloads (engine.invalid_arguments).
 
 Signatures are written as torch prints them, plus two marks that are not printed: `?` after a
 type that also takes None, `[1]` after `tuple of ints` when a single int is also taken:
@@ -24,17 +23,11 @@ import numpy as np
 from engine import signatures
 from engine import tensor as _tensor  # partly made when engine.tensor imports this module
 from engine.dtypes import FLOATING, DType
+from engine.invalid_arguments import invalid_combination, type_name
 from engine.signatures import HIDDEN as HIDDEN_OVERLOAD
 
 _INTS = (int, np.integer)
 _NUMBERS = (int, float, complex, np.number, np.bool_)
-
-
-def type_name(value: Any) -> str:
-    """The type name torch's argument errors give `value` (CPython's tp_name)."""
-    from engine.hooks import type_name as tp_name  # engine.hooks needs a finished engine.tensor
-
-    return "torch.dtype" if isinstance(value, DType) else tp_name(value)
 
 
 def _is_tensor(value: Any) -> bool:
@@ -255,9 +248,6 @@ class Signature:
 
 
 _MISSING = object()
-HIDDEN = (
-    "(hidden)"  # a deprecated overload: the others are not torch's only one, but it is not shown
-)
 
 
 class Arguments:
@@ -321,93 +311,6 @@ class Arguments:
                 f'{failed + 1} with error "type must be tuple of ints,but got '
                 f'{type_name(values[failed])}"'
             )
-
-
-def invalid_combination(name: str, options: list[str], args: tuple, kwargs: dict) -> str:
-    """torch's "received an invalid combination of arguments" text (format_invalid_args).
-    torch holds the keywords in a C++ unordered_map, which lists a few of them last given first."""
-    keywords = dict(reversed(list(kwargs.items())))
-    text = f"{name}() received an invalid combination of arguments - got "
-    if len(options) == 1:
-        return text + _one_option(options[0], args, keywords)
-    text += _described(args, keywords) + ", but expected one of:\n"
-    for printed in options:
-        option = _Option(printed)
-        text += f" * {printed}\n"
-        if option.count_matches(args, keywords):
-            unmatched = option.unmatched_keywords(keywords)
-            if unmatched:
-                text += "      didn't match because some of the keywords were incorrect: "
-                text += ", ".join(unmatched) + "\n"
-            else:
-                text += "      didn't match because some of the arguments have invalid types: "
-                text += option.marked(args, keywords) + "\n"
-    return text
-
-
-def _one_option(printed: str, args: tuple, keywords: dict) -> str:
-    option = _Option(printed)
-    unmatched = option.unmatched_keywords(keywords)
-    if unmatched:
-        return "got unrecognized keyword arguments: " + ", ".join(unmatched)
-    if option.count_matches(args, keywords):
-        given = option.marked(args, keywords)
-    else:
-        given = _described(args, keywords)
-    return f"{given}, but expected {printed}"
-
-
-def _described(args: tuple, keywords: dict) -> str:
-    """torch's `_argDesc`: `(Tensor, int, keepdim=bool)`, keywords after a lone `(`."""
-    parts = [type_name(a) for a in args] + [f"{k}={type_name(v)}" for k, v in keywords.items()]
-    text = "".join(f"{part}, " for part in parts)
-    return f"({text[:-2] if args else text})"
-
-
-class _Option:
-    """An overload as invalid_arguments.cpp re-reads its printed form: split at ", " (so `*`
-    and the empty `()` count as arguments, and `bool keepdim = False` is named `False`)."""
-
-    def __init__(self, printed: str) -> None:
-        self.arguments = []
-        for part in printed[1:-1].split(", "):
-            kind, _, name = part.rpartition(" ")
-            self.arguments.append((name, kind))
-
-    def count_matches(self, args: tuple, keywords: dict) -> bool:
-        return len(args) + len(keywords) == len(self.arguments)
-
-    def unmatched_keywords(self, keywords: dict) -> list[str]:
-        names = [name for name, _ in self.arguments[max(len(self.arguments) - len(keywords), 0) :]]
-        return [key for key in keywords if key not in names]
-
-    def marked(self, args: tuple, keywords: dict) -> str:
-        """torch's `_formattedArgDesc`: each type, between `!` where it does not match."""
-        values = list(args) + list(keywords.values())
-        parts = []
-        for i, value in enumerate(values):
-            name, kind = self.arguments[i] if i < len(self.arguments) else ("", "")
-            text = _element_types(value)
-            if i >= len(args):
-                text = f"{name}={text}"
-            parts.append(text if _option_type_matches(kind, value) else f"!{text}!")
-        text = "".join(f"{part}, " for part in parts)
-        return f"({text[:-2] if args else text})"
-
-
-def _option_type_matches(kind: str, value: Any) -> bool:
-    accepted = {"float": ("float", "int", "long"), "int": ("int", "long")}.get(kind, (kind,))
-    return type_name(value) in accepted
-
-
-def _element_types(value: Any) -> str:
-    """`tuple of (int, int)`, `tuple of (int,)`, `list of [int]`, or the type's name."""
-    if not isinstance(value, (tuple, list)):
-        return type_name(value)
-    inner = ", ".join(type_name(item) for item in value)
-    if isinstance(value, tuple):
-        return f"{type_name(value)} of ({inner}{',' if len(value) == 1 else ''})"
-    return f"{type_name(value)} of [{inner}]"
 
 
 def checked_function(arguments: Arguments, fn: Callable) -> Callable:
