@@ -40,12 +40,12 @@ from engine.factories import (
     zeros,
     zeros_like,
 )
+from engine.functions import floor_divide, pow, remainder  # noqa: A004 (torch's name)
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from engine.ops_math import where
+from engine.ops_math import torch_where as where
 from engine.ops_shape import cat, stack
 from engine.printing import set_printoptions
 from engine.tensor import Size, Tensor
-from engine.tensor_methods import OMITTED, reduction_keepdim
 
 float = float32  # noqa: A001 (torch's alias)
 double = float64
@@ -55,75 +55,12 @@ int = int32  # noqa: A001 (torch's alias)
 short = int16
 
 
-def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 (torch's parameter name)
-    """Inner product of two 1-D tensors."""
-    return input.dot(other)
-
-
-_REDUCTION_FUNCTION_ARGS = (
-    "{name}() received an invalid combination of arguments - got (Tensor, keepdim={kind}), but "
-    "expected one of:\n * (Tensor input, *, torch.dtype dtype = None{out})\n * (Tensor input, "
-    "tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)\n"
-)
-
-
-def sum(input: Tensor, dim=OMITTED, keepdim=OMITTED) -> Tensor:  # noqa: A001, A002
-    """Sum of all elements, or over `dim`."""
-    keepdim = reduction_keepdim(_REDUCTION_FUNCTION_ARGS.replace("{out}", ""), "sum", dim, keepdim)
-    return input.sum() if dim is OMITTED else input.sum(dim, keepdim)
-
-
-def mean(input: Tensor, dim=OMITTED, keepdim=OMITTED) -> Tensor:  # noqa: A002
-    """Mean of all elements, or over `dim`."""
-    message = _REDUCTION_FUNCTION_ARGS.replace("{out}", ", Tensor out = None")
-    keepdim = reduction_keepdim(message, "mean", dim, keepdim)
-    return input.mean() if dim is OMITTED else input.mean(dim, keepdim)
-
-
-def exp(input: Tensor) -> Tensor:  # noqa: A002
-    """Elementwise e ** input."""
-    return input.exp()
-
-
-def log(input: Tensor) -> Tensor:  # noqa: A002
-    """Elementwise natural logarithm."""
-    return input.log()
-
-
-def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001, A002
-    """input ** exponent; `input` may be a Python number when `exponent` is a Tensor."""
-    if not isinstance(input, Tensor):
-        if not isinstance(exponent, Tensor):
-            raise TypeError(
-                "pow() received an invalid combination of arguments - got "
-                f"({type(input).__name__}, {type(exponent).__name__}), but expected one of:\n"
-                " * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
-                " * (Number self, Tensor exponent, *, Tensor out = None)\n"
-                " * (Tensor input, Number exponent, *, Tensor out = None)\n"
-            )
-        return exponent.__rpow__(input)
-    return input.pow(exponent)
-
-
-def remainder(input: Tensor | float, other: Tensor | float) -> Tensor:  # noqa: A002
-    """input % other, with the sign of `other`; `input` may be a Python number."""
-    if not isinstance(input, Tensor):
-        return other.__rmod__(input)
-    return input.remainder(other)
-
-
-def floor_divide(input: Tensor | float, other: Tensor | float) -> Tensor:  # noqa: A002
-    """input // other, rounded down; `input` may be a Python number."""
-    if not isinstance(input, Tensor):
-        return other.__rfloordiv__(input)
-    return input.floor_divide(other)
-
-
 # torch's module functions that are Tensor methods under the same name and arguments.
 add, sub, mul, div, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg
 sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
 abs, sqrt, square, sign = Tensor.abs, Tensor.sqrt, Tensor.square, Tensor.sign  # noqa: A001
-clamp, clip, clamp_min = Tensor.clamp, Tensor.clamp, Tensor.clamp_min
+clamp, clip, clamp_min = Tensor.clamp, Tensor.clip, Tensor.clamp_min
+dot, sum, mean, exp, log = Tensor.dot, Tensor.sum, Tensor.mean, Tensor.exp, Tensor.log  # noqa: A001
 maximum, minimum = Tensor.maximum, Tensor.minimum
 max, min, amax, amin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin  # noqa: A001
 argmax, argmin = Tensor.argmax, Tensor.argmin

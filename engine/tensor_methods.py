@@ -54,16 +54,6 @@ def _python_operator(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], 
 OMITTED = object()  # sum/mean called without `dim`: torch's overload without it (not dim=None)
 
 
-def reduction_keepdim(message: str, name: str, dim: Any, keepdim: Any) -> bool:
-    """The `keepdim` of engine.sum/mean (engine/__init__.py), which torch takes only with a
-    `dim` (None included). The methods get this from their torch signatures."""
-    if keepdim is OMITTED:
-        return False
-    if dim is OMITTED:
-        raise TypeError(message.format(name=name, kind=type(keepdim).__name__))
-    return keepdim
-
-
 def _named_as_functions(cls: type) -> type:
     """Give `cls`'s methods their bare names as qualified names. torch's are C functions, so
     Python's argument errors read `softmax() missing 1 required positional argument`, not
