@@ -76,12 +76,13 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     before = t.array.copy()
     node = None
     if STATE.enabled and requires_grad:
+        source = _passed_on(value, advanced, view.array.shape) if is_tensor else None
         node = object.__new__(Node)
         node.uid = next(UIDS)
         node.op = COPY_
         node.attrs = None
-        node.next_nodes = (None, grad_node(value) if is_tensor else None)
-        node.meta = (None, (value.array.shape, value.dtype) if is_tensor else None)
+        node.next_nodes = (None, grad_node(source) if is_tensor else None)
+        node.meta = (None, (source.array.shape, value.dtype) if is_tensor else None)
         node.saved = node.versions = node.arrays = ()
     region = write(value.array if is_tensor else value)
     note_mutation(t)
@@ -89,6 +90,30 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         node_class = CopySlices if through_view else _own_node(advanced, value, t.array.shape)
         rebase(t, node, positions(t.array, view.array)[region], node_class)
     changed("__setitem__", t, (t, index, value), before)
+
+
+def _passed_on(value: Tensor, advanced: list, shape: tuple) -> Tensor:
+    """`value` as torch's setitem passes it to its op, recorded when it requires grad (events
+    muted: torch does it inside setitem): without leading 1s for index_put_ (ViewBackward0);
+    for a copy into `shape` of another shape, viewed without them and expanded to `shape`
+    (ViewBackward0, ExpandBackward0), unless it is 0-d (a fill)."""
+    given = value.array.shape
+    stripped = _without_leading_ones(given)
+    if not value._rg:
+        return value
+    with muted():
+        if advanced:
+            return value if stripped == given else value.view(stripped)
+        if given == shape or not given:
+            return value
+        viewed = value.view(stripped)
+        return viewed if stripped == shape else viewed.expand(shape)
+
+
+def _without_leading_ones(shape: tuple) -> tuple:
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 def _own_node(advanced: list, value: Any, shape: tuple) -> type:
@@ -130,10 +155,7 @@ def _basic_region(region: np.ndarray, value: Any) -> Any:
     """The view written by a basic index, checked as torch's copy_ checks it; returns the
     function that writes the values (and gives the written part of the view)."""
     if type(value) is Tensor:
-        shape = value.array.shape
-        while shape and shape[0] == 1:
-            shape = shape[1:]
-        expanded_shape(shape, region.shape, value.dtype)
+        expanded_shape(_without_leading_ones(value.array.shape), region.shape, value.dtype)
     target = writable_target(region)
     if type(value) is Tensor:
         check_no_partial_overlap(region, value.array)
@@ -162,7 +184,7 @@ def _advanced_region(view: np.ndarray, advanced: list, value: Any) -> Any:
     target = writable_target(view, check_overlap=False)
 
     def write(values: Any) -> Any:
-        target[index] = values
+        target[index] = np.reshape(values, _without_leading_ones(np.shape(values)))
         return index
 
     return write
@@ -179,9 +201,7 @@ def _masked_fill(advanced: list, value: Any) -> bool:
 def _check_index_put(view: np.ndarray, index: tuple, value: Tensor) -> None:
     """torch's index_put_: the value must broadcast to the indexing result and have its dtype."""
     shape = view[index].shape
-    given = value.array.shape
-    while given and given[0] == 1:
-        given = given[1:]
+    given = _without_leading_ones(value.array.shape)
     try:
         fits = np.broadcast_shapes(given, shape) == shape
     except ValueError:

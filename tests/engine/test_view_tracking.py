@@ -323,3 +323,40 @@ def leaf_setitem(L, index):
 )
 def test_setitem_on_a_leaf_names_a_view_only_when_the_index_makes_one(index):
     assert leaf_setitem(engine, index) == leaf_setitem(torch, index)
+
+
+def chain(fn):
+    """The names along the last edge of each node from `fn` (the value's path in setitem)."""
+    names = []
+    while fn is not None:
+        names.append(fn.name())
+        fn = fn.next_functions[-1][0] if fn.next_functions else None
+    return names
+
+
+VALUE_PATHS = {
+    "u[:] = w": (slice(None), (2,)),
+    "u[:] = w (1, 2)": (slice(None), (1, 2)),
+    "u[:] = w (1, 2, 2)": (slice(None), (1, 2, 2)),
+    "u[u > 0] = w (1, 1)": ("mask", (1, 1)),
+    "u[[0, 1]] = w (1,)": ([0, 1], (1,)),
+    "u[0, :] = w": ((0, slice(None)), (2,)),
+    "u[0] = w (1, 2)": (0, (1, 2)),
+    "u[0] = w (1,)": (0, (1,)),
+}
+
+
+def value_path(L, index, shape):
+    x = L.ones(2, 2, requires_grad=True)
+    w = L.full(shape, 3.0, requires_grad=True)
+    u = x * 1
+    u[u > 0 if index == "mask" else index] = w
+    names = chain(u.grad_fn)
+    (u * u).sum().backward()
+    return [names, x.grad.tolist(), w.grad.tolist()]
+
+
+@pytest.mark.parametrize("case", VALUE_PATHS, ids=str)
+def test_setitem_value_is_viewed_and_expanded_as_in_torch(case):
+    index, shape = VALUE_PATHS[case]
+    assert value_path(engine, index, shape) == value_path(torch, index, shape)
