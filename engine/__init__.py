@@ -6,9 +6,7 @@ for the backward engine and `engine.observe` for watching both run.
 
 from __future__ import annotations
 
-import types
-
-from engine import autograd, functional
+from engine import autograd, functional, nn
 from engine.dtypes import (
     DType as dtype,
 )
@@ -77,7 +75,6 @@ isnan, isinf, isfinite, any, all = (  # noqa: A001
     Tensor.all,
 )
 isclose, allclose, equal = Tensor.isclose, Tensor.allclose, Tensor.equal
-nn = types.SimpleNamespace(functional=functional)
 
 
 def get_default_dtype() -> dtype:

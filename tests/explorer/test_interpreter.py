@@ -156,6 +156,19 @@ def test_a_missing_engine_name_is_an_import_error():
     assert run("import torch.no_such_module").error.kind == "ModuleNotFoundError"
 
 
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "import torch.nn.functional as F",
+        "from torch.nn import functional as F",
+        "import torch.nn as nn\nF = nn.functional",
+    ],
+)
+def test_torch_nn_functional_can_be_imported(imports):
+    text = f"import torch\n{imports}\nF.relu(torch.tensor([-1., 2.]))"
+    assert run(text).transcript() == "tensor([0., 2.])\n"
+
+
 def test_no_grad_blocks_restore_grad_mode_even_after_an_error():
     text = "import torch\nwith torch.no_grad():\n    y = torch.ones(2, requires_grad=True) * 2\ny"
     assert run(text).transcript() == "tensor([2., 2.])\n"
