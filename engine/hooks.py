@@ -52,6 +52,9 @@ class RemovableHandle:
     def __exit__(self, *exc: object) -> None:
         self.remove()
 
+    def __repr__(self) -> str:
+        return f"<torch.utils.hooks.RemovableHandle object at {id(self):#x}>"
+
 
 def active() -> bool:
     """Whether any hook or retain_grad is registered (the backward loop then looks them up)."""

@@ -12,10 +12,12 @@ line for line so that the breaking decisions match in every case.
 from __future__ import annotations
 
 import io
+import re
 from collections import deque
 
 MAX_WIDTH = 79
 MAX_SEQ_LENGTH = 1000
+_DEFAULT_REPR = re.compile(r"<(?P<name>[\w.]+) object at (?P<address>0x[0-9a-f]+)>\Z")
 
 
 def display_text(value: object) -> str | None:
@@ -249,8 +251,20 @@ class _Printer:
 
     def _repr(self, value: object) -> None:
         self.begin_group()
-        for index, line in enumerate(repr(value).splitlines()):
+        for index, line in enumerate(_repr_text(value).splitlines()):
             if index:
                 self.break_()
             self.text(line)
         self.end_group()
+
+
+def _repr_text(value: object) -> str:
+    """``repr(value)``, but as IPython shows objects whose class has Python's default repr:
+    ``<MulBackward0 at 0x...>`` without " object". The engine's grad_fns, grad-mode managers
+    and hook handles write that default repr out (torch's classes have no repr of their own)."""
+    text = repr(value)
+    if type(value).__module__.startswith("engine"):
+        default = _DEFAULT_REPR.match(text)
+        if default:
+            return f"<{default['name']} at {default['address']}>"
+    return text

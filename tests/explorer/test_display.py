@@ -1,5 +1,7 @@
 """A cell's Out as IPython shows it: repr, None hidden, containers broken past 79 columns."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -100,3 +102,27 @@ VALUES = st.recursive(
 @given(VALUES)
 def test_same_text_as_ipython(value):
     assert pretty(value) == ipython_pretty(value)
+
+
+def _objects(lib):
+    """Objects whose class has Python's default repr in torch, as a cell shows them."""
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    return {
+        "grad_fn": y.grad_fn,
+        "next_functions": y.grad_fn.next_functions,
+        "no_grad": lib.no_grad(),
+        "hook handle": y.register_hook(lambda g: g),
+        "list of grad_fns": [y.grad_fn, (y * 3).grad_fn],
+    }
+
+
+@pytest.mark.parametrize("name", list(_objects(torch)))
+def test_engine_objects_are_shown_as_a_notebook_shows_torchs(name):
+    real_torch = pytest.importorskip("torch")
+    if ipython_pretty is None:
+        pytest.skip("IPython is not installed")
+    without_addresses = re.compile(r"0x[0-9a-f]+")
+    ours = pretty(_objects(torch)[name])
+    theirs = ipython_pretty(_objects(real_torch)[name])
+    assert without_addresses.sub("0x", ours) == without_addresses.sub("0x", theirs)
