@@ -286,9 +286,11 @@ class Rule:
 
 
 class HandWritten(Node):
-    """A node torch writes by hand (its C++ name in `name()`, the short one shown in reprs)."""
+    """A node torch writes by hand (its C++ name in `name()`, the short one shown in reprs).
+    `frees` tells whether a backward frees what it holds (then a second one raises)."""
 
     __slots__ = ()
+    frees = False
 
     def __init__(self, rule: Rule, next_nodes: tuple, attrs: Any = None, meta: Any = None) -> None:
         self.uid = next(UIDS)
@@ -318,6 +320,7 @@ class CopySlices(HandWritten):
     """`base[index] = value` on a tensor with a graph: the base's history plus the value."""
 
     __slots__ = ()
+    frees = True  # torch's CopySlices releases its op's node
 
 
 class FillBackward3(HandWritten):
@@ -337,6 +340,7 @@ class IndexPutBackward0(FillBackward3):
     engine computes it as CopySlices over the written elements)."""
 
     __slots__ = ()
+    frees = True  # the indices it saves
 
 
 _NODE_CLASSES: dict[str, type] = {}

@@ -35,8 +35,7 @@ def _copy_slices_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
     """The base's gradient outside the region, `fn`'s gradients for what was written in it."""
     from engine.engine_loop import _apply
 
-    (fn,) = s
-    pos, shape = attrs
+    pos, shape, fn = attrs
     size = int(np.prod(shape, dtype=np.int64))
     flat = B.reshape(g, (size,))
     grads = _apply(fn, flat[pos], True, B is not NUMPY)
@@ -99,9 +98,11 @@ def rebase(
         base, pos = t, np.arange(t.array.size).reshape(t.array.shape)
     written = pos if region is None else pos.reshape(-1)[region]
     cls = node_class if base is t else CopySlices
-    node = cls(COPY_SLICES, (grad_node(base), *fn.next_nodes[1:]), (written, base.array.shape))
-    node.saved = node.arrays = (fn,)
-    node.versions = (None,)
+    attrs = (written, base.array.shape, fn)
+    node = cls(COPY_SLICES, (grad_node(base), *fn.next_nodes[1:]), attrs)
+    if cls.frees or fn.saved:  # freed by a backward: a second one raises, as in torch
+        node.saved = node.arrays = (fn,)
+        node.versions = (None,)
     _set_history(base, node)
     if base is not t:
         _as_strided_history(t, base, pos)

@@ -24,9 +24,10 @@ from engine.view_meta import set_requires_grad as set_view_requires_grad
 _ndarray = np.ndarray
 _new = object.__new__
 _next_uid = UIDS.__next__
+NOT_LEAF = "you can only change requires_grad flags of leaf variables."
 NOT_LEAF_FLAG = (
-    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
-    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+    f"{NOT_LEAF} If you want to use a computed variable in a subgraph that doesn't require "
+    "differentiation use var_no_grad = var.detach()."
 )
 
 
@@ -126,6 +127,8 @@ class Tensor(TensorMethods):
     def requires_grad(self, value: bool) -> None:
         if type(value) is not bool:
             raise RuntimeError("requires_grad must be a bool")
+        if self._fn is not None:  # torch's setter refuses non-leaves either way
+            raise RuntimeError(NOT_LEAF if value else NOT_LEAF_FLAG)
         self._set_requires_grad(
             value, "only Tensors of floating point and complex dtype can require gradients"
         )
@@ -143,7 +146,7 @@ class Tensor(TensorMethods):
         return self
 
     def _set_requires_grad(self, value: bool, int_message: str) -> None:
-        if not self.is_leaf:
+        if self._fn is not None:  # torch reads the grad_fn stored, not one a view would regenerate
             if not value:
                 raise RuntimeError(NOT_LEAF_FLAG)
             return

@@ -229,6 +229,23 @@ def empty_view_inplace(L):
     return [fn_name(b), fn_name(v), fn_name(y), v._version]
 
 
+def requires_grad_of_a_changed_no_grad_view(L):
+    b = L.ones(2, requires_grad=True) * 1
+    with L.no_grad():
+        s = b[0:1]
+    b.mul_(2)
+    return [outcome(lambda: s.requires_grad_(True) is s), outcome(lambda: s.is_leaf)]
+
+
+def requires_grad_attribute_of_a_non_leaf(L):
+    y = L.ones(2, requires_grad=True) * 2
+
+    def assign(value):
+        y.requires_grad = value
+
+    return [outcome(lambda: assign(True)), outcome(lambda: assign(False))]
+
+
 def zero_dim_setitem(L):
     x = L.tensor(1.0, requires_grad=True)
     u = x * 1
@@ -260,6 +277,8 @@ CASES = [
     no_grad_view_setitem_after_detach,
     empty_view_inplace,
     zero_dim_setitem,
+    requires_grad_of_a_changed_no_grad_view,
+    requires_grad_attribute_of_a_non_leaf,
 ]
 
 
@@ -360,3 +379,31 @@ def value_path(L, index, shape):
 def test_setitem_value_is_viewed_and_expanded_as_in_torch(case):
     index, shape = VALUE_PATHS[case]
     assert value_path(engine, index, shape) == value_path(torch, index, shape)
+
+
+SECOND_BACKWARD = ["t[...] = x[0]", "t[:] = x[0:1]", "t[t > 0] = x[0]", "t[[0, 1]] = x[0]"]
+SECOND_BACKWARD += ["t[1:] = x[0]", "t.mul_(x)", "t.add_(x)", "t[1:].add_(x[1:])"]
+
+
+def backward_twice(L, write):
+    x = L.tensor([1.5, -2.0, 3.0, 0.5], requires_grad=True)
+    t = L.ones(4) * 1
+    {
+        "t[...] = x[0]": lambda: t.__setitem__(Ellipsis, x[0]),
+        "t[:] = x[0:1]": lambda: t.__setitem__(slice(None), x[0:1]),
+        "t[t > 0] = x[0]": lambda: t.__setitem__(t > 0, x[0]),
+        "t[[0, 1]] = x[0]": lambda: t.__setitem__([0, 1], x[0]),
+        "t[1:] = x[0]": lambda: t.__setitem__(slice(1, None), x[0]),
+        "t.mul_(x)": lambda: t.mul_(x),
+        "t.add_(x)": lambda: t.add_(x),
+        "t[1:].add_(x[1:])": lambda: t[1:].add_(x[1:]),
+    }[write]()
+    t.sum().backward()
+    return [outcome(lambda: t.sum().backward()), x.grad.tolist()]
+
+
+@pytest.mark.parametrize("write", SECOND_BACKWARD)
+def test_a_second_backward_through_a_write_raises_as_in_torch(write):
+    """torch's CopySlices and IndexPutBackward0 free what they hold; fill_ and copy_ hold
+    nothing."""
+    assert backward_twice(engine, write) == backward_twice(torch, write)
