@@ -162,12 +162,13 @@ def _is_bool_scalar(part: Any) -> bool:
 
 
 def _index_array(part: Any) -> np.ndarray:
-    """A tensor or sequence index as a numpy array (its dtype is checked by `advanced_index`)."""
+    """A tensor or sequence index (a list, a range, a tuple inside the index tuple) as a numpy
+    array (its dtype is checked by `advanced_index`)."""
     if type(part) is Tensor:
         return part.array
     if isinstance(part, str):
         raise TypeError("new(): invalid data type 'str'")
-    if not isinstance(part, (list, np.ndarray)):
+    if not isinstance(part, (list, tuple, range, np.ndarray)):
         raise IndexError(INVALID_INDEX.format(type(part).__name__))
     array = np.asarray(part)
     if array.dtype == np.bool_:

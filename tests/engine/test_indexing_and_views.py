@@ -92,6 +92,10 @@ INDEXES = [
     "[[0, 1], [1, 0]], [[0], [1]]",
     "[[0, 1]]",
     "[0, slice(None)]",
+    "range(2)",
+    "range(2), [1, 0]",
+    "(0, 1), range(1, -1, -1)",
+    "range(0)",
 ]
 
 
@@ -114,6 +118,7 @@ BAD_INDEXES = [
     "y[..., 5]",
     "y[[0], 5]",
     "y[::-1]",
+    "y[range(3)]",
     "y[:, ::0]",
     "z[:]",
     "z[0]",
@@ -182,6 +187,7 @@ def test_zero_dim_index_shares_memory():
         "y = x[[0, 1, 1], 1:] ** 2",
         "y = x[x > 1.5] ** 2",
         "y = x[True, 1] * x[..., None][:, 0]",
+        "y = x[range(2), [1, 0]] * x[range(1, -1, -1)][:, 0]",
     ],
 )
 def test_getitem_gradients(code):
