@@ -175,6 +175,8 @@ def linspace_values(start: float, end: float, steps: int, dtype: str = "float32"
     first, last = np.asarray(start).astype(dtype), np.asarray(end).astype(dtype)
     if steps <= 1:
         return np.full(steps, first, dtype=dtype)
+    if dtype == "float16":
+        return _half_linspace(first, last, steps)
     first, last = first.astype(work), last.astype(work)
     step = (last - first) / np.asarray(steps - 1, dtype=work)
     index = np.arange(steps, dtype=np.float64)
@@ -184,6 +186,20 @@ def linspace_values(start: float, end: float, steps: int, dtype: str = "float32"
         up, _fma(step, index, first, odd=odd), _fma(-step, steps - 1 - index, last, odd=odd)
     )
     return values.astype(work).astype(dtype)
+
+
+def _half_linspace(first: np.ndarray, last: np.ndarray, steps: int) -> np.ndarray:
+    """torch's float16 linspace: its kernel's scalar formula in c10::Half arithmetic, where each
+    operation computes in float32 and rounds to float16 (the step, and the index, too)."""
+
+    def rounded(values: np.ndarray) -> np.ndarray:
+        return np.asarray(values, np.float32).astype(np.float16).astype(np.float32)
+
+    step = rounded(rounded(last - first) / rounded(steps - 1))
+    index = np.arange(steps)
+    up = index < steps // 2
+    offset = rounded(step * rounded(np.where(up, index, steps - 1 - index)))
+    return np.where(up, first.astype(np.float32) + offset, last - offset).astype(np.float16)
 
 
 def _fma(a, b, c, *, odd: bool = False) -> np.ndarray:

@@ -148,10 +148,10 @@ def test_arange_matches_torch(dtype, start, step, descending, count, slack):
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.sampled_from(EXACT_DTYPES),
+    st.sampled_from([*EXACT_DTYPES, "float16"]),
     st.floats(-100, 100).map(lambda v: round(v, 3)),
     st.floats(-100, 100),
-    st.integers(0, 300),
+    st.integers(0, 3000),
 )
 def test_linspace_matches_torch(dtype, start, end, steps):
     torch = pytest.importorskip("torch")
