@@ -311,7 +311,8 @@ class HandWritten(Node):
 
 
 class CopyBackwards(HandWritten):
-    """A leaf's `.grad` made under create_graph: the gradient passes on to its source."""
+    """A leaf's `.grad` made under create_graph (the gradient passes on to its source), or
+    `t[...] = value` copying into all of `t` (computed as CopySlices over all of `t`)."""
 
     __slots__ = ()
 
@@ -324,9 +325,8 @@ class CopySlices(HandWritten):
 
 
 class FillBackward3(HandWritten):
-    """`t[...] = number` on a whole tensor `t` with a graph: torch runs its `fill_` on `t`
-    itself (the engine computes it as CopySlices over all of `t`). A generated node in torch:
-    its name has no namespace."""
+    """`t[...] = number`: torch's `fill_` of all of `t` (computed as CopySlices), a generated
+    node in torch, whose name has no namespace."""
 
     __slots__ = ()
 
