@@ -286,11 +286,10 @@ class Rule:
 
 
 class HandWritten(Node):
-    """A node torch writes by hand (its C++ name in `name()`, the short one shown in reprs).
-    `frees` tells whether a backward frees what it holds (then a second one raises)."""
+    """A node torch writes by hand (its C++ name in `name()`, the short one shown in reprs)."""
 
     __slots__ = ()
-    frees = False
+    frees = False  # whether a backward frees what it holds (then a second one raises)
 
     def __init__(self, rule: Rule, next_nodes: tuple, attrs: Any = None, meta: Any = None) -> None:
         self.uid = next(UIDS)
@@ -325,8 +324,7 @@ class CopySlices(HandWritten):
 
 
 class FillBackward3(HandWritten):
-    """`t[...] = number`: torch's `fill_` of all of `t` (computed as CopySlices), a generated
-    node in torch, whose name has no namespace."""
+    """`t[...] = number`: torch's `fill_` of `t` (computed as CopySlices), a generated node."""
 
     __slots__ = ()
 
