@@ -101,12 +101,12 @@ class Node:
         return register_node_hook(self, fn, post=True)
 
     def check_versions(self) -> None:
-        """Raise torch's error if a saved tensor was detached in place (`detach_`) after it was
-        saved as a non-leaf, or modified in place since it was saved."""
+        """Raise torch's error if a tensor torch saves was detached in place (`detach_`) after it
+        was saved as a non-leaf, or modified in place since it was saved."""
         for value, saved in zip(self.saved, self.versions, strict=True):
-            if saved is None:
+            if saved is None or not _torch_saves(self, value):
                 continue
-            if DETACHED and detached_since(value, self.uid) and _torch_saves(self, value):
+            if DETACHED and detached_since(value, self.uid):
                 raise RuntimeError(DETACHED_MESSAGE)
             if version(value) != saved:
                 raise RuntimeError(_version_message(value, saved, self))
