@@ -38,7 +38,63 @@ from engine.factories import (
     zeros,
     zeros_like,
 )
-from engine.functions import floor_divide, pow, remainder  # noqa: A004 (torch's name)
+from engine.functions import (  # noqa: A004 (torch's names)
+    abs,
+    add,
+    all,
+    allclose,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    clamp,
+    clamp_min,
+    clip,
+    clone,
+    cos,
+    div,
+    dot,
+    equal,
+    exp,
+    flatten,
+    floor_divide,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    mv,
+    neg,
+    outer,
+    permute,
+    pow,
+    relu,
+    remainder,
+    reshape,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    sqrt,
+    square,
+    squeeze,
+    sub,
+    sum,
+    t,
+    tanh,
+    transpose,
+    unsqueeze,
+)
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from engine.ops_math import torch_where as where
 from engine.ops_shape import cat, stack
@@ -51,30 +107,6 @@ half = float16
 long = int64
 int = int32  # noqa: A001 (torch's alias)
 short = int16
-
-
-# torch's module functions that are Tensor methods under the same name and arguments.
-add, sub, mul, div, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg
-sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
-abs, sqrt, square, sign = Tensor.abs, Tensor.sqrt, Tensor.square, Tensor.sign  # noqa: A001
-clamp, clip, clamp_min = Tensor.clamp, Tensor.clip, Tensor.clamp_min
-dot, sum, mean, exp, log = Tensor.dot, Tensor.sum, Tensor.mean, Tensor.exp, Tensor.log  # noqa: A001
-maximum, minimum = Tensor.maximum, Tensor.minimum
-max, min, amax, amin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin  # noqa: A001
-argmax, argmin = Tensor.argmax, Tensor.argmin
-softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
-mm, mv, matmul, outer = Tensor.mm, Tensor.mv, Tensor.matmul, Tensor.outer
-t, transpose, permute = Tensor.t, Tensor.transpose, Tensor.permute
-unsqueeze, squeeze, flatten, clone = Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten, Tensor.clone
-reshape = Tensor.reshape
-isnan, isinf, isfinite, any, all = (  # noqa: A001
-    Tensor.isnan,
-    Tensor.isinf,
-    Tensor.isfinite,
-    Tensor.any,
-    Tensor.all,
-)
-isclose, allclose, equal = Tensor.isclose, Tensor.allclose, Tensor.equal
 
 
 def get_default_dtype() -> dtype:

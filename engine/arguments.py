@@ -13,14 +13,11 @@ type that also takes None, `[1]` after `tuple of ints` when a single int is also
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from types import MethodType
 from typing import Any
 
 import numpy as np
 
-from engine import signatures
 from engine import tensor as _tensor  # partly made when engine.tensor imports this module
 from engine.dtypes import FLOATING, DType
 from engine.invalid_arguments import invalid_combination, type_name
@@ -59,16 +56,36 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, _NUMBERS) or _is_scalar_tensor(value, integral=False)
 
 
+def _is_int_item(value: Any) -> bool:
+    """An item torch takes in a tuple of ints: an int or bool, or an integral tensor of one
+    element (of any number of dimensions)."""
+    if isinstance(value, _INTS):
+        return True
+    return _is_tensor(value) and value.array.size == 1 and value.dtype.category != FLOATING
+
+
+def _is_first_item(value: Any) -> bool:
+    """torch chooses an overload by a tuple's first item, and refuses a bool there."""
+    return _is_int_item(value) and not isinstance(value, (bool, np.bool_))
+
+
 def first_non_int(items: Any) -> int:
     """The index of the first item of a tuple of ints that is not an int (bools pass), or -1."""
     for i, item in enumerate(items):
-        if not isinstance(item, _INTS) and not _is_scalar_tensor(item, integral=True):
+        if not _is_int_item(item):
             return i
     return -1
 
 
 def _is_int_list(value: Any) -> bool:
-    return isinstance(value, (tuple, list)) and first_non_int(value) < 0
+    if not isinstance(value, (tuple, list)):
+        return False
+    return not value or (_is_first_item(value[0]) and first_non_int(value) < 0)
+
+
+def _is_one_int(value: Any) -> bool:
+    """What a `tuple of ints[1]` takes for a single int (`x.sum(torch.tensor([0]))`)."""
+    return _is_int(value) or (_is_tensor(value) and _is_first_item(value))
 
 
 _CHECKS: dict[str, Callable[[Any], bool]] = {
@@ -90,10 +107,22 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 class Param:
     """One parameter of a signature: `type name` or `type name = default`."""
 
-    __slots__ = ("type_name", "name", "optional", "allow_none", "keyword_only", "fits", "accepts")
+    __slots__ = (
+        "type_name",
+        "name",
+        "position",
+        "optional",
+        "allow_none",
+        "keyword_only",
+        "fits",
+        "accepts",
+    )
 
-    def __init__(self, text: str, keyword_only: bool, numbers_as_tensors: bool) -> None:
+    def __init__(
+        self, text: str, position: int, keyword_only: bool, numbers_as_tensors: bool
+    ) -> None:
         text, _, default = text.partition(" = ")
+        self.position = position
         kind, _, self.name = text.rpartition(" ")
         self.allow_none = kind.endswith("?") or default == "None"
         self.type_name = kind.replace("?", "").replace("[1]", "")
@@ -101,7 +130,7 @@ class Param:
         self.keyword_only = keyword_only
         fits = _CHECKS[self.type_name]
         if "[1]" in kind:
-            fits = _either(fits, _is_int)
+            fits = _either(fits, _is_one_int)
         if self.type_name == "Tensor" and numbers_as_tensors:
             fits = _either(fits, _is_number)
         self.fits = fits
@@ -111,7 +140,7 @@ class Param:
         """None when `value` fits; else -1, or the index of a bad item of a tuple of ints (torch
         looks at the first item only when choosing the overload, at the rest when converting)."""
         if self.type_name == "tuple of ints" and isinstance(value, (tuple, list)):
-            return None if first_non_int(value[:1]) < 0 else 0
+            return None if not value or _is_first_item(value[0]) else 0
         return None if self.fits(value) else -1
 
 
@@ -135,7 +164,8 @@ class Signature:
             if part == "*":
                 keyword_only = True
             else:
-                self.params.append(Param(part, keyword_only, numbers_as_tensors))
+                position = len(self.params)
+                self.params.append(Param(part, position, keyword_only, numbers_as_tensors))
         self.min_args = sum(not p.optional for p in self.params)
         self.max_args = len(self.params)
         self.max_pos_args = sum(not p.keyword_only for p in self.params)
@@ -144,7 +174,7 @@ class Signature:
     def fits_positionally(self, args: tuple) -> bool:
         """Whether a call without keywords surely fits (all of torch's checks pass)."""
         if self.varargs and len(args) > 1:  # reshape(2, 3) as reshape((2, 3))
-            return first_non_int(args) < 0
+            return _is_int(args[0]) and first_non_int(args) < 0
         if self.varargs and args and _is_int(args[0]):
             return True
         if not self.min_args <= len(args) <= self.max_pos_args:
@@ -153,16 +183,15 @@ class Signature:
         return all(param.accepts(value) for param, value in pairs)
 
     def types_decide(self, args: tuple) -> bool:
-        """Whether arguments of these types always fit as these do: no tuple (its items count)
-        and no tensor where a number is expected (its size and dtype count)."""
+        """Whether every call with these argument types (call_key) fits as this one does: not
+        when a tensor stands where a number or int is expected (its size and dtype count)."""
         if self.varargs and args and not isinstance(args[0], (tuple, list)):
             return not any(map(_is_tensor, args))
-        pairs = zip(self.params, args, strict=False)
-        return all(
-            not isinstance(value, (tuple, list))
-            and (param.type_name == "Tensor" or not _is_tensor(value))
-            for param, value in pairs
-        )
+        for param, value in zip(self.params, args, strict=False):
+            items = value if isinstance(value, (tuple, list)) else (value,)
+            if param.type_name != "Tensor" and any(map(_is_tensor, items)):
+                return False
+        return True
 
     def fits(self, args: tuple, kwargs: dict) -> list | None:
         """The call's values by parameter when it fits this overload, else None (torch's
@@ -258,23 +287,42 @@ class Arguments:
         shown = [text for text in signatures if text != HIDDEN_OVERLOAD]
         self.signatures = [Signature(name, text, numbers_as_tensors) for text in shown]
         self.only_one = len(signatures) == 1
-        self.accepted_types: set[tuple[type, ...]] = set()
+        # call_key()s of positional calls known to fit; a method without arguments takes ()
+        self.accepted: set = set() if self.signatures else {()}
 
-    def check(self, args: tuple, kwargs: dict) -> None:
-        """Return if the call fits an overload; else raise torch's TypeError for it."""
+    def check(self, args: tuple) -> None:
+        """Return if a call without keywords fits an overload; else raise torch's TypeError."""
+        key = call_key(args)
+        if key in self.accepted:
+            return
+        for signature in self.signatures:
+            if signature.fits_positionally(args):
+                if signature.types_decide(args):
+                    self.accepted.add(key)
+                return
+        self.bind(args, {})
+
+    def parse(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        """The call as the implementing function takes it: the values of the leading positional
+        parameters given, then the others given by torch's names (`x.view(size=(2, 3))` is
+        `view((2, 3))`, `torch.dot(input=x, tensor=y)` is `dot(x, tensor=y)`); torch's TypeError
+        when the call fits no overload."""
+        positional, keywords = [], {}
+        for param, value in self.bind(args, kwargs):
+            if value is _MISSING:
+                continue
+            if param.keyword_only or keywords or len(positional) < param.position:
+                keywords[param.name] = value
+            else:
+                positional.append(value)
+        return tuple(positional), keywords
+
+    def bind(self, args: tuple, kwargs: dict) -> list:
+        """(parameter, value) pairs of the overload the call fits; torch's TypeError if none."""
         if not self.signatures:
             if args or kwargs:
                 self._no_arguments(args, kwargs)
-            return
-        if not kwargs:
-            types = tuple(map(type, args))
-            if types in self.accepted_types:
-                return
-            for signature in self.signatures:
-                if signature.fits_positionally(args):
-                    if signature.types_decide(args):
-                        self.accepted_types.add(types)
-                    return
+            return []
         if self.only_one:
             bound = self.signatures[0].check(args, kwargs)
         else:
@@ -287,6 +335,7 @@ class Arguments:
         for param, value in bound:
             if param.type_name == "tuple of ints" and isinstance(value, (tuple, list)):
                 self._unpack(param, value)
+        return bound
 
     def _no_arguments(self, args: tuple, kwargs: dict) -> None:
         """Python's errors for torch's methods that take no arguments (C's METH_NOARGS)."""
@@ -313,68 +362,19 @@ class Arguments:
             )
 
 
-def checked_function(arguments: Arguments, fn: Callable) -> Callable:
-    """`fn` as a torch module function: calls are checked by `arguments` first, and a tensor
-    given as the keyword `input` when that is the first parameter (`self` of a method) is passed
-    on first."""
-    first = arguments.signatures[0].params[0].name
-
-    @functools.wraps(fn)
-    def function(*args: Any, **kwargs: Any) -> Any:
-        arguments.check(args, kwargs)
-        if first == "input" and "input" in kwargs:
-            args = (kwargs.pop("input"), *args)
-        return fn(*args, **kwargs)
-
-    function.__qualname__ = arguments.name
-    return function
+def call_key(args: tuple) -> Any:
+    """What decides whether a positional call fits, once one like it did: its arguments' types,
+    with a tuple's or list's items' types. One argument's key is its own (`int`), several
+    arguments' the tuple of theirs, none's `()`. A sequence's key is `(type, int)` when its
+    items are all plain ints, whatever their number (engine.checked tests that inline)."""
+    if len(args) == 1:
+        return _argument_key(args[0])
+    return tuple(map(_argument_key, args))
 
 
-def checked_method(arguments: Arguments, fn: Callable) -> Callable:
-    """`fn` as a Tensor method whose calls are checked by `arguments` first."""
-
-    @functools.wraps(fn)
-    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        arguments.check(args, kwargs)
-        return fn(self, *args, **kwargs)
-
-    method.__qualname__ = arguments.name
-    return method
-
-
-def torch_function(fn: Callable) -> Callable:
-    """Decorate a torch module function with its torch signatures (engine.signatures)."""
-    name = fn.__name__
-    options = {"numbers_as_tensors": name in signatures.NUMBERS_AS_TENSORS}
-    arguments = Arguments(name, *signatures.FUNCTIONS[name], **options)
-    return checked_function(arguments, fn)
-
-
-class TorchMethod:
-    """A Tensor method checked by torch's signatures for `t.name(...)`. Read on the class
-    (`Tensor.max`, which is what `engine.max` is) it is torch's module function `torch.max`
-    instead, checked by the function's signatures, where the tensor is argument 1, `input`.
-    Decorate a method with `@TorchMethod`; `TorchMethod(fn, "clip")` serves an alias."""
-
-    def __init__(self, fn: Callable, name: str | None = None) -> None:
-        name = name or fn.__name__
-        options = {"numbers_as_tensors": name in signatures.NUMBERS_AS_TENSORS}
-        functools.update_wrapper(self, fn)
-        self.fn = fn
-        method = signatures.METHODS.get(name)
-        if method is None:
-            fn.__qualname__ = name  # Python's own argument errors then read `name() ...`
-            self.method = fn
-        else:
-            self.method = checked_method(Arguments(name, *method, **options), fn)
-        function = signatures.FUNCTIONS.get(name)
-        self.function = (
-            self.method
-            if function is None
-            else checked_function(Arguments(name, *function, **options), fn)
-        )
-
-    def __get__(self, obj: Any, cls: type | None = None) -> Callable:
-        if obj is None:
-            return self.function
-        return MethodType(self.method, obj)
+def _argument_key(value: Any) -> Any:
+    if not isinstance(value, (tuple, list)):
+        return type(value)
+    if all(type(item) is int for item in value):
+        return (type(value), int)
+    return (type(value), *map(type, value))

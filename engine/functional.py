@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import functions
 from engine.dispatch import _finish, _promoted
 from engine.ops import Op
 from engine.ops_reduce import implicit_softmax_dim
@@ -15,7 +16,7 @@ from engine.tensor import Tensor, wrap
 
 def relu(input: Tensor) -> Tensor:  # noqa: A002 (torch's parameter name)
     """max(input, 0) elementwise (torch.relu, with its argument check)."""
-    return Tensor.relu(input)
+    return functions.relu(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002

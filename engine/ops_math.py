@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, ops, signatures
-from engine.arguments import Arguments, checked_function
+from engine.arguments import Arguments
 from engine.backends import NUMPY, ext, torch_sign
+from engine.checked import checked_function
 from engine.dispatch import (
     _as_array,
     _cast,
@@ -339,7 +340,7 @@ def where(condition: Tensor, input: Any = _NOT_GIVEN, other: Any = _NOT_GIVEN) -
             emit(OpRan("where", (condition,), result, STATE.enabled))
         return result
     if other is _NOT_GIVEN:
-        WHERE_ARGUMENTS.check((condition, input), {})
+        WHERE_ARGUMENTS.check((condition, input))
     a, b = input, other
     if type(a) is Tensor:
         dt = _promoted(a, b)

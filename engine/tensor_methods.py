@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import dtypes, once, ops, tensor_math_methods
-from engine.arguments import TorchMethod
+from engine.checked import torch_method
 from engine.dtypes import DType
 from engine.tensor_math_methods import TensorMathMethods
 
@@ -135,85 +135,85 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
     def __ge__(self, other: Any) -> Tensor:
         return binary(ops.GE, self, other, (self, other))
 
-    @TorchMethod
+    @torch_method
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self + alpha * other."""
         if type(alpha) is int and alpha == 1:  # not True or 1.0: torch checks those
             return self.__add__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.ADD_ALPHA)
 
-    @TorchMethod
+    @torch_method
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self - alpha * other."""
         if type(alpha) is int and alpha == 1:
             return self.__sub__(other)
         return _math.add_alpha(self, other, alpha, (self, other), _math.SUB_ALPHA)
 
-    @TorchMethod
+    @torch_method
     def mul(self, other: Any) -> Tensor:
         """self * other."""
         return self.__mul__(other)
 
-    @TorchMethod
+    @torch_method
     def div(self, other: Any) -> Tensor:
         """self / other (true division)."""
         return self.__truediv__(other)
 
-    @TorchMethod
+    @torch_method
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent."""
         return self.__pow__(exponent)
 
-    @TorchMethod
+    @torch_method
     def neg(self) -> Tensor:
         """-self (refused for bool tensors, as in torch)."""
         if self.dtype is dtypes.bool_:
             raise RuntimeError(BOOL_NEGATION)
         return unary(ops.NEG, self, None, (self,))
 
-    @TorchMethod
+    @torch_method
     def exp(self) -> Tensor:
         """e ** self (float result)."""
         return unary(ops.EXP, self, None, (self,), to_float=True)
 
-    @TorchMethod
+    @torch_method
     def log(self) -> Tensor:
         """Natural logarithm (float result)."""
         return unary(ops.LOG, self, None, (self,), to_float=True)
 
-    @TorchMethod
+    @torch_method
     def reciprocal(self) -> Tensor:
         """1 / self (float result)."""
         return unary(ops.RECIPROCAL, self, None, (self,), to_float=True)
 
-    @TorchMethod
+    @torch_method
     def dot(self, tensor: Tensor) -> Tensor:
         """Inner product of two 1-D tensors of the same dtype."""
         return dot(self, tensor)
 
-    @TorchMethod
+    @torch_method
     def sum(self, dim: Any = OMITTED, keepdim: bool = False) -> Tensor:
         """Sum of all elements, or over `dim` (int and bool sum to int64)."""
         return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim)
 
-    @TorchMethod
+    @torch_method
     def mean(self, dim: Any = OMITTED, keepdim: bool = False) -> Tensor:
         """Mean of all elements, or over `dim` (floating tensors only)."""
         return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
 
-    @TorchMethod
+    @torch_method
     def reshape(self, *shape: Any) -> Tensor:
         """The same values in a new shape (one dimension may be -1); a view when possible."""
         from engine.ops_batched import torch_reshape
 
         return torch_reshape(self, shape)
 
-    @TorchMethod
+    @torch_method
     def view(self, *shape: Any) -> Tensor:
         """The same values in a new shape, sharing the version counter."""
         return reshape(ops.VIEW, self, shape)
 
-    @TorchMethod
+    @torch_method
     def expand(self, *sizes: Any) -> Tensor:
         """A broadcast view to `sizes` (-1 keeps a dimension)."""
         return expand(self, sizes)
@@ -222,17 +222,17 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
         """A copy converted to `dtype` (self when it already has that dtype)."""
         return convert(self, dtype)
 
-    @TorchMethod
+    @torch_method
     def float(self) -> Tensor:
         """As float32."""
         return convert(self, dtypes.float32)
 
-    @TorchMethod
+    @torch_method
     def double(self) -> Tensor:
         """As float64."""
         return convert(self, dtypes.float64)
 
-    @TorchMethod
+    @torch_method
     def long(self) -> Tensor:
         """As int64."""
         return convert(self, dtypes.int64)
@@ -273,19 +273,19 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
     def __matmul__(self, other: Any) -> Tensor:
         return _linalg.matmul(self, other)
 
-    @TorchMethod
+    @torch_method
     def floor_divide(self, other: Any) -> Tensor:
         """self // other (rounded down; integer dtypes stay integer)."""
         return _math.floor_divide(self, other, (self, other))
 
-    @TorchMethod
+    @torch_method
     def remainder(self, other: Any) -> Tensor:
         """self % other, with the sign of `other` (Python's modulo)."""
         if type(other) is Tensor:
             return binary(_math.REMAINDER, self, other, (self, other))
         return scalar_op(_math.REMAINDER_SCALAR, self, other, (self, other))
 
-    @TorchMethod
+    @torch_method
     def logical_not(self) -> Tensor:
         """Elementwise not, as a bool tensor."""
         return convert(self, dtypes.bool_).__invert__()
@@ -302,17 +302,17 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
 
     T = T.setter(not_writable("T"))
 
-    @TorchMethod
+    @torch_method
     def int(self) -> Tensor:
         """As int32."""
         return convert(self, dtypes.int32)
 
-    @TorchMethod
+    @torch_method
     def bool(self) -> Tensor:
         """As bool."""
         return convert(self, dtypes.bool_)
 
-    @TorchMethod
+    @torch_method
     def type_as(self, other: Tensor) -> Tensor:
         """As `other`'s dtype."""
         return convert(self, other.dtype)

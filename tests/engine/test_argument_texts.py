@@ -12,22 +12,12 @@ from engine.ops_math import torch_where
 torch = pytest.importorskip("torch")
 
 
-def _engine_functions():
-    """engine's module functions as their checked forms: `Tensor.<name>` read on the class is
-    torch.<name> (engine.arguments.TorchMethod)."""
-    names = ("dot", "sum", "mean", "exp", "log", "clip")
-    checked = {name: getattr(engine.Tensor, name) for name in names}
-    number_first = {name: getattr(functions, name) for name in NUMBER_FIRST}
-    return type("Functions", (), {**vars(engine), **checked, **number_first, "where": torch_where})
-
-
 def outcome(call, T):
     x = T.tensor([1.0, 2.0])
     m = T.tensor([[1.0, 5.0], [3.0, 2.0]])
     c = T.tensor([True, False])
-    namespace = _engine_functions() if T is engine else T
     try:
-        result = call(namespace, x, m, c)
+        result = call(T, x, m, c)
     except Exception as exc:  # noqa: BLE001 (the comparison is the test)
         return type(exc).__name__, str(exc)
     return "ok", repr(result)
@@ -294,17 +284,13 @@ def test_argument_errors_are_torchs(name):
     assert outcome(call, engine) == outcome(call, torch)
 
 
-# engine's functions are the checked forms: Tensor.<name> (read on the class),
-# engine.functions.<name> and engine.ops_math.torch_where.
-NAMESPACE_FUNCTIONS = ("dot", "sum", "mean", "exp", "log", "clip", "where", *NUMBER_FIRST)
+# engine's module functions are engine.functions' checked forms, where is torch_where.
+NAMESPACE_FUNCTIONS = ("dot", "sum", "mean", "exp", "log", "clip", "add", "where", *NUMBER_FIRST)
 
 
 @pytest.mark.parametrize("name", NAMESPACE_FUNCTIONS)
 def test_namespace_functions_are_the_checked_ones(name):
-    if name == "where":
-        checked = torch_where
-    else:
-        checked = getattr(functions if name in NUMBER_FIRST else engine.Tensor, name)
+    checked = torch_where if name == "where" else getattr(functions, name)
     assert getattr(engine, name) is checked
 
 
@@ -321,3 +307,52 @@ def _abs_gradients(T, create_third: bool):
 def test_abs_second_derivative_graph_uses_sgn(create_third):
     """torch's abs backward is grad * sgn(x): SgnBackward0 in a recorded first derivative."""
     assert _abs_gradients(engine, create_third) == _abs_gradients(torch, create_third)
+
+
+# Calls of the same argument types one after the other: an accepted call is remembered by its
+# argument types (engine.arguments.call_key), so the refused ones after it must still be refused.
+REMEMBERED = [
+    lambda T, x, m, c: m.sum((0, 1)),
+    lambda T, x, m, c: m.sum((0, 1.5)),
+    lambda T, x, m, c: m.sum((0, "a")),
+    lambda T, x, m, c: m.sum((True, 1)),
+    lambda T, x, m, c: m.sum([0, 1]),
+    lambda T, x, m, c: m.sum([0, None]),
+    lambda T, x, m, c: m.sum(m.shape),
+    lambda T, x, m, c: m.sum((np.int64(0),)),
+    lambda T, x, m, c: m.sum((T.tensor(0),)),
+    lambda T, x, m, c: m.sum((T.tensor(0.0),)),
+    lambda T, x, m, c: m.sum((T.tensor([0]),)),
+    lambda T, x, m, c: m.sum(()),
+    lambda T, x, m, c: m.sum((0, 1), True),
+    lambda T, x, m, c: m.sum((0, 1.0), True),
+    lambda T, x, m, c: m.sum(0, True),
+    lambda T, x, m, c: m.sum(0, 1),
+    lambda T, x, m, c: m.sum(T.tensor(0)),
+    lambda T, x, m, c: m.sum(T.tensor(0.0)),
+    lambda T, x, m, c: m.reshape(4),
+    lambda T, x, m, c: m.reshape(4, 1),
+    lambda T, x, m, c: m.reshape(4, 1.0),
+    lambda T, x, m, c: m.reshape(4, 1, 1),
+    lambda T, x, m, c: m.reshape(4, 1, 1.0),
+    lambda T, x, m, c: m.reshape((4, 1)),
+    lambda T, x, m, c: m.reshape([4, 1.0]),
+    lambda T, x, m, c: m.reshape(T.tensor(4), 1),
+    lambda T, x, m, c: x.clamp(0, 1),
+    lambda T, x, m, c: x.clamp(0, x),
+    lambda T, x, m, c: x.clamp(x, 1),
+    lambda T, x, m, c: x.add(T.tensor(1.0)),
+    lambda T, x, m, c: x.add(T.tensor(1.0, requires_grad=True)),
+    lambda T, x, m, c: T.dot(x, x),
+    lambda T, x, m, c: T.dot(x, 1),
+    lambda T, x, m, c: T.sum(m, (0, 1)),
+    lambda T, x, m, c: T.sum(m, (0, "a")),
+    lambda T, x, m, c: T.max(m, 0, True),
+    lambda T, x, m, c: T.max(m, 0, 1.0),
+]
+
+
+def test_remembered_calls_do_not_let_others_through():
+    assert [outcome(call, engine) for call in REMEMBERED] == [
+        outcome(call, torch) for call in REMEMBERED
+    ]

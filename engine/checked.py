@@ -1,0 +1,94 @@
+"""Tensor methods and module functions checked by torch's argument parser (engine.arguments).
+
+`@torch_method` wraps a Tensor method for `t.name(...)` (signatures.METHODS); `torch_function`
+wraps the same code as `torch.name(...)` (signatures.FUNCTIONS, the tensor first as `input`).
+Each wrapper is a plain function: in the class dict Python binds it without a descriptor call.
+
+The check costs little on the common path: a call without keywords whose argument types
+(engine.arguments.call_key) fitted before is let through after one set lookup, the key computed
+inline for up to two arguments. Calls with keywords are parsed and passed on as the parser bound
+them (`x.view(size=(2, 3))` runs as `view((2, 3))`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from engine import signatures
+from engine.arguments import Arguments
+from engine.size import Size
+
+_SEQUENCES = frozenset({tuple, list, Size})
+
+
+def _arguments(name: str, table: dict) -> Arguments | None:
+    texts = table.get(name)
+    if texts is None:
+        return None
+    return Arguments(name, *texts, numbers_as_tensors=name in signatures.NUMBERS_AS_TENSORS)
+
+
+def torch_method(fn: Callable, name: str | None = None) -> Callable:
+    """`fn` as the Tensor method `name` (its own name by default) checked by torch's signatures
+    for it; a method torch has no signatures for here keeps Python's own argument errors."""
+    name = name or fn.__name__
+    arguments = _arguments(name, signatures.METHODS)
+    if arguments is None:
+        fn.__qualname__ = name  # Python's argument errors then read `name() ...`
+        return fn
+    accepted, check, parse = arguments.accepted, arguments.check, arguments.parse
+
+    @functools.wraps(fn)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            args, kwargs = parse(args, kwargs)
+            return fn(self, *args, **kwargs)
+        n = len(args)
+        if n == 0:
+            if () in accepted:
+                return fn(self)
+        elif n == 1:
+            key = type(args[0])
+            if key in accepted:
+                return fn(self, args[0])
+            if key in _SEQUENCES and (key, int) in accepted:
+                for item in args[0]:  # call_key's test for a sequence of plain ints, inline
+                    if type(item) is not int:
+                        break
+                else:
+                    return fn(self, args[0])
+        elif n == 2 and (type(args[0]), type(args[1])) in accepted:
+            return fn(self, *args)
+        check(args)
+        return fn(self, *args)
+
+    method.__qualname__ = name
+    return method
+
+
+def torch_function(fn: Callable, name: str | None = None) -> Callable:
+    """`fn` (a method's code, or a function whose first parameter is torch's `input`) as the
+    module function `torch.name` checked by torch's signatures for it."""
+    name = name or fn.__name__
+    return checked_function(_arguments(name, signatures.FUNCTIONS), fn)
+
+
+def checked_function(arguments: Arguments, fn: Callable) -> Callable:
+    """`fn` as a module function whose calls are checked by `arguments` first."""
+    accepted, check, parse = arguments.accepted, arguments.check, arguments.parse
+
+    @functools.wraps(fn)
+    def function(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            args, kwargs = parse(args, kwargs)
+            return fn(*args, **kwargs)
+        n = len(args)
+        key = type(args[0]) if n == 1 else (type(args[0]), type(args[1])) if n == 2 else None
+        if key not in accepted:
+            check(args)
+        return fn(*args)
+
+    function.__qualname__ = arguments.name
+    return function
