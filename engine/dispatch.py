@@ -256,6 +256,18 @@ def _save(node: Any, saves: tuple, inputs: tuple, out: Tensor) -> None:
     node.arrays = None
 
 
+def save_unread_inputs(node: Node | None, tensors: list) -> None:
+    """Also keep `tensors` in `node`'s saved values, with their versions: inputs its rule reads
+    from its attrs, as torch saves them (index tensors, masks, `where` conditions, clamp bounds).
+    Backward then raises torch's in-place error when one changed since, and a second backward
+    the freed-graph error. Nothing when no node was recorded."""
+    if node is None or not tensors:
+        return
+    node.saved = (*node.saved, *tensors)
+    node.versions = (*node.versions, *[version(t) for t in tensors])
+    node.arrays = None
+
+
 def _saved_output(out: Tensor) -> SavedOutput:
     return SavedOutput(out.array, out.dtype, shared_counter(out))
 

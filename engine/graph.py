@@ -14,13 +14,14 @@ import weakref
 from collections import Counter
 from typing import Any
 
+from engine.dtypes import type_string
+
 UIDS = itertools.count()  # shared by tensors and nodes: uids increase in creation order
 # The uid counter's value at the latest in-place change: nodes created after it need no version
 # check in backward (nothing they saved can have changed since).
 LAST_MUTATION = [-1]
 
-# uid of a tensor detach_() cut from its history -> (weakref to it, [(first uid with a grad_fn,
-# uid at the detach_)]); see note_detached.
+# uid of a detach_()ed tensor -> (weakref to it, [(first uid of its history, uid at detach_)])
 DETACHED: dict[int, tuple] = {}
 DETACHED_MESSAGE = (
     "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is "
@@ -35,7 +36,7 @@ FREED_MESSAGE = (
 )
 VERSION_MESSAGE = (
     "one of the variables needed for gradient computation has been modified by an inplace "
-    "operation: [torch.{kind} [{shape}]]{which} is at version {now}; expected version {saved} "
+    "operation: [{kind} [{shape}]]{which} is at version {now}; expected version {saved} "
     "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
     "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
 )
@@ -112,8 +113,7 @@ class Node:
                 raise RuntimeError(_version_message(value, saved, self))
 
 
-# Nodes whose input i torch saves only when the other input needs a gradient (the value is
-# used for that gradient alone); the engine saves both operands always.
+# Nodes whose input i torch saves only when the other input needs a gradient (the engine saves both)
 _SAVED_FOR_OTHER = {
     "MulBackward0": (0, 1),
     "DivBackward0": (0,),
@@ -237,7 +237,7 @@ def _version_message(value: Any, saved: int, node: Node) -> str:
     if producer is not None:
         which = f", which is output {value.output_nr} of {short_op_name(producer.name())},"
     return VERSION_MESSAGE.format(
-        kind=value.dtype.legacy_name,
+        kind=type_string(value.dtype),
         shape=", ".join(str(n) for n in value.array.shape),
         which=which,
         now=version(value),

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import ops, ops_shape
-from engine.dispatch import _finish
+from engine import dtypes, ops, ops_shape
+from engine.dispatch import _finish, save_unread_inputs
 from engine.ops import Op
 from engine.ops_shape import _view
 from engine.tensor import Tensor, wrap
@@ -219,7 +219,21 @@ def _index(t: Tensor, advanced: list, args: tuple | None) -> Tensor:
             dim = start + _dims_of(array)
         args = (t, tuple(user_index))
     out = wrap(np.array(t.array[index]), t.dtype)
-    return _finish(ops.INDEX, out, (t,), (index, t.array.shape), args)
+    _finish(ops.INDEX, out, (t,), (index, t.array.shape), args)
+    if out._fn is not None:
+        save_unread_inputs(out._fn, index_tensors(advanced))
+    return out
+
+
+def index_tensors(advanced: list) -> list[Tensor]:
+    """The index tensors torch saves for an index's backward: each advanced part as a tensor (a
+    list, a range or a bool scalar as the new tensor torch makes of it)."""
+    return [
+        part
+        if type(part) is Tensor and not _is_bool_scalar(part)
+        else wrap(array, dtypes.from_numpy(array.dtype))
+        for _, array, part in advanced
+    ]
 
 
 def advanced_index(shape: tuple, advanced: list) -> tuple:

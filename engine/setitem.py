@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from engine import creation, dtypes, hooks, ops
-from engine.dispatch import _scalar, grad_node
+from engine.dispatch import _scalar, grad_node, save_unread_inputs
 from engine.grad_mode import STATE, no_grad
 from engine.graph import (
     UIDS,
@@ -22,7 +22,7 @@ from engine.graph import (
     Node,
     note_mutation,
 )
-from engine.indexing import advanced_index, getitem, sliced
+from engine.indexing import advanced_index, getitem, index_tensors, sliced
 from engine.inplace import (
     changed,
     check_no_partial_overlap,
@@ -84,6 +84,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         node.next_nodes = (None, grad_node(source) if is_tensor else None)
         node.meta = (None, (source.array.shape, value.dtype) if is_tensor else None)
         node.saved = node.versions = node.arrays = ()
+        save_unread_inputs(node, index_tensors(advanced))
     region = write(value.array if is_tensor else value)
     note_mutation(t)
     if node is not None:
