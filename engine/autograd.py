@@ -76,11 +76,11 @@ class TENSOR:  # noqa: N801 (a namespace standing in for a module)
 
     @staticmethod
     def unsqueeze_dims(t: Tensor, dims: tuple[int, ...]) -> Tensor:
-        """Re-insert reduced dimensions (sorted, non-negative) as size 1."""
-        shape = list(t.shape)
+        """Re-insert reduced dimensions (sorted, non-negative) as size 1, recorded as torch's
+        unsqueeze_multiple: one UnsqueezeBackward0 per dimension."""
         for d in dims:
-            shape.insert(d, 1)
-        return t.reshape(shape)
+            t = t.unsqueeze(d)
+        return t
 
     @staticmethod
     def cast(t: Tensor, dtype: Any) -> Tensor:

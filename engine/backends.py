@@ -133,6 +133,54 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
         np.put_along_axis(out, index, g, axis=dim)
         return out
 
+    @staticmethod
+    def gather_dim(t: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
+        """The values of `t` at `index` along `dim` (torch's gather)."""
+        return np.take_along_axis(t, index, axis=dim)
+
+    @staticmethod
+    def threshold_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """relu's gradient from its result `y`: zero where `y <= 0` (nan passes)."""
+        return np.where(y <= 0, 0.0, g)
+
+    @staticmethod
+    def sigmoid_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """sigmoid's gradient from its result `y`."""
+        return g * (1 - y) * y
+
+    @staticmethod
+    def tanh_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """tanh's gradient from its result `y`."""
+        return g * NUMPY.one_minus_square(y)
+
+    @staticmethod
+    def softmax_backward_data(g: np.ndarray, y: np.ndarray, dim: int | None) -> np.ndarray:
+        """softmax's gradient from its result `y` along `dim`."""
+        return (g - (g * y).sum(axis=dim, keepdims=True)) * y
+
+    @staticmethod
+    def log_softmax_backward_data(g: np.ndarray, y: np.ndarray, dim: int | None) -> np.ndarray:
+        """log_softmax's gradient from its result `y` along `dim`."""
+        return g - np.exp(y) * g.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def masked_fill(t: np.ndarray, mask: np.ndarray, value: float) -> np.ndarray:
+        """`t` with `value` where `mask` holds."""
+        return np.where(mask, value, t)
+
+    @staticmethod
+    def zeros_masked_fill(mask: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """Zeros of `mask`'s shape holding `value` (0-d) where `mask` holds."""
+        return np.where(mask, value, 0.0)
+
+    div_scalar = staticmethod(np.true_divide)
+    unsqueeze_to = squeeze_to = staticmethod(np.reshape)
+
+    @staticmethod
+    def transpose(array: np.ndarray, perm: tuple) -> np.ndarray:
+        """Undo the swap of two dimensions `perm` (a permutation that is its own inverse)."""
+        return array.transpose(perm)
+
 
 class TENSORS:  # noqa: N801 (a namespace standing in for a module)
     """The same functions for the recorded backward (create_graph=True), on engine Tensors.
@@ -170,18 +218,88 @@ class TENSORS:  # noqa: N801 (a namespace standing in for a module)
 
     @staticmethod
     def scatter_dim(g: Any, index: np.ndarray, dim: int, shape: tuple) -> Any:
-        """`g` expanded to `shape` and masked to the positions of `index` along `dim`."""
-        positions = np.arange(shape[dim]).reshape(
-            [-1 if i == dim else 1 for i in range(len(shape))]
-        )
-        return g.expand(shape) * _constant(positions == index, g)
+        """Zeros of `shape` with `g` put at `index` along `dim` (ScatterBackward0)."""
+        from engine.ops_backward import SCATTER, recorded
+
+        return recorded(SCATTER, (None, g), (index, dim, shape))
+
+    @staticmethod
+    def gather_dim(t: Any, index: np.ndarray, dim: int) -> Any:
+        """The values of `t` at `index` along `dim` (GatherBackward0)."""
+        from engine.ops_backward import GATHER, recorded
+
+        return recorded(GATHER, (t,), (index, dim, t.shape))
+
+    threshold_backward = staticmethod(lambda g, y: _recorded("THRESHOLD_BACKWARD", g, y, None))
+    sigmoid_backward = staticmethod(lambda g, y: _recorded("SIGMOID_BACKWARD", g, y, None))
+    tanh_backward = staticmethod(lambda g, y: _recorded("TANH_BACKWARD", g, y, None))
+    softmax_backward_data = staticmethod(
+        lambda g, y, dim: _recorded("SOFTMAX_BACKWARD_DATA", g, y, dim)
+    )
+    log_softmax_backward_data = staticmethod(
+        lambda g, y, dim: _recorded("LOG_SOFTMAX_BACKWARD_DATA", g, y, dim)
+    )
+
+    @staticmethod
+    def unsqueeze_to(t: Any, shape: tuple) -> Any:
+        """`t` with the size-1 dimensions of `shape` it lacks, one unsqueeze each (torch's
+        unsqueeze_to, the backward of squeeze: UnsqueezeBackward0)."""
+        for d in inserted_dims(t.shape, shape):
+            t = t.unsqueeze(d)
+        return t
+
+    @staticmethod
+    def squeeze_to(t: Any, shape: tuple) -> Any:
+        """`t` without its size-1 dimensions that `shape` lacks (the backward of unsqueeze:
+        squeeze(dim), SqueezeBackward1)."""
+        for d in reversed(inserted_dims(shape, t.shape)):
+            t = t.squeeze(d)
+        return t
+
+    @staticmethod
+    def transpose(t: Any, perm: tuple) -> Any:
+        """Undo the swap of two dimensions `perm` (TransposeBackward0)."""
+        dims = [i for i, p in enumerate(perm) if p != i] or [0, 0]
+        return t.transpose(*dims)
+
+    @staticmethod
+    def masked_fill(t: Any, mask: Any, value: float) -> Any:
+        """`t` with `value` where `mask` holds (MaskedFillBackward0)."""
+        from engine.ops_backward import masked_fill
+
+        return masked_fill(t, mask, value)
+
+    @staticmethod
+    def zeros_masked_fill(mask: Any, value: Any) -> Any:
+        """Zeros of `mask`'s shape holding `value` where `mask` holds (MaskedFillBackward1)."""
+        from engine.ops_backward import zeros_masked_fill
+
+        return zeros_masked_fill(mask, value)
+
+    @staticmethod
+    def div_scalar(t: Any, c: Any) -> Any:
+        """`t / c` for a Python number `c` (DivBackward1)."""
+        from engine.ops_backward import div_scalar
+
+        return div_scalar(t, c)
 
 
-def _constant(mask: np.ndarray, like: Any) -> Any:
-    """A constant Tensor of `like`'s dtype holding `mask` (no gradient)."""
-    from engine.tensor import wrap
+def inserted_dims(short: tuple, long: tuple) -> list[int]:
+    """The dimensions of `long` that `short` lacks (all of size 1), matched from the left."""
+    dims, j = [], 0
+    for i, n in enumerate(long):
+        if j < len(short) and short[j] == n:
+            j += 1
+        else:
+            dims.append(i)
+    return dims
 
-    return wrap(mask.astype(like.dtype.np), like.dtype)
+
+def _recorded(row: str, g: Any, y: Any, attrs: Any) -> Any:
+    """The gradient kernel `row` of engine.ops_backward on (grad, result), recorded."""
+    from engine import ops_backward
+
+    return ops_backward.recorded(getattr(ops_backward, row), (g, y), attrs)
 
 
 def ext(backend: Any) -> Any:

@@ -1,0 +1,152 @@
+"""Op table rows for the functions torch's backward formulas call, recorded when a backward runs
+with `create_graph=True`.
+
+torch computes relu's gradient with `threshold_backward(grad, result, 0)`, sigmoid's with
+`sigmoid_backward(grad, result)` and so on: one node each (ThresholdBackwardBackward0...) whose
+inputs are the incoming gradient and the saved tensor. The backward rules reach these rows
+through `ext(B)` (engine.backends): the numpy backend computes the kernel directly, the tensor
+backend runs `recorded`. Each row's forward is the numpy backend's kernel, so a value is computed
+in one place whether or not the backward is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.backends import NUMPY, ext
+from engine.dispatch import _as_array, _finish
+from engine.ops import Op, quiet
+from engine.tensor import Tensor, wrap
+
+
+def recorded(op: Op, inputs: tuple, attrs: Any) -> Tensor:
+    """`op` on Tensor `inputs` (None for an input no gradient goes to), recorded as one node."""
+    arrays = [None if t is None else t.array for t in inputs]
+    dtype = next(t for t in inputs if t is not None).dtype
+    out = wrap(_as_array(op.forward(*arrays, attrs), dtype), dtype)
+    return _finish(op, out, inputs, attrs, inputs)
+
+
+def _mask(mask: Any) -> np.ndarray:
+    """A mask given as a bool Tensor (computed from saved tensors) or a numpy array."""
+    return mask.array if type(mask) is Tensor else mask
+
+
+# ---- activation gradients: inputs (grad, result) ----
+
+
+def _sigmoid_double(B, gg, s, a):
+    g, y = s
+    return ext(B).sigmoid_backward(gg, y), gg * g * (ext(B).scale(y, -2) + 1)
+
+
+def _tanh_double(B, gg, s, a):
+    g, y = s
+    return ext(B).tanh_backward(gg, y), gg * (ext(B).scale(y, -2) * g)
+
+
+THRESHOLD_BACKWARD = Op(
+    "threshold_backward",
+    "ThresholdBackwardBackward0",
+    lambda g, y, a: NUMPY.threshold_backward(g, y),
+    lambda B, gg, s, a: (ext(B).threshold_backward(gg, s[0]), B.zeros_like(gg)),
+    (1,),
+)
+SIGMOID_BACKWARD = Op(
+    "sigmoid_backward",
+    "SigmoidBackwardBackward0",
+    lambda g, y, a: NUMPY.sigmoid_backward(g, y),
+    _sigmoid_double,
+    (0, 1),
+)
+TANH_BACKWARD = Op(
+    "tanh_backward",
+    "TanhBackwardBackward0",
+    lambda g, y, a: NUMPY.tanh_backward(g, y),
+    _tanh_double,
+    (0, 1),
+)
+
+# ---- softmax gradients: inputs (grad, result), attrs the dim ----
+
+
+def _softmax_double(B, gg, s, dim):
+    """torch's softmax_double_backward for the result; the grad's part is the same kernel."""
+    g, y = s
+    b = ext(B)
+    return (
+        b.softmax_backward_data(gg, y, dim),
+        g * gg - b.sum_dim(y * g, dim) * gg - g * b.sum_dim(y * gg, dim),
+    )
+
+
+def _log_softmax_double(B, gg, s, dim):
+    g, y = s
+    b = ext(B)
+    return b.log_softmax_backward_data(gg, y, dim), -b.sum_dim(g, dim) * B.exp(y) * gg
+
+
+SOFTMAX_BACKWARD_DATA = Op(
+    "_softmax_backward_data",
+    "SoftmaxBackwardDataBackward0",
+    lambda g, y, dim: NUMPY.softmax_backward_data(g, y, dim),
+    _softmax_double,
+    (0, 1),
+)
+LOG_SOFTMAX_BACKWARD_DATA = Op(
+    "_log_softmax_backward_data",
+    "LogSoftmaxBackwardDataBackward0",
+    lambda g, y, dim: NUMPY.log_softmax_backward_data(g, y, dim),
+    _log_softmax_double,
+    (0, 1),
+)
+
+# ---- masks, scalars and scatters inside backward formulas ----
+
+MASKED_FILL = Op(
+    "masked_fill",
+    "MaskedFillBackward0",
+    lambda t, a: NUMPY.masked_fill(t, *a),
+    lambda B, gg, s, a: (ext(B).masked_fill(gg, a[0], 0.0),),
+)
+ZEROS_MASKED_FILL = Op(
+    "masked_fill",
+    "MaskedFillBackward1",
+    lambda zeros, value, mask: NUMPY.zeros_masked_fill(mask, value),
+    lambda B, gg, s, mask: (None, B.where(mask, gg, 0.0).sum()),
+)
+DIV_SCALAR = Op(
+    "div",
+    "DivBackward1",
+    quiet(lambda t, c: np.true_divide(t, c)),
+    lambda B, gg, s, c: (ext(B).div_scalar(gg, c),),
+)
+SCATTER = Op(
+    "scatter",
+    "ScatterBackward0",
+    lambda zeros, g, a: NUMPY.scatter_dim(g, *a),
+    lambda B, gg, s, a: (None, ext(B).gather_dim(gg, a[0], a[1])),
+)
+GATHER = Op(
+    "gather",
+    "GatherBackward0",
+    lambda t, a: NUMPY.gather_dim(t, a[0], a[1]),
+    lambda B, gg, s, a: (ext(B).scatter_dim(gg, *a),),
+)
+
+
+def masked_fill(t: Tensor, mask: Any, value: float) -> Tensor:
+    """`t` with `value` where `mask` holds (torch's `masked_fill_` inside a formula)."""
+    return recorded(MASKED_FILL, (t,), (_mask(mask), value))
+
+
+def zeros_masked_fill(mask: Any, value: Tensor) -> Tensor:
+    """Zeros of `mask`'s shape holding the 0-d `value` where `mask` holds (MaskedFillBackward1)."""
+    return recorded(ZEROS_MASKED_FILL, (None, value), _mask(mask))
+
+
+def div_scalar(t: Tensor, c: Any) -> Tensor:
+    """`t / c` for a Python number `c` (DivBackward1, one input)."""
+    return recorded(DIV_SCALAR, (t,), c)
