@@ -18,6 +18,7 @@ import numpy as np
 
 from engine import hooks
 from engine.backends import NUMPY
+from engine.data_attribute import DATA_SET
 from engine.grad_mode import enable_grad
 from engine.graph import (
     FREED_MESSAGE,
@@ -292,8 +293,8 @@ def _apply(node: Node, g: Any, retain_graph: bool, create_graph: bool) -> tuple:
     else:
         if saved:
             saved = node.arrays
-            if saved is None:
-                saved = _arrays(node.saved)
+            if saved is None or node.uid < DATA_SET[0]:
+                saved = _arrays(node.saved, saved)
         grads = node.op.backward(NUMPY, g, saved, node.attrs)
         if node.meta is not None:
             grads = _fit(NUMPY, node, grads)
@@ -302,8 +303,12 @@ def _apply(node: Node, g: Any, retain_graph: bool, create_graph: bool) -> tuple:
     return grads
 
 
-def _arrays(saved: tuple) -> tuple:
-    return tuple([v if v.__class__ in _SCALARS else v.array for v in saved])
+def _arrays(saved: tuple, old: tuple | None = None) -> tuple:
+    """The saved values' arrays now (a saved tensor's `.data` may have been set since `old`,
+    the arrays kept when it was saved, were taken; a saved node stays as it is)."""
+    if old is None:
+        return tuple([v if v.__class__ in _SCALARS else v.array for v in saved])
+    return tuple([v.array if v.__class__ is Tensor else a for v, a in zip(saved, old, strict=True)])
 
 
 TENSOR_BACKEND: list = [None]  # autograd sets the Tensor backend here (it imports the ops)

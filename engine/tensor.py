@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine import once, printing
+from engine.data_attribute import delete_data, set_data
 from engine.dtypes import FLOATING, DType
 from engine.grad_attribute import NON_LEAF_GRAD, check_grad_assignment
 from engine.graph import UIDS, Node, current_fn, named, note_detached, shared_counter, version
@@ -220,6 +221,8 @@ class Tensor(TensorMethods):
         if LISTENERS:
             emit(Detached(self, out, False))
         return out
+
+    data = data.setter(set_data).deleter(delete_data)
 
     # ---- conversion ----
 

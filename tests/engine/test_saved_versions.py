@@ -155,3 +155,44 @@ SAVED_CONDITIONS = [
 @pytest.mark.parametrize("src", SAVED_CONDITIONS)
 def test_conditions_and_bounds_are_saved_with_their_versions(src):
     assert run(engine, src) == run(torch, src)
+
+
+W = "w = L.ones(2, requires_grad=True); "
+XX = "x = L.ones(2, requires_grad=True); "
+
+# `t.data = other` (torch's set_data): new values, everything else kept.
+SET_DATA = [
+    W + "w.data = L.zeros(2); out = (w, w._version, w.is_leaf, w.grad)",
+    W + "w.data = L.zeros(3); out = (w, tuple(w.shape))",
+    W + "w.data = [1., 2.]",
+    W + "w.data = 3",
+    W + "w.data = None",
+    W + "w.data = L.zeros(2, dtype=L.float64); out = w",
+    W + "w.data = L.zeros(2, dtype=L.int64); out = w",
+    "w = L.ones(2); w.data = L.zeros(2, dtype=L.int64); out = w",
+    W + "w.data = w.data * 2; out = w",
+    W + "del w.data",
+    W + "z = L.zeros(2); w.data = z; z.add_(1); out = (w, w._version, z._version)",
+    W + "z = L.zeros(2, requires_grad=True); w.data = z; out = (w, z)",
+    "w = L.ones(2); w.data = L.zeros(2, requires_grad=True); out = w",
+    W + "w.sum().backward(); w.data = L.zeros(3); out = (w, w.grad)",
+    W + "d = w.detach(); w.data = L.zeros(2); d.add_(1); out = (w, d, w._version, d._version)",
+    XX + "w = x * 2; w.data = L.zeros(2); out = (w, w._version)",
+    XX + "w = x * 2; w.data = L.zeros(2); w.sum().backward(); out = x.grad",
+    XX + "v = x[0:1]; x.data = L.full((2,), 3.); out = (v, x, v._base is x)",
+    XX + "v = x[0:1]; v.data = L.zeros(3); out = (v, x)",
+    # saved tensors see the new values, saved outputs keep theirs (as torch's saved variables)
+    XX + "w = x * x; x.data = L.full((2,), 3.); w.sum().backward(); out = x.grad",
+    XX + "y = x * 2; z = y * y; y.data = L.full((2,), 3.); z.sum().backward(); out = x.grad",
+    XX + "y = x.sqrt(); z = y.sum(); y.data = L.full((2,), 3.); z.backward(); out = x.grad",
+    XX + "y = x.sqrt(); x.data = L.full((2,), 3.); y.sum().backward(); out = x.grad",
+    XX + "y = x.sin(); x.data = L.full((2,), 3.); y.sum().backward(); out = x.grad",
+    XX + "y = x * x; x.data = L.full((2,), 3.); "
+    "out = L.autograd.grad(y.sum(), x, create_graph=True)",
+    XX + "y = x * 1; y[0] = x[1] * 2; x.data = L.full((2,), 3.); y.sum().backward(); out = x.grad",
+]
+
+
+@pytest.mark.parametrize("src", SET_DATA)
+def test_set_data_like_torch(src):
+    assert run(engine, src) == run(torch, src)
