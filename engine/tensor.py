@@ -6,6 +6,7 @@ functions take fast paths for same-dtype operands, and observers cost one truthi
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import Any
 
@@ -51,10 +52,7 @@ def wrap(array: np.ndarray, dtype: DType, vc: list | None = None) -> Tensor:
 
 
 class Tensor(TensorMethods):
-    """A PyTorch-like tensor. `array` is the numpy array holding the values (shared, not copied).
-
-    `.data` is torch's detached alias (a Tensor), not the array.
-    """
+    """A PyTorch-like tensor: `array` holds the values (shared); `.data` is a detached alias."""
 
     __slots__ = (
         "array",
@@ -178,8 +176,8 @@ class Tensor(TensorMethods):
 
     @property
     def grad(self) -> Tensor | None:
-        """The accumulated gradient (leaves only; a non-leaf warns and gives None)."""
-        if self._fn is not None and not hooks.retains_grad(self):
+        """The accumulated gradient (a non-leaf's is None, with a warning, unless assigned)."""
+        if self._grad is None and self._fn is not None and not hooks.retains_grad(self):
             warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -265,6 +263,9 @@ class Tensor(TensorMethods):
             raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self.array.item())
 
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
     def __index__(self) -> int:
         if self.dtype.category == FLOATING or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
@@ -299,6 +300,15 @@ class Tensor(TensorMethods):
         if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.array.shape[0]))
+
+    def __contains__(self, element: Any) -> bool:
+        """torch's `(element == self).any()`, for a Tensor or a number only."""
+        if not isinstance(element, (Tensor, numbers.Number)):
+            raise RuntimeError(
+                "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element)}."
+            )
+        return bool((element == self).any().item())
 
     # ---- backward ----
 

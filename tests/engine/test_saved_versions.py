@@ -196,3 +196,37 @@ SET_DATA = [
 @pytest.mark.parametrize("src", SET_DATA)
 def test_set_data_like_torch(src):
     assert run(engine, src) == run(torch, src)
+
+
+T = "t = L.tensor([1., 2., 3.]); "
+
+# Python's abs() and `in` (torch's __abs__ is abs; __contains__ is (element == self).any())
+OPERATORS = [
+    "out = abs(L.tensor([-1., 2.], requires_grad=True))",
+    "out = abs(L.tensor([-1, 2]))",
+    "out = abs(L.tensor([True]))",
+    "out = abs(L.tensor(-2.5, dtype=L.float64))",
+    T + "out = L.tensor([1., 2.]) in t",
+    T + "out = (2 in t, 2.5 in t, True in t, L.tensor(2.) in t, L.tensor([2.]) in t)",
+    T + "out = (np.float64(3.) in t, -0.0 in L.tensor([0.]), float('nan') in t)",
+    T + "out = 'a' in t",
+    T + "out = None in t",
+    T + "out = [1.] in t",
+    T + "out = (1, 2) in t",
+    "out = (1 in L.tensor([]), 1 in L.tensor(1), L.tensor([[1., 2.]]) in L.ones(3, 2))",
+    "out = L.tensor([1., 2.], requires_grad=True).__contains__(1.)",
+]
+
+# A non-leaf's .grad warns only while it is undefined
+NON_LEAF_GRAD = [
+    XX + "y = x * 2; y.grad = L.ones(2); out = y.grad",
+    XX + "y = x * 2; y.grad = L.ones(2); y.grad = None; out = y.grad",
+    XX + "y = x * 2; out = y.grad",
+    XX + "y = x * 2; y.retain_grad(); out = y.grad",
+    XX + "y = x[0:1]; y.grad = L.ones(1); out = y.grad",
+]
+
+
+@pytest.mark.parametrize("src", OPERATORS + NON_LEAF_GRAD)
+def test_operators_and_grad_attribute_like_torch(src):
+    assert run(engine, src) == run(torch, src)
