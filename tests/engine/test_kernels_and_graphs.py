@@ -58,11 +58,16 @@ KERNELS = {
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
 @pytest.mark.parametrize("name", sorted(KERNELS))
 def test_float_kernels_match_torch_on_most_inputs(name, dtype):
-    """numpy's float32 exp matched torch on 61% of inputs, tanh on 68%, float16 sigmoid on 67%."""
+    """numpy's float32 exp matched torch on 61% of inputs, tanh on 68%, float16 sigmoid on 67%;
+    the float16 rate is checked on 200,000 inputs (one sin in 20,000 failed before)."""
     from engine.backends import NUMPY
 
     (low, high), rate = KERNELS[name]
-    x = np.random.default_rng(0).uniform(low, high, 20_000).astype(dtype)
+    x = (
+        np.random.default_rng(0)
+        .uniform(low, high, 20_000 if dtype is np.float32 else 200_000)
+        .astype(dtype)
+    )
     got = getattr(NUMPY, name)(x)
     expected = getattr(torch, name)(torch.from_numpy(x)).numpy()
     assert got.dtype == dtype
