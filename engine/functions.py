@@ -1,16 +1,23 @@
 """torch's module functions (`torch.add`, `torch.sum`, ...), checked against torch's signatures
 for them (engine.signatures.FUNCTIONS), where the tensor is the first argument, `input`.
 
-Most run the code of the Tensor method of the same name. pow, remainder and floor_divide also
-take a Python number first.
+Most run the code of the Tensor method of the same name. add, sub, mul, div, pow, remainder and
+floor_divide also take a Python number first.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from engine import dtypes, ops
 from engine.checked import torch_function
-from engine.tensor import Tensor
+from engine.dispatch import _promoted, _scalar, binary
+from engine.ops_alpha import ADD_ALPHA, SUB_ALPHA, add_or_sub
+from engine.ops_math import divide
+from engine.tensor import Tensor, wrap
+from engine.tensor_methods import OMITTED
 
 
 def _from_method(name: str) -> Any:
@@ -19,7 +26,7 @@ def _from_method(name: str) -> Any:
     return torch_function(getattr(method, "__wrapped__", method), name)
 
 
-add, sub, mul, div, neg = map(_from_method, ("add", "sub", "mul", "div", "neg"))
+neg = _from_method("neg")
 sin, cos, tanh, sigmoid, relu = map(_from_method, ("sin", "cos", "tanh", "sigmoid", "relu"))
 abs, sqrt, square, sign = map(_from_method, ("abs", "sqrt", "square", "sign"))  # noqa: A001
 clamp, clip, clamp_min = map(_from_method, ("clamp", "clip", "clamp_min"))
@@ -35,6 +42,45 @@ isnan, isinf, isfinite, any, all = map(  # noqa: A001
     _from_method, ("isnan", "isinf", "isfinite", "any", "all")
 )
 isclose, allclose, equal = map(_from_method, ("isclose", "allclose", "equal"))
+
+
+def _wrapped_number(number: Any, other: Any) -> Tensor:
+    """A Python number given as `input` as torch takes it (a wrapped number): a 0-d tensor of the
+    dtype it computes in with `other`; a bool stays bool (subtraction refuses it)."""
+    number = _scalar(number)
+    if type(number) is bool:
+        dt = dtypes.bool_
+    elif isinstance(other, Tensor):
+        dt = _promoted(other, number)
+    else:
+        dt = dtypes.scalar_dtype(number)
+    return wrap(np.array(number, dt.np), dt)
+
+
+def _first(input: Any, other: Any) -> Tensor:  # noqa: A002 (torch's names)
+    return input if isinstance(input, Tensor) else _wrapped_number(input, other)
+
+
+def _add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """input + alpha * other; `input` may be a Python number."""
+    return add_or_sub(_first(input, other), other, alpha, (input, other), ADD_ALPHA)
+
+
+def _sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """input - alpha * other; `input` may be a Python number (SubBackward0, not RsubBackward1)."""
+    return add_or_sub(_first(input, other), other, alpha, (input, other), SUB_ALPHA)
+
+
+def _mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input * other; `input` may be a Python number."""
+    return binary(ops.MUL, _first(input, other), other, (input, other))
+
+
+def _div(input: Any, other: Any, *, rounding_mode: Any = OMITTED) -> Tensor:  # noqa: A002
+    """input / other, rounded as `rounding_mode` says when given; `input` may be a number."""
+    if rounding_mode is OMITTED:
+        return binary(ops.DIV, _first(input, other), other, (input, other))
+    return divide(_first(input, other), other, rounding_mode, (input, other))
 
 
 def _pow(input: Any, exponent: Any) -> Tensor:  # noqa: A002 (torch's names)
@@ -63,6 +109,10 @@ def _floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
     return tensor(input).floor_divide(other)
 
 
+add = torch_function(_add, "add")
+sub = torch_function(_sub, "sub")
+mul = torch_function(_mul, "mul")
+div = torch_function(_div, "div")
 pow = torch_function(_pow, "pow")  # noqa: A001
 remainder = torch_function(_remainder, "remainder")
 floor_divide = torch_function(_floor_divide, "floor_divide")

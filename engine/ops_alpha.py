@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine import dtypes, ops
-from engine.dispatch import _as_array, _cast, _finish, _promoted, _scalar
+from engine.dispatch import _as_array, _cast, _finish, _promoted, _scalar, binary
 from engine.dtypes import FLOATING
 from engine.ops import Op, is_bool, sub_check
 from engine.tensor import Tensor, wrap
@@ -133,3 +133,10 @@ def add_alpha(a: Tensor, b: Any, alpha: Any, args: tuple, op: Op) -> Tensor:
     except ValueError:
         raise RuntimeError(ops.broadcast_message(a.array.shape, np.shape(bd))) from None
     return _finish(op, wrap(_as_array(result, dt), dt), (a, b), alpha, args)
+
+
+def add_or_sub(a: Tensor, b: Any, alpha: Any, args: tuple, op: Op) -> Tensor:
+    """add_alpha, but an int alpha of 1 is the plain op (nothing saved), as in torch."""
+    if type(alpha) is int and alpha == 1:
+        return binary(ops.ADD if op is ADD_ALPHA else ops.SUB, a, b, args)
+    return add_alpha(a, b, alpha, args, op)

@@ -222,9 +222,9 @@ class TensorMathMethods:
         return _shape.unsqueeze(self, dim)
 
     @torch_method
-    def squeeze(self, dim: Any = None) -> Tensor:
-        """Size-1 dimensions removed (all, or those in `dim`)."""
-        return _shape.squeeze(self, dim)
+    def squeeze(self, *dim: Any) -> Tensor:
+        """Size-1 dimensions removed (all, or those in `dim`: an int, a tuple, or several)."""
+        return _shape.squeeze(self, dim[0] if len(dim) == 1 else dim or None)
 
     @torch_method
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:

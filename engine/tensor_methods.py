@@ -155,9 +155,12 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
         return self.__mul__(other)
 
     @torch_method
-    def div(self, other: Any) -> Tensor:
-        """self / other (true division)."""
-        return self.__truediv__(other)
+    def div(self, other: Any, *, rounding_mode: Any = OMITTED) -> Tensor:
+        """self / other: true division, or with `rounding_mode` given (None, 'floor', 'trunc')
+        torch's DivBackward2 (rounded results have a zero gradient)."""
+        if rounding_mode is OMITTED:
+            return self.__truediv__(other)
+        return _math.divide(self, other, rounding_mode, (self, other))
 
     @torch_method
     def pow(self, exponent: Any) -> Tensor:
@@ -192,13 +195,17 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
         return dot(self, tensor)
 
     @torch_method
-    def sum(self, dim: Any = OMITTED, keepdim: bool = False) -> Tensor:
-        """Sum of all elements, or over `dim` (int and bool sum to int64)."""
+    def sum(self, dim: Any = OMITTED, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """Sum of all elements, or over `dim` (int and bool sum to int64), in `dtype` if given."""
+        if dtype is not None:
+            return _reduce.reduction_in(dtype, self, dim, keepdim, mean=False)
         return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim)
 
     @torch_method
-    def mean(self, dim: Any = OMITTED, keepdim: bool = False) -> Tensor:
-        """Mean of all elements, or over `dim` (floating tensors only)."""
+    def mean(self, dim: Any = OMITTED, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """Mean of all elements, or over `dim` (floating tensors, or a floating `dtype`)."""
+        if dtype is not None:
+            return _reduce.reduction_in(dtype, self, dim, keepdim, mean=True)
         return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
 
     @torch_method
@@ -214,8 +221,9 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
         return reshape(ops.VIEW, self, shape)
 
     @torch_method
-    def expand(self, *sizes: Any) -> Tensor:
-        """A broadcast view to `sizes` (-1 keeps a dimension)."""
+    def expand(self, *sizes: Any, implicit: bool = False) -> Tensor:
+        """A broadcast view to `sizes` (-1 keeps a dimension); `implicit` only matters to
+        torch's tracer."""
         return expand(self, sizes)
 
     def to(self, dtype: DType) -> Tensor:
@@ -321,9 +329,10 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
 def bind_dispatch() -> None:
     """Bind Tensor and the dispatch functions the methods call (run once, end of engine.tensor)."""
     global Tensor, binary, convert, dot, expand, is_operand, reduction, reshape, scalar_op, unary
-    global _linalg, _math, _shape
+    global _linalg, _math, _reduce, _shape
     from engine import ops_linalg as _linalg
     from engine import ops_math as _math
+    from engine import ops_reduce as _reduce
     from engine import ops_shape as _shape
     from engine.dispatch import (
         binary,
