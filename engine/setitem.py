@@ -21,9 +21,11 @@ from engine.graph import (
     IndexPutBackward0,
     Node,
     note_mutation,
+    root,
 )
 from engine.indexing import advanced_index, getitem, index_tensors, sliced
 from engine.inplace import (
+    INTERNAL_OVERLAP,
     changed,
     check_no_partial_overlap,
     check_target,
@@ -37,6 +39,15 @@ from engine.tensor import Tensor, wrap
 from engine.view_meta import check_rebase, from_no_grad_view
 
 COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
+
+
+def _overlapping_backward(B: Any, g: Any, s: tuple, attrs: Any) -> tuple:
+    raise RuntimeError(INTERNAL_OVERLAP)
+
+
+# A write into an expanded view of a base with history: torch's CopySlices copies the base's
+# gradient into that view in backward, which raises its overlap error.
+COPY_INTO_OVERLAP = ops.Op("copy_", "CopyBackwards", None, _overlapping_backward)
 EXPANDED_INDEX_PUT = (
     "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
     "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
@@ -79,7 +90,8 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         source = _passed_on(value, advanced, view.array.shape) if is_tensor else None
         node = object.__new__(Node)
         node.uid = next(UIDS)
-        node.op = COPY_
+        overlapping = root(t)._rg and has_internal_overlap(view.array)
+        node.op = COPY_INTO_OVERLAP if overlapping else COPY_
         node.attrs = None
         node.next_nodes = (None, grad_node(source) if is_tensor else None)
         node.meta = (None, (source.array.shape, value.dtype) if is_tensor else None)
@@ -155,6 +167,8 @@ _C_TYPE_NAMES = {
 def _basic_region(region: np.ndarray, value: Any) -> Any:
     """The view written by a basic index, checked as torch's copy_ checks it; returns the
     function that writes the values (and gives the written part of the view)."""
+    if type(value) is Tensor and _same_data(region, value.array):
+        return _write_nothing  # torch's copy_ returns early: source and target are one memory
     if type(value) is Tensor:
         expanded_shape(_without_leading_ones(value.array.shape), region.shape, value.dtype)
     target = writable_target(region)
@@ -166,6 +180,20 @@ def _basic_region(region: np.ndarray, value: Any) -> Any:
         return Ellipsis
 
     return write
+
+
+def _same_data(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether `a` and `b` are the same elements of one memory (torch's copy_ then does nothing)."""
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.strides == b.strides
+        and a.shape == b.shape
+        and a.dtype == b.dtype
+    )
+
+
+def _write_nothing(values: Any) -> Any:
+    return Ellipsis
 
 
 def _advanced_region(view: np.ndarray, advanced: list, value: Any) -> Any:
@@ -192,11 +220,13 @@ def _advanced_region(view: np.ndarray, advanced: list, value: Any) -> Any:
 
 
 def _masked_fill(advanced: list, value: Any) -> bool:
-    """torch's index_put_ becomes masked_fill_ for one mask and a value of one element."""
+    """torch's index_put_ becomes masked_fill_ for one mask and a value of one element (a bool
+    scalar is no mask: torch indexes with a long tensor of one or no zero for it)."""
     if len(advanced) != 1 or np.size(_value_array(value)) != 1:
         return False
-    dtype = advanced[0][1].dtype
-    return dtype == np.bool_ or dtype == np.uint8
+    _, array, part = advanced[0]
+    scalar = isinstance(part, (bool, np.bool_)) or (type(part) is Tensor and part.array.ndim == 0)
+    return (array.dtype == np.bool_ or array.dtype == np.uint8) and not scalar
 
 
 def _check_index_put(view: np.ndarray, index: tuple, value: Tensor) -> None:

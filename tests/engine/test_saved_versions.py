@@ -230,3 +230,57 @@ NON_LEAF_GRAD = [
 @pytest.mark.parametrize("src", OPERATORS + NON_LEAF_GRAD)
 def test_operators_and_grad_attribute_like_torch(src):
     assert run(engine, src) == run(torch, src)
+
+
+F64 = "L.tensor(7., dtype=L.float64)"
+E = "b = L.zeros(1); e = b.expand(3); "
+SB = "x = L.tensor(2., requires_grad=True); b = x * 1; e = b.expand(2); "
+
+# copy_ onto the same memory does nothing (no overlap error); bool scalars index with a long
+# tensor (index_put_'s dtype check), one-element values into a real mask are masked_fill_
+SETITEM = [
+    E + "e[:] = e; out = (b, b._version)",
+    E + "e[...] = e; out = (b, b._version)",
+    E + "e[0:3] = e; out = (b, b._version)",
+    E + "e.squeeze()[:] = e; out = (b, b._version)",
+    E + "e[:] = e.clone()",
+    E + "e[:] = e[:]; out = b",
+    SB + "e.squeeze()[:] = e; out = (b, b._version, b.grad_fn.name())",
+    SB + "e.squeeze()[:] = e; b.sum().backward(); out = x.grad",
+    "x = L.tensor([1., 2.], requires_grad=True); y = x * 1; y[:] = y; "
+    "out = (y, y._version); y.sum().backward(); out = (out, x.grad)",
+    "x = L.tensor([1., 2.], requires_grad=True); x[:] = x",
+    "y = L.zeros(2, 3); y[0] = y[0]; out = y._version",
+    *[
+        f"x = L.zeros(2, 3); x[{index}] = {F64}; out = x"
+        for index in (
+            "0, True",
+            "True",
+            "True, 0",
+            "0, False",
+            "None, 0",
+            "L.tensor(True)",
+            "0, L.tensor(True)",
+            "L.tensor([True, False])",
+            "0, L.tensor([True, False, True])",
+            "..., True",
+            "True, True",
+        )
+    ],
+    "x = L.zeros(2, 3); x[0, True] = L.tensor([7., 8., 9.], dtype=L.float64); out = x",
+    "x = L.zeros(2, 3); x[0, True] = L.tensor([7.], dtype=L.float64); out = x",
+    "x = L.zeros(2, 3); x[0, True] = L.tensor(7); out = x",
+    "x = L.zeros(2, 3); x[0, True] = L.tensor(7.); out = x",
+    # a write into an expanded view of a base with history fails in backward, as torch's
+    # CopySlices copies the base's gradient into that view
+    X3 + "b = x * 1; e = b.expand(2, 3); e[e > 0] = 0.5; b.sum().backward(); out = x.grad",
+    X3 + "b = x * 1; e = b.expand(2, 3); e[:, [0]] = 0.5; b.sum().backward(); out = x.grad",
+    X3 + "b = x * 1; e = b.expand(2, 3); e[e > 0] = 0.5; out = (b, e)",
+    X3 + "b = L.zeros(3); e = b.expand(2, 3); e[:, [0]] = x[0]; b.sum().backward(); out = x.grad",
+    X3 + "b = x * 1; e = b[None]; e[e > 1] = 0.5; b.sum().backward(); out = x.grad",
+]
+
+
+@pytest.mark.parametrize("src", SETITEM)
+def test_setitem_like_torch(src):
+    assert run(engine, src) == run(torch, src)
