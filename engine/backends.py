@@ -194,7 +194,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     @staticmethod
     def log_softmax_backward_data(g: np.ndarray, y: np.ndarray, dim: int | None) -> np.ndarray:
         """log_softmax's gradient from its result `y` along `dim`."""
-        return g - np.exp(y) * g.sum(axis=dim, keepdims=True)
+        return g - NUMPY.exp(y) * g.sum(axis=dim, keepdims=True)
 
     @staticmethod
     def masked_fill(t: np.ndarray, mask: np.ndarray, value: float) -> np.ndarray:

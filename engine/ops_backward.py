@@ -85,7 +85,7 @@ def _softmax_double(B, gg, s, dim):
 def _log_softmax_double(B, gg, s, dim):
     g, y = s
     b = ext(B)
-    return b.log_softmax_backward_data(gg, y, dim), -b.sum_dim(g, dim) * B.exp(y) * gg
+    return gg - b.sum_dim(gg * B.exp(y), dim), -b.sum_dim(g, dim) * B.exp(y) * gg
 
 
 SOFTMAX_BACKWARD_DATA = Op(
