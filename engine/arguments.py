@@ -97,6 +97,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "torch.dtype": lambda value: isinstance(value, DType),
     "str": lambda value: isinstance(value, str),
     "torch.memory_format": lambda value: False,  # the engine has no memory formats
+    "torch.device": lambda value: isinstance(value, str) or _is_int(value),  # no device objects
     "tuple of ints": _is_int_list,
     "tuple of Tensors": lambda value: (
         isinstance(value, (tuple, list)) and all(map(_is_tensor, value))
@@ -316,6 +317,13 @@ class Arguments:
             else:
                 positional.append(value)
         return tuple(positional), keywords
+
+    def named(self, args: tuple, kwargs: dict) -> dict:
+        """The call's values by the names the overload it fits gives them (those given only);
+        torch's TypeError when it fits none."""
+        return {
+            param.name: value for param, value in self.bind(args, kwargs) if value is not _MISSING
+        }
 
     def bind(self, args: tuple, kwargs: dict) -> list:
         """(parameter, value) pairs of the overload the call fits; torch's TypeError if none."""

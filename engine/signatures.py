@@ -22,6 +22,7 @@ _ANY_DIMS = "tuple of ints? dim = None, bool keepdim = False"
 _AMAX = "tuple of ints[1]? dim = [], bool keepdim = False"
 _ARGMAX = "int? dim = None, bool keepdim = False"
 _SOFTMAX = "int dim, torch.dtype? dtype = None"
+_TO = "bool non_blocking = False, bool copy = False, *, torch.memory_format? memory_format = None"
 _CLOSE = "Tensor other, float rtol = 1e-05, float atol = 1e-08, bool equal_nan = False"
 _CLAMP = ("Tensor? min = None, Tensor? max = None", "Number? min = None, Number? max = None")
 _OTHER = {
@@ -72,6 +73,12 @@ METHODS: dict[str, tuple[str, ...]] = {
     "reshape": ("(tuple of ints shape)",),
     "view": ("(torch.dtype dtype)", "(tuple of ints size)"),
     "expand": ("(tuple of ints size, *, bool implicit = False)",),
+    "size": ("(int? dim = None)",),  # Tensor.size is in engine.tensor
+    "to": (
+        f"(torch.device? device = None, torch.dtype? dtype = None, {_TO})",
+        f"(torch.dtype dtype, {_TO})",
+        f"(Tensor tensor, {_TO})",
+    ),
     **{name: (f"(Tensor {other})",) for name, other in _OTHER.items()},
     **{name: () for name in _NO_ARGUMENTS},  # C methods without arguments
     **{name: ("(*, torch.memory_format? memory_format = None)",) for name in _CONVERSIONS},

@@ -10,9 +10,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from engine import dtypes, once, ops, tensor_math_methods
+from engine import devices, dtypes, once, ops, signatures, tensor_math_methods
+from engine.arguments import Arguments
 from engine.checked import torch_method
-from engine.dtypes import DType
 from engine.tensor_math_methods import TensorMathMethods
 
 T_0D_WARNING = (
@@ -52,6 +52,7 @@ def _python_operator(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], 
 
 
 OMITTED = object()  # sum/mean called without `dim`: torch's overload without it (not dim=None)
+TO_ARGUMENTS = Arguments("to", *signatures.METHODS["to"])  # Tensor.to binds its own
 
 
 def _named_as_functions(cls: type) -> type:
@@ -226,8 +227,17 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
         torch's tracer."""
         return expand(self, sizes)
 
-    def to(self, dtype: DType) -> Tensor:
-        """A copy converted to `dtype` (self when it already has that dtype)."""
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Converted to a dtype (given, or another tensor's) on the cpu, the only device: self
+        when nothing changes, unless `copy=True` or a device index is given (as in torch)."""
+        named = TO_ARGUMENTS.named(args, kwargs)
+        copy = devices.names_cpu_index(named.get("device")) or named.get("copy", False)
+        dtype = named.get("dtype")
+        if dtype is None:
+            dtype = named["tensor"].dtype if "tensor" in named else self.dtype
+        if copy and dtype is self.dtype:
+            out = wrap(self.array.copy(), dtype)
+            return _finish(ops.TO, out, (self,), (dtype, dtype), (self, dtype))
         return convert(self, dtype)
 
     @torch_method
@@ -329,12 +339,14 @@ class TensorMethods(_named_as_functions(TensorMathMethods)):
 def bind_dispatch() -> None:
     """Bind Tensor and the dispatch functions the methods call (run once, end of engine.tensor)."""
     global Tensor, binary, convert, dot, expand, is_operand, reduction, reshape, scalar_op, unary
+    global _finish, wrap
     global _linalg, _math, _reduce, _shape
     from engine import ops_linalg as _linalg
     from engine import ops_math as _math
     from engine import ops_reduce as _reduce
     from engine import ops_shape as _shape
     from engine.dispatch import (
+        _finish,
         binary,
         binary_operator,
         convert,
@@ -346,7 +358,7 @@ def bind_dispatch() -> None:
         scalar_op,
         unary,
     )
-    from engine.tensor import Tensor
+    from engine.tensor import Tensor, wrap
 
     tensor_math_methods.bind()
     TensorMethods.__add__ = binary_operator(ops.ADD, "__add__")

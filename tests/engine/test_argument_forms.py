@@ -139,7 +139,63 @@ KEYWORDS = {
     "dot(input=x, tensor=y)": lambda T, x, y, s, i: T.dot(input=x, tensor=y),
 }
 
-CASES = {**NUMBER_FIRST, **DIV_MODES, **KEYWORDS}
+TO = {
+    "x.to('a')": lambda T, x, y, s, i: x.to("a"),
+    "x.to(3)": lambda T, x, y, s, i: x.to(3),
+    "x.to(0)": lambda T, x, y, s, i: x.to(0),
+    "x.to(-1)": lambda T, x, y, s, i: x.to(-1),
+    "x.to('cpu')": lambda T, x, y, s, i: x.to("cpu"),
+    "x.to(torch.float64)": lambda T, x, y, s, i: x.to(T.float64),
+    "x.to(dtype=torch.float64)": lambda T, x, y, s, i: x.to(dtype=T.float64),
+    "x.to(y.double())": lambda T, x, y, s, i: x.to(y.double()),
+    "x.to('cpu', torch.float64)": lambda T, x, y, s, i: x.to("cpu", T.float64),
+    "x.to('cpu', dtype=torch.float64)": lambda T, x, y, s, i: x.to("cpu", dtype=T.float64),
+    "x.to(device='cpu')": lambda T, x, y, s, i: x.to(device="cpu"),
+    "x.to('cuda')": lambda T, x, y, s, i: x.to("cuda"),
+    "x.to('cuda:0')": lambda T, x, y, s, i: x.to("cuda:0"),
+    "x.to('xpu')": lambda T, x, y, s, i: x.to("xpu"),
+    "x.to('mps')": lambda T, x, y, s, i: x.to("mps"),
+    "x.to('cpu:0')": lambda T, x, y, s, i: x.to("cpu:0"),
+    "x.to('cpu:1')": lambda T, x, y, s, i: x.to("cpu:1"),
+    "x.to()": lambda T, x, y, s, i: x.to(),
+    "x.to(None)": lambda T, x, y, s, i: x.to(None),
+    "x.to(torch.float64, copy=True)": lambda T, x, y, s, i: x.to(T.float64, copy=True),
+    "x.to(torch.float32, copy=True)": lambda T, x, y, s, i: x.to(T.float32, copy=True),
+    "x.to(torch.float64, True)": lambda T, x, y, s, i: x.to(T.float64, True),
+    "x.to(torch.float64, False, True)": lambda T, x, y, s, i: x.to(T.float64, False, True),
+    "x.to(foo=1)": lambda T, x, y, s, i: x.to(foo=1),
+    "x.to('a', 'b')": lambda T, x, y, s, i: x.to("a", "b"),
+    "x.to([1])": lambda T, x, y, s, i: x.to([1]),
+    "x.to(y, non_blocking=True)": lambda T, x, y, s, i: x.to(y, non_blocking=True),
+    "x.to(y, False, True)": lambda T, x, y, s, i: x.to(y, False, True),
+    "x.to(y, copy=True)": lambda T, x, y, s, i: x.to(y, copy=True),
+    "x.to(dtype=3)": lambda T, x, y, s, i: x.to(dtype=3),
+    "x.to(torch.int64)": lambda T, x, y, s, i: x.to(T.int64),
+    "x.to('CPU')": lambda T, x, y, s, i: x.to("CPU"),
+    "x.to('')": lambda T, x, y, s, i: x.to(""),
+    "x.to('cpu', None)": lambda T, x, y, s, i: x.to("cpu", None),
+    "x.to('cpu:a')": lambda T, x, y, s, i: x.to("cpu:a"),
+    "x.to('cpu:01')": lambda T, x, y, s, i: x.to("cpu:01"),
+    "x.to('cpu:')": lambda T, x, y, s, i: x.to("cpu:"),
+    "x.to('cpu:2147483648')": lambda T, x, y, s, i: x.to("cpu:2147483648"),
+    "x.to(torch.float64, 'cpu')": lambda T, x, y, s, i: x.to(T.float64, "cpu"),
+    "x.to(x, torch.float64)": lambda T, x, y, s, i: x.to(x, T.float64),
+    "x.to('cpu', 3)": lambda T, x, y, s, i: x.to("cpu", 3),
+    "x.to(copy=True)": lambda T, x, y, s, i: x.to(copy=True),
+    "x.to(tensor=i)": lambda T, x, y, s, i: x.to(tensor=i),
+    "x.to(device='a')": lambda T, x, y, s, i: x.to(device="a"),
+    "x.to(torch.float64, non_blocking=1)": lambda T, x, y, s, i: x.to(T.float64, non_blocking=1),
+    "x.to(memory_format=None)": lambda T, x, y, s, i: x.to(memory_format=None),
+    "x.to('cpu') is x": lambda T, x, y, s, i: x.to("cpu") is x,
+    "x.to(x) is x": lambda T, x, y, s, i: x.to(x) is x,
+    "x.to(torch.float32) is x": lambda T, x, y, s, i: x.to(T.float32) is x,
+    "x.to(non_blocking=True) is x": lambda T, x, y, s, i: x.to(non_blocking=True) is x,
+    "x.to('cpu:0') is x": lambda T, x, y, s, i: x.to("cpu:0") is x,
+    "i.to(torch.float32)": lambda T, x, y, s, i: i.to(T.float32),
+    "x.to(torch.float16).to(torch.float64)": lambda T, x, y, s, i: x.to(T.float16).to(T.float64),
+}
+
+CASES = {**NUMBER_FIRST, **DIV_MODES, **KEYWORDS, **TO}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -170,3 +226,31 @@ def test_floor_divide_operator_is_bit_exact(dtype):
     a, b = _operands(dtype)
     expected = (torch.from_numpy(a) // torch.from_numpy(b)).numpy()
     np.testing.assert_array_equal((engine.tensor(a) // engine.tensor(b)).numpy(), expected)
+
+
+SIZE = {
+    "x.size('a')": lambda T, x, y, s, i: x.size("a"),
+    "x.size(1.0)": lambda T, x, y, s, i: x.size(1.0),
+    "x.size(True)": lambda T, x, y, s, i: x.size(True),
+    "x.size(0, 1)": lambda T, x, y, s, i: x.size(0, 1),
+    "x.size(d=0)": lambda T, x, y, s, i: x.size(d=0),
+}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="needs @torch_method on Tensor.size (engine/tensor.py, not this helper's)"
+)
+@pytest.mark.parametrize("name", SIZE)
+def test_size_arguments_are_torchs(name):
+    assert summary(SIZE[name], engine) == summary(SIZE[name], torch)
+
+
+@pytest.mark.parametrize("name", ["x.size(None)", "x.size(dim=0)", "x.size(-1)", "x.size(2)"])
+def test_size_forms_taken_are_torchs(name):
+    calls = {
+        "x.size(None)": lambda T, x, y, s, i: x.size(None),
+        "x.size(dim=0)": lambda T, x, y, s, i: x.size(dim=0),
+        "x.size(-1)": lambda T, x, y, s, i: x.size(-1),
+        "x.size(2)": lambda T, x, y, s, i: x.size(2),
+    }
+    assert summary(calls[name], engine) == summary(calls[name], torch)
