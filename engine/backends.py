@@ -79,6 +79,23 @@ def rounded_once(fn: Any) -> Any:
     return kernel
 
 
+_tanh = rounded_once(np.tanh)
+_TANH_ONE = 9.01084  # torch's float32 tanh is exactly +-1 from here (float64's from 9.010914)
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    """tanh rounded once from float64, saturated where torch's float32 kernel saturates (so
+    the gradient of a saturated tanh is exactly 0, as in torch)."""
+    if x.dtype is not _F32:
+        return _tanh(x)
+    x64 = x.astype(_F64)
+    saturated = np.abs(x64) >= _TANH_ONE
+    y = np.tanh(x64, out=x64)  # in place: a 0-d input stays an array
+    if saturated.any():
+        np.copysign(1.0, y, out=y, where=saturated)
+    return y.astype(_F32)
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """torch's sigmoid kernel: `1 / (1 + exp(-x))` in float32 (float16 too, rounded once at the
     end) with its correctly rounded exp."""
@@ -96,7 +113,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     log = staticmethod(rounded_once(np.log))
     cos = staticmethod(rounded_once(np.cos))
     sin = staticmethod(rounded_once(np.sin))
-    tanh = staticmethod(rounded_once(np.tanh))
+    tanh = staticmethod(tanh)
     sigmoid = staticmethod(sigmoid)
     where = staticmethod(np.where)
     zeros_like = staticmethod(np.zeros_like)
@@ -207,6 +224,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
         return np.where(mask, value, 0.0)
 
     div_scalar = staticmethod(np.true_divide)
+    add_scalar = staticmethod(np.add)
     unsqueeze_to = squeeze_to = staticmethod(np.reshape)
 
     @staticmethod
@@ -315,6 +333,13 @@ class TENSORS:  # noqa: N801 (a namespace standing in for a module)
         from engine.ops_backward import div_scalar
 
         return div_scalar(t, c)
+
+    @staticmethod
+    def add_scalar(t: Any, c: Any) -> Any:
+        """`t + c` for a Python number `c` (AddBackward1)."""
+        from engine.ops_backward import add_scalar
+
+        return add_scalar(t, c)
 
 
 def inserted_dims(short: tuple, long: tuple) -> list[int]:

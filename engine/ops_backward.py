@@ -39,7 +39,8 @@ def _mask(mask: Any) -> np.ndarray:
 
 def _sigmoid_double(B, gg, s, a):
     g, y = s
-    return ext(B).sigmoid_backward(gg, y), gg * g * (ext(B).scale(y, -2) + 1)
+    b = ext(B)
+    return b.sigmoid_backward(gg, y), gg * g * b.add_scalar(b.scale(y, -2), 1)
 
 
 def _tanh_double(B, gg, s, a):
@@ -117,6 +118,7 @@ ZEROS_MASKED_FILL = Op(
     lambda zeros, value, mask: NUMPY.zeros_masked_fill(mask, value),
     lambda B, gg, s, mask: (None, B.where(mask, gg, 0.0).sum()),
 )
+ADD_SCALAR = Op("add", "AddBackward1", np.add, lambda B, gg, s, c: (gg,))
 DIV_SCALAR = Op(
     "div",
     "DivBackward1",
@@ -145,6 +147,11 @@ def masked_fill(t: Tensor, mask: Any, value: float) -> Tensor:
 def zeros_masked_fill(mask: Any, value: Tensor) -> Tensor:
     """Zeros of `mask`'s shape holding the 0-d `value` where `mask` holds (MaskedFillBackward1)."""
     return recorded(ZEROS_MASKED_FILL, (None, value), _mask(mask))
+
+
+def add_scalar(t: Tensor, c: Any) -> Tensor:
+    """`t + c` for a Python number `c` (AddBackward1, one input)."""
+    return recorded(ADD_SCALAR, (t,), c)
 
 
 def div_scalar(t: Tensor, c: Any) -> Tensor:
