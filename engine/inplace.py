@@ -58,6 +58,22 @@ def writable_target(a: np.ndarray, check_overlap: bool = True) -> np.ndarray:
     return np.ndarray(a.shape, a.dtype, owner, offset, a.strides)
 
 
+def _overlapping_backward(B: Any, g: Any, s: tuple, attrs: Any) -> tuple:
+    raise RuntimeError(INTERNAL_OVERLAP)
+
+
+OVERLAPPING_WRITE = ops.Op("copy_", "CopyBackwards", None, _overlapping_backward)
+
+
+def written_rule(op: ops.Op, t: Tensor, written: np.ndarray) -> ops.Op:
+    """`op`, or for a write into elements that share memory (an expanded view) of a root base
+    with history, a rule whose backward raises torch's overlap error: torch's CopySlices copies
+    the base's gradient into that view."""
+    if root(t)._rg and has_internal_overlap(written):
+        return OVERLAPPING_WRITE
+    return op
+
+
 def has_internal_overlap(a: np.ndarray) -> bool:
     """torch's has_internal_overlap == Yes: a dimension of more than one element, stride 0
     (never for an empty tensor)."""
@@ -244,7 +260,7 @@ def zero_(t: Tensor) -> Tensor:
     if STATE.enabled and t._rg:
         node = object.__new__(Node)
         node.uid = next(UIDS)
-        node.op = ops.ZERO_
+        node.op = written_rule(ops.ZERO_, t, t.array)
         node.attrs = None
         node.next_nodes = (grad_node(t),)
         node.meta = None

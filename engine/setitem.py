@@ -21,16 +21,15 @@ from engine.graph import (
     IndexPutBackward0,
     Node,
     note_mutation,
-    root,
 )
 from engine.indexing import advanced_index, getitem, index_tensors, sliced
 from engine.inplace import (
-    INTERNAL_OVERLAP,
     changed,
     check_no_partial_overlap,
     check_target,
     has_internal_overlap,
     writable_target,
+    written_rule,
 )
 from engine.observe import muted
 from engine.ops_views import positions, rebase
@@ -39,15 +38,6 @@ from engine.tensor import Tensor, wrap
 from engine.view_meta import check_rebase, from_no_grad_view
 
 COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
-
-
-def _overlapping_backward(B: Any, g: Any, s: tuple, attrs: Any) -> tuple:
-    raise RuntimeError(INTERNAL_OVERLAP)
-
-
-# A write into an expanded view of a base with history: torch's CopySlices copies the base's
-# gradient into that view in backward, which raises its overlap error.
-COPY_INTO_OVERLAP = ops.Op("copy_", "CopyBackwards", None, _overlapping_backward)
 EXPANDED_INDEX_PUT = (
     "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
     "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
@@ -90,8 +80,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         source = _passed_on(value, advanced, view.array.shape) if is_tensor else None
         node = object.__new__(Node)
         node.uid = next(UIDS)
-        overlapping = root(t)._rg and has_internal_overlap(view.array)
-        node.op = COPY_INTO_OVERLAP if overlapping else COPY_
+        node.op = written_rule(COPY_, t, view.array)
         node.attrs = None
         node.next_nodes = (None, grad_node(source) if is_tensor else None)
         node.meta = (None, (source.array.shape, value.dtype) if is_tensor else None)
