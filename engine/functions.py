@@ -15,7 +15,7 @@ from engine import dtypes, ops
 from engine.checked import torch_function
 from engine.dispatch import _promoted, _scalar, binary
 from engine.ops_alpha import ADD_ALPHA, SUB_ALPHA, add_or_sub
-from engine.ops_math import divide
+from engine.ops_divide import divide
 from engine.tensor import Tensor, wrap
 from engine.tensor_methods import OMITTED
 

@@ -31,6 +31,9 @@ from engine.ops import OUT, Op, quiet, refuse_bool
 
 # add/sub with alpha live in engine.ops_alpha; engine.inplace and Tensor.add/sub use them from here
 from engine.ops_alpha import ADD_ALPHA, SUB_ALPHA, add_alpha, check_alpha  # noqa: F401
+
+# rounded division lives in engine.ops_divide; Tensor.div uses `divide` from here
+from engine.ops_divide import check_divisor, divide, floor_divide_forward  # noqa: F401
 from engine.tensor import Tensor, wrap
 
 # ---- unary: float results for integer inputs where torch computes in float ----
@@ -132,49 +135,13 @@ MAXIMUM = Op("maximum", "MaximumBackward0", np.maximum, _max_min_backward, (0, 1
 MINIMUM = Op("minimum", "MinimumBackward0", np.minimum, _min_backward, (0, 1))
 
 
-def _check_divisor(x: np.ndarray, y: Any) -> None:
-    """torch refuses integer division by zero (floats give inf or nan)."""
-    if x.dtype.kind in "iu" and np.any(np.asarray(y) == 0):
-        raise RuntimeError("ZeroDivisionError")
-
-
 def _remainder_forward(x: np.ndarray, y: Any) -> np.ndarray:
     """torch's remainder: fmod, then moved by `y` when the signs differ (0 stays +0)."""
     if x.dtype.kind != "f":
-        _check_divisor(x, y)
+        check_divisor(x, y)
         return refuse_bool(x, np.remainder(x, y), "remainder_cpu")
     mod = np.fmod(x, y)
     return np.where((mod != 0) & ((mod < 0) != (np.asarray(y) < 0)), mod + y, mod)
-
-
-def _floor_divide_forward(x: np.ndarray, y: Any) -> np.ndarray:
-    _check_divisor(x, y)
-    if x.dtype == np.float16:
-        return _half_floor_divide(x, np.asarray(y, np.float16))
-    return refuse_bool(x, np.floor_divide(x, y), "div_floor_cpu")
-
-
-def _half_floor_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """torch's div_floor_floating in float16, each step rounded to float16 (numpy's float16
-    floor_divide works in float32, which differs in the last place)."""
-    one = np.float16(1)
-    mod = np.fmod(a, b)
-    div = (a - mod) / b
-    div = np.where((mod != 0) & ((b < 0) != (mod < 0)), div - one, div)
-    floor = np.floor(div)
-    floor = np.where(div - floor > 0.5, floor + one, floor)
-    floor = np.where(div == 0, np.copysign(np.float16(0), a / b), floor)
-    return np.where(b == 0, a / b, floor)
-
-
-def _trunc_divide_forward(x: np.ndarray, y: Any) -> np.ndarray:
-    """x / y rounded toward zero (C's integer division for integer dtypes)."""
-    _check_divisor(x, y)
-    if x.dtype.kind in "iu":
-        quotient = np.floor_divide(x, y)
-        inexact = (np.remainder(x, y) != 0) & ((x < 0) != (np.asarray(y) < 0))
-        return np.where(inexact, quotient + 1, quotient).astype(x.dtype, copy=False)
-    return refuse_bool(x, np.trunc(np.true_divide(x, y)), "div_trunc_cpu")
 
 
 REMAINDER = Op(
@@ -207,22 +174,8 @@ def _no_derivative(name: str, forward: Any) -> Op:
     return op
 
 
-FLOOR_DIVIDE = _no_derivative("floor_divide", _floor_divide_forward)
-# torch.div with rounding_mode given, even None: DivBackward2, a zero gradient when rounding.
-DIV_MODES = {
-    None: Op("div", "DivBackward2", quiet(np.true_divide), ops.DIV.backward, (0, 1)),
-    **{
-        mode: Op(
-            "div",
-            "DivBackward2",
-            quiet(forward),
-            lambda B, g, s, a: (B.zeros_like(g), B.zeros_like(g)),
-        )
-        for mode, forward in (("floor", _floor_divide_forward), ("trunc", _trunc_divide_forward))
-    },
-}
-# A Python number first (`5 // x`, `torch.remainder(5, x)`): torch records no derivative.
-RFLOOR_DIVIDE = _no_derivative("floor_divide", lambda c, x: _floor_divide_forward(c, x))
+FLOOR_DIVIDE = _no_derivative("floor_divide", floor_divide_forward)
+RFLOOR_DIVIDE = _no_derivative("floor_divide", lambda c, x: floor_divide_forward(c, x))
 RREMAINDER = _no_derivative("remainder", lambda c, x: _remainder_forward(c, x))
 LOGICAL = {
     "bitwise_and": Op("bitwise_and", None, np.bitwise_and),
@@ -342,26 +295,6 @@ def bitwise_not(a: Tensor) -> Tensor:
 def floor_divide(a: Tensor, b: Any, args: tuple) -> Tensor:
     """`a // b`: integer dtypes stay integer; the grad_fn is torch's NotImplemented node."""
     return elementwise(FLOOR_DIVIDE, a, b, args)
-
-
-def divide(a: Tensor, b: Any, rounding_mode: Any, args: tuple) -> Tensor:
-    """torch.div(a, b, rounding_mode=...): true division for None (a float result), else
-    rounded down ('floor') or toward zero ('trunc') in the promoted dtype."""
-    op = DIV_MODES.get(rounding_mode) if isinstance(rounding_mode, str | None) else None
-    if op is None:
-        raise RuntimeError(
-            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
-        )
-    dt = _promoted(a, b)
-    if rounding_mode is None and dt.category != FLOATING:
-        dt = dtypes.float32
-    bd = _cast(b.array, dt) if type(b) is Tensor else _scalar(b)
-    try:
-        result = op.forward(_cast(a.array, dt), bd)
-    except ValueError:
-        raise RuntimeError(ops.broadcast_message(a.array.shape, np.shape(bd))) from None
-    return _finish(op, wrap(_as_array(result, dt), dt), (a, b), None, args)
 
 
 def number_first(op: Op, c: Any, a: Tensor, args: tuple) -> Tensor:
