@@ -60,7 +60,7 @@ def torch_method(fn: Callable, name: str | None = None) -> Callable:
                 else:
                     return fn(self, args[0])
         elif n == 2 and (type(args[0]), type(args[1])) in accepted:
-            return fn(self, *args)
+            return fn(self, args[0], args[1])
         check(args)
         return fn(self, *args)
 
@@ -85,9 +85,12 @@ def checked_function(arguments: Arguments, fn: Callable) -> Callable:
             args, kwargs = parse(args, kwargs)
             return fn(*args, **kwargs)
         n = len(args)
-        key = type(args[0]) if n == 1 else (type(args[0]), type(args[1])) if n == 2 else None
-        if key not in accepted:
-            check(args)
+        if n == 1:
+            if type(args[0]) in accepted:
+                return fn(args[0])
+        elif n == 2 and (type(args[0]), type(args[1])) in accepted:
+            return fn(args[0], args[1])
+        check(args)
         return fn(*args)
 
     function.__qualname__ = arguments.name
