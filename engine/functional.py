@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import functions
+from engine import functions, ops
 from engine.dispatch import _finish, _promoted
 from engine.ops import Op
 from engine.ops_reduce import implicit_softmax_dim
@@ -71,6 +71,11 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
             UserWarning,
             stacklevel=2,
         )
+    try:
+        np.broadcast_shapes(input.array.shape, target.array.shape)
+    except ValueError:
+        message = ops.broadcast_message(input.array.shape, target.array.shape)
+        raise RuntimeError(message) from None
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     dt = _promoted(input, target)

@@ -7,6 +7,8 @@ and dtypes) that `result.sum().backward()` leaves; or by exception type and text
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
+
 import engine
 
 torch = pytest.importorskip("torch")
@@ -137,6 +139,12 @@ KEYWORDS = {
     "x.clamp(max=1.5)": lambda T, x, y, s, i: x.clamp(max=1.5),
     "x.softmax(dim=0)": lambda T, x, y, s, i: x.softmax(dim=0),
     "dot(input=x, tensor=y)": lambda T, x, y, s, i: T.dot(input=x, tensor=y),
+    "F.mse_loss(x, y[:2], reduction='bad')": (
+        lambda T, x, y, s, i: T.nn.functional.mse_loss(x, y[:2], reduction="bad")
+    ),
+    "F.mse_loss(x, y, reduction='bad')": (
+        lambda T, x, y, s, i: T.nn.functional.mse_loss(x, y, reduction="bad")
+    ),
 }
 
 TO = {
