@@ -7,11 +7,10 @@ and dtypes) that `result.sum().backward()` leaves; or by exception type and text
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
-
 import engine
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
 
 
 def _node_name(node):
