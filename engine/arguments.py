@@ -290,6 +290,8 @@ class Arguments:
         self.only_one = len(signatures) == 1
         # call_key()s of positional calls known to fit; a method without arguments takes ()
         self.accepted: set = set() if self.signatures else {()}
+        # tuple/list types of which a lone argument fits whenever its items are plain ints
+        self.int_sequences: set[type] = set()
 
     def check(self, args: tuple) -> None:
         """Return if a call without keywords fits an overload; else raise torch's TypeError."""
@@ -300,6 +302,8 @@ class Arguments:
             if signature.fits_positionally(args):
                 if signature.types_decide(args):
                     self.accepted.add(key)
+                    if len(args) == 1 and key == (type(args[0]), int):
+                        self.int_sequences.add(type(args[0]))
                 return
         self.bind(args, {})
 

@@ -18,9 +18,6 @@ from typing import Any
 
 from engine import signatures
 from engine.arguments import Arguments
-from engine.size import Size
-
-_SEQUENCES = frozenset({tuple, list, Size})
 
 
 def _arguments(name: str, table: dict) -> Arguments | None:
@@ -39,6 +36,7 @@ def torch_method(fn: Callable, name: str | None = None) -> Callable:
         fn.__qualname__ = name  # Python's argument errors then read `name() ...`
         return fn
     accepted, check, parse = arguments.accepted, arguments.check, arguments.parse
+    int_sequences = arguments.int_sequences
 
     @functools.wraps(fn)
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -53,7 +51,7 @@ def torch_method(fn: Callable, name: str | None = None) -> Callable:
             key = type(args[0])
             if key in accepted:
                 return fn(self, args[0])
-            if key in _SEQUENCES and (key, int) in accepted:
+            if key in int_sequences:
                 for item in args[0]:  # call_key's test for a sequence of plain ints, inline
                     if type(item) is not int:
                         break
