@@ -21,6 +21,7 @@ from engine.dispatch import (
     _finish,
     _promoted,
     _scalar,
+    save_unread_inputs,
     unary,
 )
 from engine.dtypes import FLOATING
@@ -257,7 +258,9 @@ def _clamp_tensors(a: Tensor, low: Any, high: Any) -> Tensor:
     ops.broadcast_shapes(a.array.shape, *[np.shape(b) for b in bounds if b is not None])
     result = _clamp_tensor_forward(_cast(a.array, dt), *bounds)
     out = wrap(_as_array(result, dt), dt)
-    return _finish(CLAMP_TENSOR, out, (a, low, high), tuple(bounds), (a, low, high))
+    _finish(CLAMP_TENSOR, out, (a, low, high), tuple(bounds), (a, low, high))
+    save_unread_inputs(out._fn, [b for b in (low, high) if type(b) is Tensor])
+    return out
 
 
 def clamp_min(a: Tensor, low: Any) -> Tensor:
@@ -345,7 +348,10 @@ def where(condition: Tensor, input: Any = _NOT_GIVEN, other: Any = _NOT_GIVEN) -
     cond = _condition(condition)
     ops.broadcast_shapes(cond.shape, np.shape(ad), np.shape(bd))
     out = wrap(_as_array(np.where(cond, ad, bd), dt), dt)
-    return _finish(WHERE, out, (a, b), cond, (condition, a, b))
+    _finish(WHERE, out, (a, b), cond, (condition, a, b))
+    if type(condition) is Tensor:
+        save_unread_inputs(out._fn, [condition])
+    return out
 
 
 torch_where = checked_function(WHERE_ARGUMENTS, where)

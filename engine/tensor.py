@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import once, printing
+from engine.checked import torch_method
 from engine.data_attribute import delete_data, set_data
 from engine.dtypes import FLOATING, DType
 from engine.grad_attribute import NON_LEAF_GRAD, check_grad_assignment
@@ -86,6 +87,7 @@ class Tensor(TensorMethods):
 
     shape = shape.setter(not_writable("shape"))
 
+    @torch_method
     def size(self, dim: int | None = None) -> Size | int:
         """The shape, or the length of one dimension."""
         if dim is None:

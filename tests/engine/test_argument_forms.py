@@ -244,9 +244,6 @@ SIZE = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs @torch_method on Tensor.size (engine/tensor.py, not this helper's)"
-)
 @pytest.mark.parametrize("name", SIZE)
 def test_size_arguments_are_torchs(name):
     assert summary(SIZE[name], engine) == summary(SIZE[name], torch)

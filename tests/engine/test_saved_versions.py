@@ -151,7 +151,6 @@ SAVED_CONDITIONS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs save_unread_inputs in ops_math.py (report)")
 @pytest.mark.parametrize("src", SAVED_CONDITIONS)
 def test_conditions_and_bounds_are_saved_with_their_versions(src):
     assert run(engine, src) == run(torch, src)
