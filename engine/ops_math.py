@@ -40,30 +40,38 @@ from engine.tensor import Tensor, wrap
 # ---- unary: float results for integer inputs where torch computes in float ----
 
 SIN = Op(
-    "sin", "SinBackward0", lambda x, a: np.sin(x), lambda B, g, s, a: (g * ext(B).cos(s[0]),), (0,)
+    "sin",
+    "SinBackward0",
+    lambda x, a: NUMPY.sin(x),
+    lambda B, g, s, a: (g * ext(B).cos(s[0]),),
+    (0,),
 )
 COS = Op(
-    "cos", "CosBackward0", lambda x, a: np.cos(x), lambda B, g, s, a: (g * -ext(B).sin(s[0]),), (0,)
+    "cos",
+    "CosBackward0",
+    lambda x, a: NUMPY.cos(x),
+    lambda B, g, s, a: (g * -ext(B).sin(s[0]),),
+    (0,),
 )
 TANH = Op(
     "tanh",
     "TanhBackward0",
-    lambda x, a: np.tanh(x),
-    lambda B, g, s, a: (g * ext(B).one_minus_square(s[0]),),
+    lambda x, a: NUMPY.tanh(x),
+    lambda B, g, s, a: (ext(B).tanh_backward(g, s[0]),),
     (OUT,),
 )
 SIGMOID = Op(
     "sigmoid",
     "SigmoidBackward0",
-    quiet(lambda x, a: 1 / (1 + np.exp(-x))),
-    lambda B, g, s, a: (g * (1 - s[0]) * s[0],),
+    quiet(lambda x, a: NUMPY.sigmoid(x)),
+    lambda B, g, s, a: (ext(B).sigmoid_backward(g, s[0]),),
     (OUT,),
 )
 RELU = Op(
     "relu",
     "ReluBackward0",
     lambda x, a: np.where(x < 0, x.dtype.type(0), x),  # -0. and nan stay, as in torch
-    lambda B, g, s, a: (B.where(s[0] <= 0, 0.0, g),),  # torch's threshold_backward: nan passes
+    lambda B, g, s, a: (ext(B).threshold_backward(g, s[0]),),
     (OUT,),
 )
 SIGN = Op(
@@ -85,7 +93,7 @@ SQRT = Op(
     "sqrt",
     "SqrtBackward0",
     quiet(lambda x, a: np.sqrt(x)),
-    lambda B, g, s, a: (g / (2 * s[0]),),
+    lambda B, g, s, a: (g / ext(B).scale(s[0], 2),),
     (OUT,),
 )
 
@@ -120,16 +128,20 @@ CLAMP_MIN = Op(
 # ---- binary ----
 
 
+def _tie_halved(B, g, x, other, beaten):
+    """torch's `where(x == other, grad / 2, grad).masked_fill_(beaten, 0)`, one per input."""
+    b = ext(B)
+    return b.masked_fill(B.where(x == other, b.div_scalar(g, 2), g), beaten, 0.0)
+
+
 def _max_min_backward(B, g, s, a):
     x, other = s
-    half = B.where(x == other, g / 2, g)
-    return B.where(x < other, 0.0, half), B.where(x > other, 0.0, half)
+    return _tie_halved(B, g, x, other, x < other), _tie_halved(B, g, x, other, x > other)
 
 
 def _min_backward(B, g, s, a):
     x, other = s
-    half = B.where(x == other, g / 2, g)
-    return B.where(x > other, 0.0, half), B.where(x < other, 0.0, half)
+    return _tie_halved(B, g, x, other, x > other), _tie_halved(B, g, x, other, x < other)
 
 
 MAXIMUM = Op("maximum", "MaximumBackward0", np.maximum, _max_min_backward, (0, 1))

@@ -54,14 +54,15 @@ def _full_tie_split(B, g, s, a):
     x, y = (v.array if type(v) is Tensor else v for v in s)
     mask = np.isnan(x) if np.isnan(y) else x == y
     share = g / int(np.count_nonzero(mask))
-    return (B.where(mask if B is NUMPY else wrap(mask, dtypes.bool_), share, 0.0),)
+    return (ext(B).zeros_masked_fill(mask, share),)
 
 
 def _amax_backward(B, g, s, attrs):
     dims, keepdim = attrs
     x, y = s
-    if not keepdim:
-        g, y = B.unsqueeze_dims(g, dims), B.unsqueeze_dims(y, dims)
+    if not keepdim:  # torch's restore_reduced_dims: a reshape
+        kept = tuple(1 if i in dims else n for i, n in enumerate(x.shape))
+        g, y = B.reshape(g, kept), B.reshape(y, kept)
     mask = ext(B).as_type_of(x == y, g)
     return ((g / ext(B).sum_dim(mask, dims)) * mask,)
 
@@ -97,33 +98,61 @@ ARGMAX = Op("argmax", None, None)
 ARGMIN = Op("argmin", None, None)
 
 
+_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+
+
+def _is_last(dim: int | None, ndim: int) -> bool:
+    return dim is None or dim == ndim - 1
+
+
+def _half(x: np.ndarray) -> np.ndarray:
+    """float32 values rounded to float16 (torch keeps some intermediates as float16)."""
+    return x.astype(_F16).astype(_F32)
+
+
 def _softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
+    """torch's CPU kernel: float16 computed in float32 and rounded once; along the last dim
+    the exponentials are multiplied by the reciprocal of their sum, elsewhere divided."""
     if not x.size:
         return x.copy()
-    shifted = x - x.max(axis=dim, keepdims=True)
-    exps = np.exp(shifted)
-    return c_order(exps / exps.sum(axis=dim, keepdims=True))
+    dt = x.dtype
+    if dt is _F16:
+        x = x.astype(_F32)
+    exps = NUMPY.exp(x - x.max(axis=dim, keepdims=True))
+    total = exps.sum(axis=dim, keepdims=True)
+    out = exps * (1 / total) if _is_last(dim, x.ndim) else exps / total
+    return c_order(out.astype(dt, copy=False))
 
 
 def _log_softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
+    """torch's CPU kernel: float16 computed in float32 and rounded once, except that along the
+    last dim the sum of exponentials and its log are kept as float16."""
     if not x.size:
         return x.copy()
+    dt = x.dtype
+    if dt is _F16:
+        x = x.astype(_F32)
     shifted = x - x.max(axis=dim, keepdims=True)
-    return c_order(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
+    total = NUMPY.exp(shifted).sum(axis=dim, keepdims=True)
+    if dt is _F16 and _is_last(dim, x.ndim):
+        log_total = _half(NUMPY.log(_half(total)))
+    else:
+        log_total = NUMPY.log(total)
+    return c_order((shifted - log_total).astype(dt, copy=False))
 
 
 SOFTMAX = Op(
     "softmax",
     "SoftmaxBackward0",
     quiet(_softmax_forward),
-    lambda B, g, s, dim: ((g - ext(B).sum_dim(g * s[0], dim)) * s[0],),
+    lambda B, g, s, dim: (ext(B).softmax_backward_data(g, s[0], dim),),
     (OUT,),
 )
 LOG_SOFTMAX = Op(
     "log_softmax",
     "LogSoftmaxBackward0",
     quiet(_log_softmax_forward),
-    lambda B, g, s, dim: (g - B.exp(s[0]) * ext(B).sum_dim(g, dim),),
+    lambda B, g, s, dim: (ext(B).log_softmax_backward_data(g, s[0], dim),),
     (OUT,),
 )
 
