@@ -71,11 +71,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
             UserWarning,
             stacklevel=2,
         )
-    try:
-        np.broadcast_shapes(input.array.shape, target.array.shape)
-    except ValueError:
-        message = ops.broadcast_message(input.array.shape, target.array.shape)
-        raise RuntimeError(message) from None
+    ops.broadcast_shapes(input.array.shape, target.array.shape)  # torch's text, before reduction
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     dt = _promoted(input, target)
