@@ -246,6 +246,15 @@ def _new_shape(size: tuple, fn: str, dtype: DType, varargs: bool = True) -> tupl
     return shape
 
 
+def size_keyword(sizes: tuple, size: Any, fn: str) -> tuple:
+    """The sizes given positionally, or torch's `size=` keyword as one positional tuple."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{fn}() got multiple values for argument 'size'")
+    return (size,)
+
+
 def _check_kernel(kernel: str, dtype: DType, *refused: DType) -> None:
     """torch's NotImplementedError for a creation kernel that has no `dtype` version."""
     if dtype in refused:
@@ -254,15 +263,21 @@ def _check_kernel(kernel: str, dtype: DType, *refused: DType) -> None:
         )
 
 
-def zeros(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *sizes: Any, size: Any = None, dtype: DType | None = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of zeros (float32 unless `dtype`)."""
+    size = size_keyword(sizes, size, "zeros")
     dtype = dtype_arg(dtype, "zeros") or dtypes.DEFAULT_FLOAT
     array = np.zeros(_new_shape(size, "zeros", dtype), dtype.np)
     return _made("zeros", size, array, dtype, requires_grad)
 
 
-def ones(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *sizes: Any, size: Any = None, dtype: DType | None = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ones (float32 unless `dtype`)."""
+    size = size_keyword(sizes, size, "ones")
     dtype = dtype_arg(dtype, "ones") or dtypes.DEFAULT_FLOAT
     array = np.ones(_new_shape(size, "ones", dtype), dtype.np)
     return _made("ones", size, array, dtype, requires_grad)
@@ -279,14 +294,14 @@ def full(
     return _made("full", (size, fill_value), array, dtype, requires_grad)
 
 
-def _fill_number(value: Any) -> bool | int | float:
+def _fill_number(value: Any, fn: str = "full") -> bool | int | float:
     if isinstance(value, Tensor) and value.array.ndim == 0:
         return value.item()
     if isinstance(value, np.generic):
         value = value.item()
     if not isinstance(value, (int, float)):
         raise TypeError(
-            f"full(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}"
+            f"{fn}(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}"
         )
     return value
 
@@ -354,16 +369,22 @@ def eye(
     return _made("eye", args, array, dtype, requires_grad)
 
 
-def rand(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *sizes: Any, size: Any = None, dtype: DType | None = None, requires_grad: bool = False
+) -> Tensor:
     """Uniform values in [0, 1) from the default generator (torch's stream, bit for bit)."""
+    size = size_keyword(sizes, size, "rand")
     dtype = dtype_arg(dtype, "rand") or dtypes.DEFAULT_FLOAT
     shape = _new_shape(size, "rand", dtype)
     _check_kernel("check_uniform_bounds", dtype, *NOT_FLOATING)
     return _made("rand", size, random.rand(shape, dtype.name), dtype, requires_grad)
 
 
-def randn(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *sizes: Any, size: Any = None, dtype: DType | None = None, requires_grad: bool = False
+) -> Tensor:
     """Standard normal values from the default generator (torch's stream)."""
+    size = size_keyword(sizes, size, "randn")
     dtype = dtype_arg(dtype, "randn") or dtypes.DEFAULT_FLOAT
     shape = _new_shape(size, "randn", dtype)
     _check_kernel("normal_kernel_cpu", dtype, *NOT_FLOATING)

@@ -42,6 +42,23 @@ isnan, isinf, isfinite, any, all = map(  # noqa: A001
     _from_method, ("isnan", "isinf", "isfinite", "any", "all")
 )
 isclose, allclose, equal = map(_from_method, ("isclose", "allclose", "equal"))
+eq, ne, lt, le, gt, ge = map(_from_method, ("eq", "ne", "lt", "le", "gt", "ge"))
+logsumexp, prod, cumsum, flip = map(_from_method, ("logsumexp", "prod", "cumsum", "flip"))
+var, std, round, floor, ceil = map(_from_method, ("var", "std", "round", "floor", "ceil"))  # noqa: A001
+clamp_, relu_ = map(_from_method, ("clamp_", "relu_"))
+
+
+def norm(
+    input: Tensor,  # noqa: A002 (torch's names)
+    p: Any = "fro",
+    dim: Any = None,
+    keepdim: bool = False,
+    out: None = None,
+    dtype: Any = None,
+) -> Tensor:
+    """The p-norm (2 by default) of all elements of `input`, or over `dim` (torch.norm, a
+    Python function in torch as here)."""
+    return input.norm(p, dim, keepdim, dtype)
 
 
 def _wrapped_number(number: Any, other: Any) -> Tensor:

@@ -36,9 +36,20 @@ _OTHER = {
     "equal": "other",
     "type_as": "other",
 }
+_COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
+_VAR = (
+    "tuple of ints[1]? dim, bool unbiased = True, bool keepdim = False",
+    "tuple of ints[1]? dim = None, *, Number? correction = None, bool keepdim = False",
+    "bool unbiased = True",
+)
+_VAR_OUT = (f", {_OUT}", f", {_OUT[3:]}", "")  # where torch prints `out` in var/std
 _UNARY = ("sin", "cos", "tanh", "sigmoid", "sqrt", "abs", "sign", "square", "neg", "exp", "log")
-_NO_ARGUMENTS = (*_UNARY, "relu", "reciprocal", "t", "logical_not", "isnan", "isinf", "isfinite")
-_CONVERSIONS = ("clone", "float", "double", "long", "int", "bool")
+_NO_ARGUMENTS = (
+    *_UNARY,
+    *("relu", "reciprocal", "t", "logical_not", "isnan", "isinf", "isfinite"),
+    *("floor", "ceil", "relu_"),
+)
+_CONVERSIONS = ("clone", "float", "double", "long", "int", "bool", "half")
 
 METHODS: dict[str, tuple[str, ...]] = {
     "add": ("(Tensor other, *, Number alpha = 1)", HIDDEN),
@@ -80,6 +91,21 @@ METHODS: dict[str, tuple[str, ...]] = {
         f"(Tensor tensor, {_TO})",
     ),
     **{name: (f"(Tensor {other})",) for name, other in _OTHER.items()},
+    **{name: ("(Tensor other)", "(Number other)") for name in _COMPARE},
+    "where": ("(Tensor condition, Tensor other)", "(Tensor condition, Number other)"),
+    "logsumexp": ("(tuple of ints[1] dim, bool keepdim = False)",),
+    "prod": (
+        "(*, torch.dtype? dtype = None)",
+        "(int dim, bool keepdim = False, *, torch.dtype? dtype = None)",
+    ),
+    "cumsum": ("(int dim, *, torch.dtype? dtype = None)",),
+    "flip": ("(tuple of ints dims)",),
+    "var": tuple(f"({overload})" for overload in _VAR),
+    "std": tuple(f"({overload})" for overload in _VAR),
+    "round": ("()", "(*, int decimals)"),
+    "clamp_": tuple(f"({bounds})" for bounds in _CLAMP),
+    "fill_": ("(Tensor value)", "(Number value)"),
+    "copy_": ("(Tensor other, bool non_blocking = False)", HIDDEN),
     **{name: () for name in _NO_ARGUMENTS},  # C methods without arguments
     **{name: ("(*, torch.memory_format? memory_format = None)",) for name in _CONVERSIONS},
 }
@@ -173,6 +199,24 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         if name not in ("mm", "equal", "type_as")
     },
     "equal": ("(Tensor input, Tensor other)",),
+    **{
+        name: (f"(Tensor input, Tensor other, {_OUT})", f"(Tensor input, Number other, {_OUT})")
+        for name in _COMPARE
+    },
+    "logsumexp": (f"(Tensor input, tuple of ints[1] dim, bool keepdim = False, {_OUT})",),
+    "prod": (
+        "(Tensor input, *, torch.dtype? dtype = None)",
+        f"(Tensor input, int dim, bool keepdim = False, *, torch.dtype? dtype = None, {_OUT[3:]})",
+    ),
+    "cumsum": (f"(Tensor input, int dim, *, torch.dtype? dtype = None, {_OUT[3:]})",),
+    "flip": ("(Tensor input, tuple of ints dims)",),
+    "var": tuple(f"(Tensor input, {overload}{_VAR_OUT[i]})" for i, overload in enumerate(_VAR)),
+    "std": tuple(f"(Tensor input, {overload}{_VAR_OUT[i]})" for i, overload in enumerate(_VAR)),
+    "round": (f"(Tensor input, {_OUT})", f"(Tensor input, *, int decimals, {_OUT[3:]})"),
+    "floor": (f"(Tensor input, {_OUT})",),
+    "ceil": (f"(Tensor input, {_OUT})",),
+    "relu_": ("(Tensor input)",),
+    "clamp_": tuple(f"(Tensor input, {bounds})" for bounds in _CLAMP),
 }
 
 # torch takes a Python number where these want a Tensor (`t.add(2)`).

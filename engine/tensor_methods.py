@@ -10,10 +10,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from engine import devices, dtypes, once, ops, signatures, tensor_math_methods
+from engine import devices, dtypes, once, ops, signatures, tensor_math_methods, tensor_more_methods
 from engine.arguments import Arguments
 from engine.checked import torch_method
 from engine.tensor_math_methods import TensorMathMethods
+from engine.tensor_more_methods import TensorMoreMethods
 
 T_0D_WARNING = (
     "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
@@ -66,7 +67,7 @@ def _named_as_functions(cls: type) -> type:
 
 
 @_named_as_functions
-class TensorMethods(_named_as_functions(TensorMathMethods)):
+class TensorMethods(_named_as_functions(TensorMathMethods), TensorMoreMethods):
     """Arithmetic, comparison and named op methods of Tensor (args in the user's operand order);
     the named math methods come from TensorMathMethods."""
 
@@ -361,6 +362,7 @@ def bind_dispatch() -> None:
     from engine.tensor import Tensor, wrap
 
     tensor_math_methods.bind()
+    tensor_more_methods.bind()
     TensorMethods.__add__ = binary_operator(ops.ADD, "__add__")
     TensorMethods.__sub__ = binary_operator(ops.SUB, "__sub__")
     TensorMethods.__mul__ = binary_operator(ops.MUL, "__mul__")

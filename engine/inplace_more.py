@@ -1,0 +1,128 @@
+"""In-place `clamp_`, `relu_`, `fill_` and `copy_`, built on engine.inplace's checks and rebase.
+
+Each changes the tensor's own array, bumps its version counter and, with grad mode on and an
+input requiring grad, gives it torch's node for the op (ClampBackward1, ReluBackward0,
+FillBackward2/3, CopyBackwards) whose first edge leads to the tensor's old history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes, ops
+from engine.dispatch import _as_array, _cast, _promoted, _save, _scalar, grad_node
+from engine.grad_mode import STATE
+from engine.graph import UIDS, Node, note_mutation
+from engine.inplace import changed, check_target, writable_target
+from engine.ops import Op
+from engine.ops_math import CLAMP, CLAMP_TENSOR, RELU
+from engine.ops_views import rebase
+from engine.tensor import Tensor, wrap
+
+FILL_SCALAR = Op("fill_", "FillBackward2", None, lambda B, g, s, a: (B.zeros_like(g),))
+FILL_TENSOR = Op(
+    "fill_", "FillBackward3", None, lambda B, g, s, a: (B.zeros_like(g), B.sum_to(g, ()))
+)
+COPY = Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (B.zeros_like(g), g))
+
+
+def _changed_in_place(
+    name: str, t: Tensor, op: Op, attrs: Any, inputs: tuple, new: Any, args: tuple
+) -> Tensor:
+    """Write `new` into `t` and record `op` (inputs: `t` first, then other Tensors or None).
+    The node saves `t`'s old values for input 0 (torch's original self) and `t` for OUT."""
+    wants_grad = any(type(x) is Tensor and x._rg for x in inputs)
+    check_target(t, wants_grad)
+    target = writable_target(t.array)
+    before = t.array.copy()
+    recording = STATE.enabled and wants_grad and op.grad_fn is not None
+    edges = [grad_node(x) if type(x) is Tensor else None for x in inputs] if recording else ()
+    target[...] = new
+    note_mutation(t)
+    if recording:
+        node = object.__new__(Node)
+        node.uid = next(UIDS)
+        node.op = op
+        node.attrs = attrs
+        node.next_nodes = tuple(edges)
+        node.meta = tuple((x.array.shape, x.dtype) if type(x) is Tensor else None for x in inputs)
+        _save(node, op.saves, (wrap(before, t.dtype), *inputs[1:]), t)
+        rebase(t, node)
+    return changed(name, t, args, before)
+
+
+def _check_result_type(t: Tensor, dt: dtypes.DType) -> None:
+    """torch's refusal of a result `t` cannot hold (a float result into an integer tensor)."""
+    if dt is not t.dtype and (dt.category == dtypes.FLOATING) != (
+        t.dtype.category == dtypes.FLOATING
+    ):
+        names = dtypes.SCALAR_NAMES
+        raise RuntimeError(
+            f"result type {names[dt]} can't be cast to the desired output type {names[t.dtype]}"
+        )
+
+
+def clamp_(t: Tensor, low: Any = None, high: Any = None) -> Tensor:
+    """Limit `t`'s values to [low, high] in place (bounds numbers or Tensors)."""
+    if low is None and high is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    dt = t.dtype
+    for bound in (low, high):
+        if bound is not None:
+            dt = dtypes.promote_types(
+                dt, _promoted(t, bound if type(bound) is Tensor else _scalar(bound))
+            )
+    _check_result_type(t, dt)
+    if type(low) is Tensor or type(high) is Tensor:
+        bounds = tuple(_cast(b.array, dt) if type(b) is Tensor else b for b in (low, high))
+        ops.broadcast_shapes(t.array.shape, *[np.shape(b) for b in bounds if b is not None])
+        new = CLAMP_TENSOR.forward(_cast(t.array, dt), *bounds)
+        inputs, op = (t, low, high), CLAMP_TENSOR
+    else:
+        bounds = tuple(None if b is None else _scalar(b) for b in (low, high))
+        new = CLAMP.forward(_cast(t.array, dt), bounds)
+        inputs, op = (t,), CLAMP
+    return _changed_in_place(
+        "clamp_", t, op, bounds, inputs, _as_array(new, t.dtype), (t, low, high)
+    )
+
+
+def relu_(t: Tensor) -> Tensor:
+    """max(t, 0) in place; the gradient at 0 is 0 (ReluBackward0, saving the result)."""
+    if t.dtype is dtypes.bool_:
+        raise NotImplementedError("\"clamp_min_cpu\" not implemented for 'Bool'")
+    return _changed_in_place("relu_", t, RELU, None, (t,), RELU.forward(t.array, None), (t,))
+
+
+def fill_(t: Tensor, value: Any) -> Tensor:
+    """Every element set to `value`: a number, or a 0-d Tensor whose gradient is the sum."""
+    if type(value) is Tensor:
+        if value.array.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value.array.ndim} dimensions."
+            )
+        new = np.broadcast_to(value.array.astype(t.dtype.np), t.array.shape)
+        return _changed_in_place("fill_", t, FILL_TENSOR, None, (t, value), new, (t, value))
+    number = _scalar(value)
+    new = np.asarray(number).astype(t.dtype.np)
+    return _changed_in_place("fill_", t, FILL_SCALAR, None, (t,), new, (t, value))
+
+
+def copy_(t: Tensor, src: Tensor) -> Tensor:
+    """`src`'s values (broadcast, converted to t's dtype) written into `t`; the gradient goes
+    to `src`, none to t's old values."""
+    if type(src) is not Tensor:
+        raise TypeError(
+            f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}"
+        )
+    shape = ops.broadcast_shapes(t.array.shape, src.array.shape)
+    if shape != t.array.shape:
+        raise RuntimeError(
+            f"output with shape {list(t.array.shape)} doesn't match the broadcast shape "
+            f"{list(shape)}"
+        )
+    new = np.broadcast_to(src.array, t.array.shape).astype(t.dtype.np)
+    return _changed_in_place("copy_", t, COPY, None, (t, src), new, (t, src))
