@@ -265,7 +265,6 @@ class TENSORS:  # noqa: N801 (a namespace standing in for a module)
     outer = staticmethod(lambda a, b: a.outer(b))
     sum_dim = staticmethod(lambda t, dim: t.sum(dim, keepdim=True))
     as_type_of = staticmethod(lambda t, like: t.to(like.dtype))
-    one_minus_square = staticmethod(lambda y: 1 - y * y)
 
     @staticmethod
     def scatter_dim(g: Any, index: np.ndarray, dim: int, shape: tuple) -> Any:
