@@ -19,6 +19,23 @@ from typing import Any
 from engine import signatures
 from engine.arguments import Arguments
 
+_NUMPY_NAMES = (("axis", "dim"), ("keepdims", "keepdim"))  # torch takes numpy's names for these
+
+
+def numpy_names(arguments: Arguments) -> Callable[[dict], dict]:
+    """The keywords of a call with numpy's names (`axis=`, `keepdims=`) given torch's, for the
+    parameters `arguments` has (a name given both ways stays, for torch's error)."""
+    params = {p.name for signature in arguments.signatures for p in signature.params}
+    aliases = [(numpy, torch) for numpy, torch in _NUMPY_NAMES if torch in params]
+
+    def renamed(kwargs: dict) -> dict:
+        for numpy, torch in aliases:
+            if numpy in kwargs and torch not in kwargs:
+                kwargs = {torch if k == numpy else k: v for k, v in kwargs.items()}
+        return kwargs
+
+    return renamed
+
 
 def _arguments(name: str, table: dict) -> Arguments | None:
     texts = table.get(name)
@@ -37,11 +54,12 @@ def torch_method(fn: Callable, name: str | None = None) -> Callable:
         return fn
     accepted, check, parse = arguments.accepted, arguments.check, arguments.parse
     int_sequences = arguments.int_sequences
+    renamed = numpy_names(arguments)
 
     @functools.wraps(fn)
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
-            args, kwargs = parse(args, kwargs)
+            args, kwargs = parse(args, renamed(kwargs))
             return fn(self, *args, **kwargs)
         n = len(args)
         if n == 0:
@@ -76,11 +94,12 @@ def torch_function(fn: Callable, name: str | None = None) -> Callable:
 def checked_function(arguments: Arguments, fn: Callable) -> Callable:
     """`fn` as a module function whose calls are checked by `arguments` first."""
     accepted, check, parse = arguments.accepted, arguments.check, arguments.parse
+    renamed = numpy_names(arguments)
 
     @functools.wraps(fn)
     def function(*args: Any, **kwargs: Any) -> Any:
         if kwargs:
-            args, kwargs = parse(args, kwargs)
+            args, kwargs = parse(args, renamed(kwargs))
             return fn(*args, **kwargs)
         n = len(args)
         if n == 1:
