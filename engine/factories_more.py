@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, random
+from engine import devices, dtypes, random
 from engine.dtypes import DType
 from engine.factories import (
     NOT_FLOATING,
@@ -79,9 +79,11 @@ def from_numpy(array: Any) -> Tensor:
     return _made("from_numpy", (array,), array, dtype, False)
 
 
-def as_tensor(data: Any, dtype: DType | None = None) -> Tensor:
+def as_tensor(data: Any, *, dtype: DType | None = None, device: Any = None) -> Tensor:
     """`data` as a tensor without a copy where it can be: a tensor of the dtype asked is
-    returned itself (another dtype is converted, in the graph), a numpy array shared."""
+    returned itself (another dtype is converted, in the graph), a numpy array shared; the
+    device can only be the cpu."""
+    devices.names_cpu_index(device)
     dtype = dtype_arg(dtype, "as_tensor")
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)

@@ -53,14 +53,25 @@ def _changed_in_place(
     return changed(name, t, args, before)
 
 
+# C++'s names for the integral types, as clamp_'s cast check prints them
+_CPP_NAMES = {
+    "bool": "bool",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+}
+
+
 def _check_result_type(t: Tensor, dt: dtypes.DType) -> None:
     """torch's refusal of a result `t` cannot hold (a float result into an integer tensor)."""
     if dt is not t.dtype and (dt.category == dtypes.FLOATING) != (
         t.dtype.category == dtypes.FLOATING
     ):
-        names = dtypes.SCALAR_NAMES
         raise RuntimeError(
-            f"result type {names[dt]} can't be cast to the desired output type {names[t.dtype]}"
+            f"result type {dtypes.SCALAR_NAMES[dt]} can't be cast to the desired output type "
+            f"{_CPP_NAMES[t.dtype.name]}"
         )
 
 
@@ -114,10 +125,9 @@ def fill_(t: Tensor, value: Any) -> Tensor:
 def copy_(t: Tensor, src: Tensor) -> Tensor:
     """`src`'s values (broadcast, converted to t's dtype) written into `t`; the gradient goes
     to `src`, none to t's old values."""
-    if type(src) is not Tensor:
-        raise TypeError(
-            f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}"
-        )
+    if type(src) is not Tensor:  # a number (the argument parser let only those through)
+        number = _scalar(src)
+        src = wrap(np.asarray(number, dtypes.scalar_dtype(number).np), dtypes.scalar_dtype(number))
     shape = ops.broadcast_shapes(t.array.shape, src.array.shape)
     if shape != t.array.shape:
         raise RuntimeError(

@@ -104,6 +104,8 @@ def _prod_backward(B, g, s, attrs):
         g, result = B.unsqueeze_dims(g, (dim,)), B.unsqueeze_dims(result, (dim,))
     array = values(x)
     if not (array == 0).any():
+        if B is not NUMPY and x.dtype is not g.dtype:  # prod(dtype=): recorded casts both ways
+            return ((g * (result / x.to(g.dtype))).to(x.dtype),)
         return (g * (result / x),)
     others = _others_product(array, dim)
     return (g * (others if B is NUMPY else wrap(others, x.dtype)),)
@@ -114,16 +116,17 @@ PROD_DIM = Op("prod", "ProdBackward1", PROD.forward, _prod_backward, (0, OUT))
 
 
 def prod(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    """The product of all elements, or along `dim` (integers and bools give int64)."""
-    x = a if dtype is None else a.to(dtype)
-    dt = x.dtype if x.dtype.category == FLOATING or dtype is not None else dtypes.int64
+    """The product of all elements, or along `dim` (integers and bools give int64), in `dtype`
+    if given (one node, its gradient going back to `a` in a's dtype)."""
+    x = a.array if dtype is None else a.array.astype(dtype.np)
+    dt = dtype or (a.dtype if a.dtype.category == FLOATING else dtypes.int64)
     if dim is None:
         op, attrs, args = PROD, (None, False), (a,)
     else:
-        d = _dim(dim, x.array.ndim) if x.array.ndim else None
-        op, attrs, args = PROD_DIM, (d, bool(keepdim) or not x.array.ndim), (a, dim)
-    out = wrap(_as_array(op.forward(x.array, attrs), dt), dt)
-    return _finish(op, out, (x,), attrs, args)
+        d = _dim(dim, x.ndim) if x.ndim else None
+        op, attrs, args = PROD_DIM, (d, bool(keepdim) or not x.ndim), (a, dim)
+    out = wrap(_as_array(op.forward(x, attrs), dt), dt)
+    return _finish(op, out, (a,), attrs, args)
 
 
 # ---- cumsum and flip; attrs = dim ----
@@ -152,13 +155,12 @@ CUMSUM = Op("cumsum", "CumsumBackward0", _cumsum_forward, _cumsum_backward)
 
 
 def cumsum(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """Running sums along `dim` (integers and bools give int64)."""
-    x = a if dtype is None else a.to(dtype)
-    d = _dim(dim, x.array.ndim) if x.array.ndim else None
-    dt = x.dtype if x.dtype.category == FLOATING else dtypes.int64
-    result = _cumsum_forward(x.array, d) if d is not None else x.array.copy()
-    out = wrap(_as_array(result, dt), dt)
-    return _finish(CUMSUM, out, (x,), d, (a, dim))
+    """Running sums along `dim` (integers and bools give int64), in `dtype` if given."""
+    x = a.array if dtype is None else a.array.astype(dtype.np)
+    d = _dim(dim, x.ndim) if x.ndim else None
+    dt = dtype or (a.dtype if a.dtype.category == FLOATING else dtypes.int64)
+    result = _cumsum_forward(x, d) if d is not None else x.copy()
+    return _finish(CUMSUM, wrap(_as_array(result, dt), dt), (a,), d, (a, dim))
 
 
 FLIP = Op(
@@ -178,18 +180,35 @@ def flip(a: Tensor, dims: Any) -> Tensor:
 # ---- var and std; attrs = (dims or None, correction, keepdim) ----
 
 
-def _var_forward(x: np.ndarray, attrs: tuple, take_sqrt: bool = False) -> np.ndarray:
-    """torch's CPU var/std: deviations from the mean summed in double, divided by the degrees
-    of freedom (clamped at 0), rounded once to the input's dtype."""
-    dims, correction, keepdim = attrs
+def _squared_deviations(x: np.ndarray, dims: tuple | None) -> tuple[np.ndarray, int]:
+    """The sum of squared deviations from the mean, in double, and the count, in torch's CPU
+    order: over everything, deviations from the mean summed one by one (std_var_all_cpu); over
+    `dims`, Welford's running mean and sum (WelfordOps). Reduced dims are kept as size 1."""
+    wide = x.astype(_F64)
     if dims is None:
-        mean = float(x.mean())
-        count = x.size
-    else:
-        mean = x.astype(_F64).mean(axis=dims, keepdims=True)
-        count = math.prod(x.shape[d] for d in dims)
-    deviations = x.astype(_F64) - mean
-    squares = (deviations * deviations).sum(axis=dims, keepdims=keepdim and dims is not None)
+        deviations = wide - float(x.mean())
+        running = np.cumsum((deviations * deviations).reshape(-1))
+        total = running[-1] if running.size else 0.0
+        return np.full((1,) * x.ndim, total), x.size
+    kept = [d for d in range(x.ndim) if d not in dims]
+    columns = np.transpose(wide, kept + list(dims)).reshape(*[x.shape[d] for d in kept], -1)
+    mean = np.zeros(columns.shape[:-1])
+    m2 = np.zeros(columns.shape[:-1])
+    for n in range(columns.shape[-1]):
+        value = columns[..., n]
+        delta = value - mean
+        mean = mean + delta / (n + 1)
+        m2 = m2 + delta * (value - mean)
+    return np.expand_dims(m2, tuple(dims)), columns.shape[-1]
+
+
+def _var_forward(x: np.ndarray, attrs: tuple, take_sqrt: bool = False) -> np.ndarray:
+    """torch's CPU var/std: the squared deviations in double divided by the degrees of freedom
+    (clamped at 0), rounded once to the input's dtype."""
+    dims, correction, keepdim = attrs
+    squares, count = _squared_deviations(x, dims)
+    if not keepdim:
+        squares = squares.reshape([n for d, n in enumerate(x.shape) if dims and d not in dims])
     var = squares / max(0.0, count - correction)
     return c_order(np.asarray(np.sqrt(var) if take_sqrt else var).astype(x.dtype))
 

@@ -220,4 +220,4 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
 }
 
 # torch takes a Python number where these want a Tensor (`t.add(2)`).
-NUMBERS_AS_TENSORS = frozenset({"add", "sub", "mul", "div", "floor_divide"})
+NUMBERS_AS_TENSORS = frozenset({"add", "sub", "mul", "div", "floor_divide", "copy_"})
