@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 
 import engine
+import engine.losses as engine_f
 
 torch = pytest.importorskip("torch")
+torch_f = pytest.importorskip("torch.nn.functional")
 
 
 def _name(node):
@@ -321,3 +323,89 @@ def test_var_with_no_degrees_of_freedom_warns_like_torch():
         assert repr(result) == "tensor(nan)"
         texts.append(str(caught[0].message).split(" (Triggered internally")[0])
     assert texts[0] == texts[1]
+
+
+# ---- torch.nn.functional losses and activations (engine.losses) ----
+
+LOSS_TARGETS = [0, 2, 1, 2]
+LOSSES = {
+    "cross_entropy": lambda T, F, x: F.cross_entropy(x, T.tensor(LOSS_TARGETS)),
+    "cross_entropy sum": lambda T, F, x: F.cross_entropy(
+        x, T.tensor(LOSS_TARGETS), reduction="sum"
+    ),
+    "cross_entropy none": lambda T, F, x: F.cross_entropy(
+        x, T.tensor(LOSS_TARGETS), reduction="none"
+    ),
+    "cross_entropy weight": lambda T, F, x: F.cross_entropy(
+        x, T.tensor(LOSS_TARGETS), weight=T.tensor([1.0, 2.0, 0.5])
+    ),
+    "cross_entropy ignored": lambda T, F, x: F.cross_entropy(x, T.tensor([0, -100, 1, 2])),
+    "cross_entropy 1-D": lambda T, F, x: F.cross_entropy(x[0], T.tensor(1)),
+    "nll_loss": lambda T, F, x: F.nll_loss(x.log_softmax(1), T.tensor(LOSS_TARGETS)),
+    "nll_loss ignore_index none": lambda T, F, x: F.nll_loss(
+        x, T.tensor(LOSS_TARGETS), ignore_index=2, reduction="none"
+    ),
+    "nll_loss float target": lambda T, F, x: F.nll_loss(x, T.tensor([0.0, 1.0, 1.0, 0.0])),
+    "nll_loss batch mismatch": lambda T, F, x: F.nll_loss(x, T.tensor([0, 1])),
+    "nll_loss out of bounds": lambda T, F, x: F.nll_loss(x, T.tensor([0, 5, 1, 0])),
+    "nll_loss negative target": lambda T, F, x: F.cross_entropy(x, T.tensor([0, -1, 1, 0])),
+    "nll_loss bad reduction": lambda T, F, x: F.nll_loss(x, T.tensor(LOSS_TARGETS), reduction="x"),
+    "nll_loss int input": lambda T, F, x: F.nll_loss(x.int(), T.tensor(LOSS_TARGETS)),
+    "binary_cross_entropy": lambda T, F, x: F.binary_cross_entropy(x.sigmoid(), T.ones(4, 3) * 0.3),
+    "binary_cross_entropy sum": lambda T, F, x: F.binary_cross_entropy(
+        x.sigmoid(), (x > 0).float(), reduction="sum"
+    ),
+    "binary_cross_entropy target grad": lambda T, F, x: F.binary_cross_entropy(
+        T.ones(4, 3) * 0.3, x.sigmoid()
+    ),
+    "binary_cross_entropy out of range": lambda T, F, x: F.binary_cross_entropy(x, x),
+    "binary_cross_entropy size": lambda T, F, x: F.binary_cross_entropy(x.sigmoid(), T.ones(4)),
+    "binary_cross_entropy long target": lambda T, F, x: F.binary_cross_entropy(
+        x.sigmoid(), T.ones(4, 3, dtype=T.long)
+    ),
+    "bce_with_logits": lambda T, F, x: F.binary_cross_entropy_with_logits(x, (x > 0).float()),
+    "bce_with_logits none": lambda T, F, x: F.binary_cross_entropy_with_logits(
+        x * 10, T.ones(4, 3) * 0.2, reduction="none"
+    ),
+    "bce_with_logits size": lambda T, F, x: F.binary_cross_entropy_with_logits(x, T.ones(3)),
+    "leaky_relu": lambda T, F, x: F.leaky_relu(x),
+    "leaky_relu 0.2": lambda T, F, x: F.leaky_relu(x, 0.2),
+    "softplus": lambda T, F, x: F.softplus(x),
+    "softplus beta threshold": lambda T, F, x: F.softplus(x * 30, beta=2, threshold=5),
+}
+
+
+def loss_summary(call, T, F):
+    """A loss's repr, node, next_functions and the gradient it sends to `x`; or its error."""
+    T.manual_seed(0)
+    x = T.randn(4, 3, requires_grad=True)
+    try:
+        result = call(T, F, x)
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__, str(exc)
+    nexts = [(_name(n), k) for n, k in result.grad_fn.next_functions]
+    result.sum().backward()
+    return repr(result), _name(result.grad_fn), nexts, repr(x.grad)
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_losses_like_torch(name):
+    call = LOSSES[name]
+    assert loss_summary(call, engine, engine_f) == loss_summary(call, torch, torch_f)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_nll_loss_sums_in_torch_cascade(seed):
+    """nll_loss's value and gradient bit for bit for batches past its 16-term cascade level."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 70))
+    data = (rng.normal(size=(n, 5)) * 3).astype(np.float32)
+    target, weight = rng.integers(0, 5, size=n), rng.random(5).astype(np.float32)
+    results = []
+    for T, F in ((engine, engine_f), (torch, torch_f)):
+        x = T.tensor(data, requires_grad=True)
+        loss = F.nll_loss(x, T.tensor(target), weight=T.tensor(weight))
+        loss.backward()
+        results.append((loss.item(), x.grad.numpy().copy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

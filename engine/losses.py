@@ -1,0 +1,296 @@
+"""torch.nn.functional's losses and activations learners use beyond the core: cross_entropy,
+nll_loss, binary_cross_entropy(_with_logits), leaky_relu and softplus, with torch's nodes
+(NllLossBackward0, BinaryCrossEntropyBackward0, ...) and the float order of its CPU kernels
+(nll_loss sums in its cascade; logs and exps rounded once from double)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dtypes
+from engine.backends import NUMPY, ext
+from engine.dispatch import _as_array, _finish
+from engine.dtypes import FLOATING
+from engine.ops import Op, quiet
+from engine.ops_more import values
+from engine.tensor import Tensor, wrap
+
+REDUCTIONS = ("mean", "sum", "none")
+_EPSILON = 1e-12
+_log1p = quiet(lambda x: np.log1p(x.astype(np.float64)).astype(x.dtype))
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduced(loss: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _constant(B, array: np.ndarray, like: Any) -> Any:
+    """`array` as the backend's value: itself, or a Tensor of `like`'s dtype."""
+    return array if B is NUMPY else wrap(array.astype(like.dtype.np), like.dtype)
+
+
+# ---- nll_loss and cross_entropy; attrs = (targets, weights per sample, total, reduction) ----
+
+
+def _cascade_sum(terms: np.ndarray) -> Any:
+    """torch's nll_loss sum: partial sums flushed up 8 levels every 2**level_power terms."""
+    power = max(4, int(np.ceil(np.log2(max(len(terms), 1)))) // 2)
+    mask = (1 << power) - 1
+    zero = terms.dtype.type(0)
+    levels = [zero] * 8
+    for b, term in enumerate(terms):
+        levels[0] = levels[0] + term
+        for j in range(7):
+            if b & (mask << (j * power)):
+                break
+            levels[j + 1], levels[j] = levels[j + 1] + levels[j], zero
+    total = zero
+    for level in levels:
+        total = total + level
+    return total
+
+
+def _nll_backward(B, g, s, attrs):
+    """-weight * grad (over the total weight for mean) at each target; +0 elsewhere."""
+    targets, weights, total, reduction, shape = attrs
+    rows = np.arange(len(targets))
+    place = np.zeros((len(targets), shape[-1]), dtype=values(g).dtype)
+    hit = np.zeros(place.shape, dtype=bool)
+    place[rows, targets], hit[rows, targets] = weights, weights != 0
+    place, hit = place.reshape(shape), hit.reshape(shape)
+    if reduction == "none":
+        step = -g.reshape(*shape[:-1], 1)
+    else:
+        step = -(g / total) if reduction == "mean" else -g
+    return (B.where(hit, step * _constant(B, place, g), 0.0),)
+
+
+NLL_LOSS = Op("nll_loss", "NllLossBackward0", None, _nll_backward)
+
+
+def _check_targets(x: np.ndarray, target: Tensor, ignore_index: int) -> np.ndarray:
+    t = target.array
+    if target.dtype not in (dtypes.int64, dtypes.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {dtypes.SCALAR_NAMES[target.dtype]}"
+        )
+    batch = x.shape[0] if x.ndim > 1 else 1
+    if x.ndim > 1 and t.reshape(-1).shape[0] != batch:
+        raise ValueError(
+            f"Expected input batch_size ({batch}) to match target batch_size ({t.size})."
+        )
+    flat = t.reshape(-1).astype(np.int64)
+    bad = (flat != ignore_index) & ((flat < 0) | (flat >= x.shape[-1]))
+    if bad.any():
+        raise IndexError(f"Target {flat[bad][0]} is out of bounds.")
+    return flat
+
+
+def nll_loss(
+    input: Tensor,  # noqa: A002 (torch's names)
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """The negative log-likelihood of class indices `target` under log-probabilities `input`
+    ((N, C) or (C,)), weighted per class; ignored targets count for nothing."""
+    _check_reduction(reduction)
+    x = input.array
+    if input.dtype.category != FLOATING:
+        raise NotImplementedError(
+            f"\"nll_loss_out_frame\" not implemented for '{dtypes.SCALAR_NAMES[input.dtype]}'"
+        )
+    flat = _check_targets(x, target, ignore_index)
+    rows = x.reshape(-1, x.shape[-1])
+    kept = flat != ignore_index
+    safe = np.where(kept, flat, 0)
+    class_weights = np.ones(x.shape[-1], x.dtype) if weight is None else weight.array
+    weights = np.where(kept, class_weights[safe], 0).astype(x.dtype)
+    picked = rows[np.arange(len(flat)), safe]
+    losses = np.where(kept, -(picked * weights) if weight is not None else -picked, 0)
+    if reduction == "none":
+        result = losses.astype(x.dtype).reshape(target.array.shape)
+        total = None
+    else:
+        total = _cascade_sum(weights[kept]) if weight is not None else x.dtype.type(kept.sum())
+        result = _cascade_sum((-(picked * weights) if weight is not None else -picked)[kept])
+        if reduction == "mean":
+            result = result / total
+    out = wrap(_as_array(result, input.dtype), input.dtype)
+    attrs = (safe, weights, total, reduction, x.shape)
+    return _finish(NLL_LOSS, out, (input,), attrs, (input, target))
+
+
+def cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """nll_loss of log_softmax(input) over the class dimension (class-index targets)."""
+    _check_reduction(reduction)
+    dim = 0 if input.dim() == 1 else 1
+    log_p = input.log_softmax(dim)
+    return nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
+
+
+# ---- binary cross entropy; attrs = reduction ----
+
+
+def _bce_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    log_x = np.maximum(NUMPY.log(x), x.dtype.type(-100))
+    log_rest = np.maximum(_log1p(-x), x.dtype.type(-100))
+    return _reduced((t - 1) * log_rest - t * log_x, reduction)
+
+
+def _bce_backward(B, g, s, reduction):
+    x, t = s
+    den = (1 - x) * x
+    small = values(den) < _EPSILON
+    grad = g * (x - t) / B.where(small, _EPSILON, den)
+    logit = B.log(x / (1 - x))
+    grad_target = -logit * g
+    if reduction == "mean":
+        n = values(x).size
+        grad, grad_target = ext(B).div_scalar(grad, n), ext(B).div_scalar(grad_target, n)
+    return grad, grad_target
+
+
+BCE = Op(
+    "binary_cross_entropy",
+    "BinaryCrossEntropyBackward0",
+    quiet(_bce_forward),
+    _bce_backward,
+    (0, 1),
+)
+
+
+def _check_sizes(input: Tensor, target: Tensor, message: str) -> None:  # noqa: A002
+    if input.shape != target.shape:
+        raise ValueError(message.format(target.shape, input.shape))
+
+
+def binary_cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-(target * log(input) + (1 - target) * log(1 - input)), logs clamped at -100."""
+    _check_sizes(
+        input,
+        target,
+        "Using a target size ({!r}) that is different to the input size ({!r}) is deprecated. "
+        "Please ensure they have the same size.",
+    )
+    _check_reduction(reduction)
+    if target.dtype is not input.dtype:
+        names = dtypes.SCALAR_NAMES
+        raise RuntimeError(f"Found dtype {names[target.dtype]} but expected {names[input.dtype]}")
+    x = input.array
+    if ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    result = BCE.forward(x, target.array, reduction)
+    out = wrap(_as_array(result, input.dtype), input.dtype)
+    return _finish(BCE, out, (input, target), reduction, (input, target))
+
+
+def _bce_logits_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    log_sigmoid = np.minimum(x, 0) - _log1p(NUMPY.exp(-np.abs(x)))
+    return _reduced((1 - t) * x - log_sigmoid, reduction)
+
+
+def _bce_logits_backward(B, g, s, reduction):
+    x, t = s
+    sigmoid = NUMPY.sigmoid(x) if B is NUMPY else x.sigmoid()
+    grad, grad_target = (sigmoid - t) * g, -(g * x)
+    if reduction == "mean":
+        n = values(x).size
+        grad, grad_target = ext(B).div_scalar(grad, n), ext(B).div_scalar(grad_target, n)
+    return grad, grad_target
+
+
+BCE_LOGITS = Op(
+    "binary_cross_entropy_with_logits",
+    "BinaryCrossEntropyWithLogitsBackward0",
+    quiet(_bce_logits_forward),
+    _bce_logits_backward,
+    (0, 1),
+)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """binary_cross_entropy of sigmoid(input), computed stably from the logits."""
+    _check_sizes(input, target, "Target size ({!r}) must be the same as input size ({!r})")
+    _check_reduction(reduction)
+    result = BCE_LOGITS.forward(input.array, target.array.astype(input.dtype.np), reduction)
+    out = wrap(_as_array(result, input.dtype), input.dtype)
+    return _finish(BCE_LOGITS, out, (input, target), reduction, (input, target))
+
+
+# ---- activations ----
+
+LEAKY_RELU = Op(
+    "leaky_relu",
+    "LeakyReluBackward0",
+    lambda x, slope: np.where(x > 0, x, x * x.dtype.type(slope)),
+    lambda B, g, s, slope: (B.where(values(s[0]) > 0, g, g * slope),),
+    (0,),
+)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    """input where positive, else input * negative_slope."""
+    out = wrap(_as_array(LEAKY_RELU.forward(input.array, negative_slope), input.dtype), input.dtype)
+    return _finish(LEAKY_RELU, out, (input,), negative_slope, (input, negative_slope))
+
+
+def _softplus_forward(x: np.ndarray, attrs: tuple) -> np.ndarray:
+    beta, threshold = attrs
+    scaled = x * x.dtype.type(beta)
+    smooth = _log1p(NUMPY.exp(scaled)) / x.dtype.type(beta)
+    return np.where(scaled > threshold, x, smooth)
+
+
+def _softplus_backward(B, g, s, attrs):
+    beta, threshold = attrs
+    x = s[0]
+    linear = values(x) * beta > threshold
+    z = B.exp(B.where(linear, 0.0, x * beta))  # no inf in the branch not taken (its gradient)
+    return (B.where(linear, g, g * z / (z + 1)),)
+
+
+SOFTPLUS = Op("softplus", "SoftplusBackward0", quiet(_softplus_forward), _softplus_backward, (0,))
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """log(1 + exp(beta * input)) / beta, linear where beta * input > threshold."""
+    attrs = (beta, threshold)
+    out = wrap(_as_array(SOFTPLUS.forward(input.array, attrs), input.dtype), input.dtype)
+    return _finish(SOFTPLUS, out, (input,), attrs, (input,))
