@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.backends import c_order, ext, pow_values
+from engine.backends import NUMPY, c_order, ext, pow_values
 from engine.graph import node_class
 
 OUT = -1  # in `saves`: the op's output
@@ -259,12 +259,12 @@ def _neg_forward(x: np.ndarray, attrs: Any) -> np.ndarray:
 
 NEG = Op("neg", "NegBackward0", _neg_forward, lambda B, g, s, a: (-g,))
 EXP = Op(
-    "exp", "ExpBackward0", quiet(lambda x, a: np.exp(x)), lambda B, g, s, a: (g * s[0],), (OUT,)
+    "exp", "ExpBackward0", quiet(lambda x, a: NUMPY.exp(x)), lambda B, g, s, a: (g * s[0],), (OUT,)
 )
 LOG = Op(
     "log",
     "LogBackward0",
-    quiet(lambda x, a: np.log(x)),
+    quiet(lambda x, a: NUMPY.log(x)),
     lambda B, g, s, a: (g / s[0],),
     (0,),
 )
@@ -295,7 +295,7 @@ def _expand_back(B, g, attrs):
 def _mean_backward(B, g, s, attrs):
     dims, _, shape = attrs
     count = math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
-    return (_expand_back(B, g, attrs) / count,)
+    return (ext(B).div_scalar(_expand_back(B, g, attrs), count),)
 
 
 SUM = Op("sum", "SumBackward0", quiet(_sum_forward), lambda B, g, s, a: (_expand_back(B, g, a),))

@@ -35,19 +35,29 @@ def _permute_backward(B, g, s, perm):
 
 
 PERMUTE = Op("permute", "PermuteBackward0", lambda x, p: x.transpose(p), _permute_backward)
-TRANSPOSE = Op("transpose", "TransposeBackward0", PERMUTE.forward, _permute_backward)
-T = Op("t", "TBackward0", PERMUTE.forward, _permute_backward)
+TRANSPOSE = Op(
+    "transpose",
+    "TransposeBackward0",
+    PERMUTE.forward,
+    lambda B, g, s, perm: (ext(B).transpose(g, perm),),
+)
+T = Op("t", "TBackward0", PERMUTE.forward, lambda B, g, s, perm: (ext(B).t(g),))
 
 
-def _reshape_back(B, g, s, attrs):
-    return (B.reshape(g, attrs[1]),)
+def _unsqueeze_back(B, g, s, attrs):
+    return (ext(B).unsqueeze_to(g, attrs[1]),)
 
 
-UNSQUEEZE = Op("unsqueeze", "UnsqueezeBackward0", lambda x, a: x.reshape(a[0]), _reshape_back)
-SQUEEZE = Op("squeeze", "SqueezeBackward0", UNSQUEEZE.forward, _reshape_back)
-SQUEEZE_DIM = Op("squeeze", "SqueezeBackward1", UNSQUEEZE.forward, _reshape_back)
-SQUEEZE_DIMS = Op("squeeze", "SqueezeBackward2", UNSQUEEZE.forward, _reshape_back)
-SQUEEZE_MATMUL = Op("squeeze", "SqueezeBackward4", UNSQUEEZE.forward, _reshape_back)
+UNSQUEEZE = Op(
+    "unsqueeze",
+    "UnsqueezeBackward0",
+    lambda x, a: x.reshape(a[0]),
+    lambda B, g, s, a: (ext(B).squeeze_to(g, a[1]),),
+)
+SQUEEZE = Op("squeeze", "SqueezeBackward0", UNSQUEEZE.forward, _unsqueeze_back)
+SQUEEZE_DIM = Op("squeeze", "SqueezeBackward1", UNSQUEEZE.forward, _unsqueeze_back)
+SQUEEZE_DIMS = Op("squeeze", "SqueezeBackward2", UNSQUEEZE.forward, _unsqueeze_back)
+SQUEEZE_MATMUL = Op("squeeze", "SqueezeBackward4", UNSQUEEZE.forward, _unsqueeze_back)
 FLATTEN = Op("flatten", "ViewBackward0", ops.VIEW.forward, ops.VIEW.backward)
 CLONE = Op("clone", "CloneBackward0", lambda x, a: x.copy(), lambda B, g, s, a: (g,))
 
