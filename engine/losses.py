@@ -22,6 +22,13 @@ _EPSILON = 1e-12
 _log1p = quiet(lambda x: np.log1p(x.astype(np.float64)).astype(x.dtype))
 
 
+def _refuse(**options: Any) -> None:
+    """NotImplementedError for options the engine does not compute (rather than a wrong value)."""
+    for name, value in options.items():
+        if value is not None and not (isinstance(value, (int, float)) and value == 0):
+            raise NotImplementedError(f"the engine's losses do not support {name}= yet")
+
+
 def _check_reduction(reduction: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -144,6 +151,7 @@ def cross_entropy(
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """nll_loss of log_softmax(input) over the class dimension (class-index targets)."""
+    _refuse(label_smoothing=label_smoothing)
     _check_reduction(reduction)
     dim = 0 if input.dim() == 1 else 1
     log_p = input.log_softmax(dim)
@@ -195,6 +203,7 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """-(target * log(input) + (1 - target) * log(1 - input)), logs clamped at -100."""
+    _refuse(weight=weight)
     _check_sizes(
         input,
         target,
@@ -247,6 +256,7 @@ def binary_cross_entropy_with_logits(
     pos_weight: Tensor | None = None,
 ) -> Tensor:
     """binary_cross_entropy of sigmoid(input), computed stably from the logits."""
+    _refuse(weight=weight, pos_weight=pos_weight)
     _check_sizes(input, target, "Target size ({!r}) must be the same as input size ({!r})")
     _check_reduction(reduction)
     result = BCE_LOGITS.forward(input.array, target.array.astype(input.dtype.np), reduction)
