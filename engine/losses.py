@@ -119,6 +119,8 @@ def nll_loss(
         raise NotImplementedError(
             f"\"nll_loss_out_frame\" not implemented for '{dtypes.SCALAR_NAMES[input.dtype]}'"
         )
+    if x.ndim > 2:
+        raise NotImplementedError("the engine's nll_loss takes (N, C) or (C,) inputs only")
     flat = _check_targets(x, target, ignore_index)
     rows = x.reshape(-1, x.shape[-1])
     kept = flat != ignore_index
