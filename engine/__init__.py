@@ -6,7 +6,7 @@ for the backward engine and `engine.observe` for watching both run.
 
 from __future__ import annotations
 
-from engine import autograd, functional, nn
+from engine import autograd, nn
 from engine.device_type import device
 from engine.dtypes import (
     DType as dtype,
@@ -175,7 +175,6 @@ __all__ = [
     "float64",
     "floor_divide",
     "full",
-    "functional",
     "get_default_dtype",
     "half",
     "int",

@@ -1,5 +1,5 @@
 """`torch.nn` as far as the engine goes: `functional` (`import torch.nn.functional as F`)."""
 
-from engine import functional
+from engine.nn import functional
 
 __all__ = ["functional"]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import engine
-import engine.losses as engine_f
+import engine.nn.functional as engine_f
 
 torch = pytest.importorskip("torch")
 torch_f = pytest.importorskip("torch.nn.functional")

@@ -9,6 +9,14 @@ import numpy as np
 
 from engine import functions, ops
 from engine.dispatch import _finish, _promoted
+from engine.losses import (  # noqa: F401 (torch.nn.functional's names)
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    leaky_relu,
+    nll_loss,
+    softplus,
+)
 from engine.ops import Op
 from engine.ops_reduce import implicit_softmax_dim
 from engine.tensor import Tensor, wrap
