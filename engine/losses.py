@@ -40,6 +40,14 @@ def _reduced(loss: np.ndarray, reduction: str) -> np.ndarray:
     return loss.sum() if reduction == "sum" else loss
 
 
+def _mean_scaled(B, reduction: str, x: Any, *grads: Any) -> tuple:
+    """The gradients, divided by `x`'s element count when the loss is a mean."""
+    if reduction != "mean":
+        return grads
+    n = values(x).size
+    return tuple(ext(B).div_scalar(g, n) for g in grads)
+
+
 def _constant(B, array: np.ndarray, like: Any) -> Any:
     """`array` as the backend's value: itself, or a Tensor of `like`'s dtype."""
     return array if B is NUMPY else wrap(array.astype(like.dtype.np), like.dtype)
@@ -176,10 +184,7 @@ def _bce_backward(B, g, s, reduction):
     grad = g * (x - t) / B.where(small, _EPSILON, den)
     logit = B.log(x / (1 - x))
     grad_target = -logit * g
-    if reduction == "mean":
-        n = values(x).size
-        grad, grad_target = ext(B).div_scalar(grad, n), ext(B).div_scalar(grad_target, n)
-    return grad, grad_target
+    return _mean_scaled(B, reduction, x, grad, grad_target)
 
 
 BCE = Op(
@@ -232,11 +237,7 @@ def _bce_logits_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndar
 def _bce_logits_backward(B, g, s, reduction):
     x, t = s
     sigmoid = NUMPY.sigmoid(x) if B is NUMPY else x.sigmoid()
-    grad, grad_target = (sigmoid - t) * g, -(g * x)
-    if reduction == "mean":
-        n = values(x).size
-        grad, grad_target = ext(B).div_scalar(grad, n), ext(B).div_scalar(grad_target, n)
-    return grad, grad_target
+    return _mean_scaled(B, reduction, x, (sigmoid - t) * g, -(g * x))
 
 
 BCE_LOGITS = Op(
