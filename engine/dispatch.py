@@ -291,25 +291,38 @@ def unary(op: ops.Op, a: Tensor, attrs: Any, args: tuple, to_float: bool = False
     return _finish(op, out, (a,), attrs, args)
 
 
-def reduction(full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool) -> Tensor:
+def reduction(
+    full: ops.Op, by_dim: ops.Op, a: Tensor, dim: Any, keepdim: bool, dtype: Any = None
+) -> Tensor:
     """sum/mean over everything (`full` row, `dim` OMITTED) or over `dim` (`by_dim` row; None,
-    `()` and `[]` mean all dims, as in torch's dim overload: SumBackward1)."""
-    dt = a.dtype
-    if full is ops.MEAN and dt.category != FLOATING:
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {dtypes.SCALAR_NAMES[dt]}"
-        )
-    if full is ops.SUM and dt.category != FLOATING:
-        dt = dtypes.int64
+    `()` and `[]` mean all dims, as in torch's dim overload: SumBackward1), computed in `dtype`
+    when given (torch's `dtype=`: one node, whose gradient goes back to `a` in a's dtype)."""
+    dt = _reduction_dtype(full, a, dtype)
     shape = a.array.shape
     if dim is OMITTED:
         op, attrs, args = full, (None, False, shape), (a,)
     else:
         dims = reduced_dims(() if dim is None else dim, a.array.ndim)
         op, attrs, args = by_dim, (dims, bool(keepdim), shape), (a, dim)
-    result = op.forward(a.array, attrs)
+    array = a.array if dtype is None else a.array.astype(dtype.np)
+    result = op.forward(array, attrs)
     return _finish(op, wrap(_as_array(result, dt), dt), (a,), attrs, args)
+
+
+def _reduction_dtype(full: ops.Op, a: Tensor, dtype: Any) -> dtypes.DType:
+    """The result dtype of sum/mean, with torch's errors for the dtypes it refuses."""
+    dt = a.dtype if dtype is None else dtype
+    if full is ops.MEAN and dt.category != FLOATING:
+        which = "Input" if dtype is None else "Optional"
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. {which} dtype must be either a floating "
+            f"point or complex dtype. Got: {dtypes.SCALAR_NAMES[dt]}"
+        )
+    if dtype is None:
+        return dtypes.int64 if dt.category != FLOATING else dt
+    if dtype.category != FLOATING and a.requires_grad and STATE.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {dtypes.SCALAR_NAMES[dtype]}")
+    return dtype
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:

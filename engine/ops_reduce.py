@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops
+from engine import dtypes
 from engine.backends import NUMPY, c_order, ext
 from engine.dispatch import _as_array, _finish, record
 from engine.dtypes import FLOATING
@@ -20,7 +20,6 @@ from engine.observe import LISTENERS, OpRan, emit
 from engine.ops import OUT, Op, quiet
 from engine.shapes import reduced_dims
 from engine.tensor import Tensor, _dim, wrap
-from engine.tensor_methods import OMITTED
 
 
 class ReturnType(tuple):
@@ -267,28 +266,6 @@ def implicit_softmax_dim(name: str, ndim: int) -> int:
         stacklevel=3,
     )
     return 0 if ndim in (0, 1, 3) else 1
-
-
-def reduction_in(dtype: dtypes.DType, a: Tensor, dim: Any, keepdim: bool, mean: bool) -> Tensor:
-    """sum/mean(..., dtype=dtype): the input cast to `dtype` and reduced in it, one node
-    (SumBackward0/1, MeanBackward0/1) whose gradient goes back to `a` in a's own dtype."""
-    name = dtypes.SCALAR_NAMES[dtype]
-    if mean and dtype.category != FLOATING:
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Optional dtype must be either a floating "
-            f"point or complex dtype. Got: {name}"
-        )
-    if dtype.category != FLOATING and a.requires_grad and STATE.enabled:
-        raise RuntimeError(f"Autograd not support dtype: {name}")
-    full, by_dim = (ops.MEAN, ops.MEAN_DIM) if mean else (ops.SUM, ops.SUM_DIM)
-    shape = a.array.shape
-    if dim is OMITTED:
-        op, attrs, args = full, (None, False, shape), (a,)
-    else:
-        dims = reduced_dims(() if dim is None else dim, a.array.ndim)
-        op, attrs, args = by_dim, (dims, bool(keepdim), shape), (a, dim)
-    result = op.forward(a.array.astype(dtype.np), attrs)
-    return _finish(op, wrap(_as_array(result, dtype), dtype), (a,), attrs, args)
 
 
 def softmax(a: Tensor, dim: int, log: bool = False, dtype: Any = None) -> Tensor:

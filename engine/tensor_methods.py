@@ -199,16 +199,12 @@ class TensorMethods(_named_as_functions(TensorMathMethods), TensorMoreMethods):
     @torch_method
     def sum(self, dim: Any = OMITTED, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """Sum of all elements, or over `dim` (int and bool sum to int64), in `dtype` if given."""
-        if dtype is not None:
-            return _reduce.reduction_in(dtype, self, dim, keepdim, mean=False)
-        return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim)
+        return reduction(ops.SUM, ops.SUM_DIM, self, dim, keepdim, dtype)
 
     @torch_method
     def mean(self, dim: Any = OMITTED, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """Mean of all elements, or over `dim` (floating tensors, or a floating `dtype`)."""
-        if dtype is not None:
-            return _reduce.reduction_in(dtype, self, dim, keepdim, mean=True)
-        return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim)
+        return reduction(ops.MEAN, ops.MEAN_DIM, self, dim, keepdim, dtype)
 
     @torch_method
     def reshape(self, *shape: Any) -> Tensor:
@@ -341,10 +337,9 @@ def bind_dispatch() -> None:
     """Bind Tensor and the dispatch functions the methods call (run once, end of engine.tensor)."""
     global Tensor, binary, convert, dot, expand, is_operand, reduction, reshape, scalar_op, unary
     global _finish, wrap
-    global _linalg, _math, _reduce, _shape
+    global _linalg, _math, _shape
     from engine import ops_linalg as _linalg
     from engine import ops_math as _math
-    from engine import ops_reduce as _reduce
     from engine import ops_shape as _shape
     from engine.dispatch import (
         _finish,
