@@ -92,6 +92,16 @@ def _dense(a: np.ndarray) -> bool:
     return True
 
 
+def same_data(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether `a` and `b` are the same elements of one memory (torch's copy_ then does nothing)."""
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.strides == b.strides
+        and a.shape == b.shape
+        and a.dtype == b.dtype
+    )
+
+
 def check_no_partial_overlap(out: np.ndarray, src: np.ndarray) -> None:
     """torch's assert_no_partial_overlap: dense operands whose memory ranges meet must be the
     same elements in the same layout (operands torch cannot judge pass)."""

@@ -15,7 +15,14 @@ from engine import dtypes, ops
 from engine.dispatch import _as_array, _cast, _promoted, _save, _scalar, grad_node
 from engine.grad_mode import STATE
 from engine.graph import UIDS, Node, note_mutation
-from engine.inplace import changed, check_target, writable_target
+from engine.inplace import (
+    changed,
+    check_no_partial_overlap,
+    check_target,
+    same_data,
+    writable_target,
+    written_rule,
+)
 from engine.ops import Op
 from engine.ops_math import CLAMP, CLAMP_TENSOR, RELU
 from engine.ops_views import rebase
@@ -29,13 +36,24 @@ COPY = Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (B.zeros_like(g), g
 
 
 def _changed_in_place(
-    name: str, t: Tensor, op: Op, attrs: Any, inputs: tuple, new: Any, args: tuple
+    name: str,
+    t: Tensor,
+    op: Op,
+    attrs: Any,
+    inputs: tuple,
+    new: Any,
+    args: tuple,
+    expanded_target: bool = False,
 ) -> Tensor:
     """Write `new` into `t` and record `op` (inputs: `t` first, then other Tensors or None).
-    The node saves `t`'s old values for input 0 (torch's original self) and `t` for OUT."""
+    The node saves `t`'s old values for input 0 (torch's original self) and `t` for OUT.
+    `expanded_target`: the op may write into elements sharing memory (torch's fill_), with the
+    overlap error at backward where torch has it (inplace.written_rule)."""
     wants_grad = any(type(x) is Tensor and x._rg for x in inputs)
     check_target(t, wants_grad)
-    target = writable_target(t.array)
+    target = writable_target(t.array, check_overlap=not expanded_target)
+    if expanded_target:
+        op = written_rule(op, t, t.array)
     before = t.array.copy()
     recording = STATE.enabled and wants_grad and op.grad_fn is not None
     edges = [grad_node(x) if type(x) is Tensor else None for x in inputs] if recording else ()
@@ -116,10 +134,11 @@ def fill_(t: Tensor, value: Any) -> Tensor:
                 f"{value.array.ndim} dimensions."
             )
         new = np.broadcast_to(value.array.astype(t.dtype.np), t.array.shape)
-        return _changed_in_place("fill_", t, FILL_TENSOR, None, (t, value), new, (t, value))
+        args = (t, value)
+        return _changed_in_place("fill_", t, FILL_TENSOR, None, args, new, args, True)
     number = _scalar(value)
     new = np.asarray(number).astype(t.dtype.np)
-    return _changed_in_place("fill_", t, FILL_SCALAR, None, (t,), new, (t, value))
+    return _changed_in_place("fill_", t, FILL_SCALAR, None, (t,), new, (t, value), True)
 
 
 def copy_(t: Tensor, src: Tensor) -> Tensor:
@@ -134,5 +153,8 @@ def copy_(t: Tensor, src: Tensor) -> Tensor:
             f"output with shape {list(t.array.shape)} doesn't match the broadcast shape "
             f"{list(shape)}"
         )
+    if same_data(t.array, src.array):  # torch's kernel returns at once; autograd still records
+        return _changed_in_place("copy_", t, COPY, None, (t, src), t.array.copy(), (t, src), True)
+    check_no_partial_overlap(t.array, src.array)
     new = np.broadcast_to(src.array, t.array.shape).astype(t.dtype.np)
     return _changed_in_place("copy_", t, COPY, None, (t, src), new, (t, src))

@@ -28,6 +28,7 @@ from engine.inplace import (
     check_no_partial_overlap,
     check_target,
     has_internal_overlap,
+    same_data,
     writable_target,
     written_rule,
 )
@@ -156,7 +157,7 @@ _C_TYPE_NAMES = {
 def _basic_region(region: np.ndarray, value: Any) -> Any:
     """The view written by a basic index, checked as torch's copy_ checks it; returns the
     function that writes the values (and gives the written part of the view)."""
-    if type(value) is Tensor and _same_data(region, value.array):
+    if type(value) is Tensor and same_data(region, value.array):
         return _write_nothing  # torch's copy_ returns early: source and target are one memory
     if type(value) is Tensor:
         expanded_shape(_without_leading_ones(value.array.shape), region.shape, value.dtype)
@@ -169,16 +170,6 @@ def _basic_region(region: np.ndarray, value: Any) -> Any:
         return Ellipsis
 
     return write
-
-
-def _same_data(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether `a` and `b` are the same elements of one memory (torch's copy_ then does nothing)."""
-    return (
-        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
-        and a.strides == b.strides
-        and a.shape == b.shape
-        and a.dtype == b.dtype
-    )
 
 
 def _write_nothing(values: Any) -> Any:

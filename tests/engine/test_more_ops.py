@@ -7,6 +7,7 @@ Each call's result is compared by repr, grad_fn and next_functions, the first gr
 `result.sum()` (taken with create_graph=True: repr, so its grad_fn too) and the second derivative
 (values to 1e-5: its float rounding follows a longer chain); or by exception type and text."""
 
+import re
 import warnings
 
 import numpy as np
@@ -409,3 +410,41 @@ def test_nll_loss_sums_in_torch_cascade(seed):
         results.append((loss.item(), x.grad.numpy().copy()))
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def _expanded_zeros(T):
+    return T.zeros(1).expand(3)
+
+
+def _history(T):
+    x = T.ones(3, requires_grad=True)
+    return x, x * 1
+
+
+MEMORY_SHARING = {
+    "copy_ of itself, expanded": lambda T: _expanded_zeros(T).copy_(_expanded_zeros(T)),
+    "copy_ of itself": lambda T: (lambda e: (e.copy_(e), e._version))(_expanded_zeros(T)),
+    "fill_ of an expanded view": lambda T: (lambda b: (b.expand(3).fill_(2), b))(T.zeros(1)),
+    "copy_ of an overlapping slice": lambda T: (lambda b: b[1:].copy_(b[:3]))(T.arange(4.0)),
+    "copy_ of the same slice": lambda T: (lambda b: b[:2].copy_(b[2:]))(T.arange(4.0)),
+    "copy_ of itself with history": lambda T: (
+        lambda x, b: (b.copy_(b), b.sum().backward(), x.grad, type(b.grad_fn).__name__)
+    )(*_history(T)),
+    "fill_ of an expanded view with history, backward": lambda T: (
+        lambda x, b: (b[:1].expand(2).fill_(2), b.sum().backward())
+    )(*_history(T)),
+}
+
+
+@pytest.mark.parametrize("name", MEMORY_SHARING)
+def test_copy_and_fill_on_shared_memory_like_torch(name):
+    """copy_ of the same elements does nothing (but records, as torch's autograd does), of
+    partly overlapping ones raises; fill_ writes into an expanded view."""
+
+    def outcome(T):
+        try:
+            return re.sub(r"0x[0-9a-f]+", "0x", repr(MEMORY_SHARING[name](T)))
+        except RuntimeError as exc:
+            return str(exc)
+
+    assert outcome(engine) == outcome(torch)
