@@ -294,6 +294,10 @@ def test_setitem_like_torch(src):
 OVERLAP_NOT_NEEDED = [
     "a = L.ones(3, requires_grad=True); v = L.ones(3, requires_grad=True); b = a * 1; "
     "e = b.expand(2, 3); e[:, [0]] = v[0]; out = L.autograd.grad(b.sum(), v)",
+    "x = L.tensor([1., -1., 2.], requires_grad=True); b = x * 1; e = b.expand(2, 3); "
+    "e[e > 0] = 0.5; b.sum().backward(inputs=[b]); out = b.grad",
+    "x = L.tensor([1., -1., 2.], requires_grad=True); b = x * 1; e = b.expand(2, 3); "
+    "e.zero_(); b.sum().backward(inputs=[b]); out = b.grad",
 ]
 
 
