@@ -90,7 +90,7 @@ def _single(a: Tensor, index: Any) -> Tensor | None:
                 if index == 0
                 else f"index {index} is out of bounds for dimension 0 with size 0"
             )
-        return _select(a, 0, int(index), args)
+        return _select(a, 0, index, args)
     if type(index) is slice:
         if a.array.ndim == 0:
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
@@ -147,7 +147,7 @@ def _apply_parts(a: Tensor, parts: tuple, user_index: Any) -> tuple[Tensor, list
             advanced.append((dim, np.array([bool(part)]), part))
             dim += 1
         elif _is_integer(part):
-            t = _select(t, dim, int(part), args, position)
+            t = _select(t, dim, part, args, position)
         elif type(part) is slice:
             t, dim = _slice(t, dim, part, args), dim + 1
         else:
@@ -182,18 +182,21 @@ def _unsqueeze(t: Tensor, dim: int, args: tuple | None) -> Tensor:
     return _view(UNSQUEEZE, t, t.array.reshape(shape), (shape, t.array.shape), args or (t, index))
 
 
-def _select(t: Tensor, dim: int, i: int, args: tuple | None, position: int = 0) -> Tensor:
-    """Element `i` of dimension `dim`: a view, also when it is 0-d (it shares memory)."""
+def _select(t: Tensor, dim: int, part: Any, args: tuple | None, position: int = 0) -> Tensor:
+    """Element `part` (an integer or a 0-d integer tensor) of dimension `dim`: a view, also when
+    it is 0-d (it shares memory). The OpRan args hold `part` as written."""
     size = t.array.shape[dim]
+    i = int(part)
     if not -size <= i < size:
         raise IndexError(f"index {i} is out of bounds for dimension {position} with size {size}")
     index = (_FULL,) * dim + (i,)
     result = t.array[(*index, Ellipsis)]
-    return _view(ops.GETITEM, t, result, (index, t.array.shape), args or (t, index))
+    return _view(ops.GETITEM, t, result, (index, t.array.shape), args or (t, index[:-1] + (part,)))
 
 
 def _slice(t: Tensor, dim: int, part: slice, args: tuple | None, always: bool = False) -> Tensor:
-    """torch's applySlice; a slice from 0 to the end by 1 in a tuple index applies nothing."""
+    """torch's applySlice; a slice from 0 to the end by 1 in a tuple index applies nothing. The
+    OpRan args hold `part` as written (`1:`), not the resolved slice (`1:3`)."""
     size = t.array.shape[dim]
     start, stop, step = part.indices(size)
     if step < 0:
@@ -202,7 +205,7 @@ def _slice(t: Tensor, dim: int, part: slice, args: tuple | None, always: bool = 
         return t
     index = (_FULL,) * dim + (slice(start, stop, step),)
     result = t.array[index]
-    return _view(ops.SLICE, t, result, (index, t.array.shape), args or (t, index))
+    return _view(ops.SLICE, t, result, (index, t.array.shape), args or (t, index[:-1] + (part,)))
 
 
 def _whole(start: Any, stop: Any, size: int) -> bool:

@@ -347,11 +347,17 @@ class Recorder:
         self.emit(ev.BackwardFinished(tuple(r for r in roots if r)))
 
     def _operands(self, op: str, args: tuple) -> list[dict]:
-        """The op's operands for its node; an indexing op's index as written (`[0, 1:]`)."""
+        """The op's operands for its node; an indexing op's index as written (`[0, 1:]`, its
+        tensors by name: `[range(2), labels]`; the index tensors are the op's input edges)."""
         operands = [self._operand(arg) for arg in args]
-        if op in INDEXING_OPS and len(args) > 1 and "const" in operands[1]:
-            operands[1] = {"const": index_text(args[1])}
+        if op in INDEXING_OPS and len(args) > 1:
+            operands[1] = {"const": index_text(args[1], self._tensor_name)}
         return operands
+
+    def _tensor_name(self, tensor: Tensor) -> str:
+        """The first name a recorded tensor is bound to, "" if none."""
+        node = self._nodes.get(tensor.uid)
+        return self.writer.attrs(node)["label"].split(", ")[0] if node else ""
 
     def _operand(self, arg: object) -> dict:
         if isinstance(arg, Tensor):

@@ -213,7 +213,7 @@ def test_export_dot_titles_an_index_part_by_part():
     )
     document.run_all()
     dot = export_dot(document)
-    assert "getitem [0]\\nSelectBackward0" in dot and "getitem [1:3]\\nSliceBackward0" in dot
+    assert "getitem [0]\\nSelectBackward0" in dot and "getitem [1:]\\nSliceBackward0" in dot
 
 
 def _mutations():
