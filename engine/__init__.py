@@ -51,6 +51,7 @@ from engine.functions import (  # noqa: A004 (torch's names)
     argmax,
     argmin,
     ceil,
+    chunk,
     clamp,
     clamp_,
     clamp_min,
@@ -103,6 +104,7 @@ from engine.functions import (  # noqa: A004 (torch's names)
     sign,
     sin,
     softmax,
+    split,
     sqrt,
     square,
     squeeze,
@@ -112,6 +114,7 @@ from engine.functions import (  # noqa: A004 (torch's names)
     t,
     tanh,
     transpose,
+    unbind,
     unsqueeze,
     var,
 )
@@ -256,4 +259,7 @@ __all__ = [
     "rand_like",
     "randn_like",
     "zeros_like",
+    "unbind",
+    "split",
+    "chunk",
 ]

@@ -15,7 +15,6 @@ import numpy as np
 from engine import engine_loop, factories, hooks, once
 from engine.dispatch import _finish, edge
 from engine.engine_loop import Plan, execute
-from engine.graph import reaching
 from engine.hooks import type_name
 from engine.observe import (
     LISTENERS,
@@ -27,6 +26,7 @@ from engine.observe import (
 from engine.ops import Op
 from engine.ops_math import where
 from engine.tensor import Size, Tensor, wrap
+from engine.walks import reaching
 
 NO_GRAD_FN = "element {} of tensors does not require grad and does not have a grad_fn"
 CREATE_GRAPH_WARNING = (

@@ -25,13 +25,14 @@ from engine.graph import (
     LAST_MUTATION,
     AccumulateGrad,
     Node,
+    OutputSlot,
     SavedOutput,
-    dependencies,
     named,
     note_mutation,
 )
 from engine.observe import BackwardStep
 from engine.tensor import Tensor, wrap
+from engine.walks import dependencies
 
 _SCALARS = (int, float, bool)
 _ndarray = np.ndarray
@@ -105,7 +106,10 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                     continue
                 _capture(plan, node, grad)  # a node that runs: torch captures the raw gradient
             if hooked:
-                grad = hooks.run_pre_hooks(node, [grad], create_graph)[0]
+                if grad.__class__ is list:  # a node with several outputs: a gradient for each
+                    grad = hooks.run_pre_hooks(node, grad, create_graph)
+                else:
+                    grad = hooks.run_pre_hooks(node, [grad], create_graph)[0]
             if node.__class__ is AccumulateGrad:
                 step = _accumulate(node, grad, events, create_graph)
                 if hooked:
@@ -133,7 +137,7 @@ def execute(root_edges: list, grads: list, retain_graph: bool, create_graph: boo
                     grads_out = _fit(NUMPY, node, grads_out)
             if hooked:
                 grads_out = hooks.run_post_hooks(node, grad, grads_out, create_graph, reach)
-            if events:
+            if events and node.__class__ is not OutputSlot:
                 yield _step(node, grad, grads_out, reach)
             # zip without keywords: with `strict=` a call costs several times more
             for child, g in zip(node.next_nodes, grads_out):  # noqa: B905
@@ -187,6 +191,10 @@ class GradientSum:
     so the order is kept. Small arrays wait in `parts` and are summed in one numpy reduction when
     the node runs (at these sizes a numpy call costs more than its arithmetic); larger ones are
     added in place into `total`, an array this sum made and owns.
+
+    A node with several outputs (engine.multi_output) gets its gradients as one sum whose `total`
+    is a list, a gradient per output (None where none came): its OutputSlots send `for_output`
+    sums, which `add` merges.
     """
 
     __slots__ = ("parts", "total")
@@ -197,6 +205,15 @@ class GradientSum:
         else:
             self.parts, self.total = None, first + second
 
+    @classmethod
+    def for_output(cls, g: Any, nr: int, count: int) -> GradientSum:
+        """The gradient `g` of output `nr` of a node with `count` outputs."""
+        grads = [None] * count
+        grads[nr] = g
+        total = cls.__new__(cls)
+        total.parts, total.total = None, grads
+        return total
+
     def add(self, g: Any) -> None:
         """Add the next gradient to arrive."""
         parts = self.parts
@@ -206,6 +223,11 @@ class GradientSum:
                 self.parts = [_sequential_sum(parts)]
             return
         total = self.total
+        if g.__class__ is GradientSum:  # another output's gradient, each output has one slot
+            for nr, grad in enumerate(g.total):
+                if grad is not None:
+                    total[nr] = grad
+            return
         if g.dtype == total.dtype and g.shape == total.shape:
             np.add(total, g, out=total)
         else:
@@ -374,7 +396,9 @@ def _new_grad(g: Any, leaf: Tensor, create_graph: bool) -> Tensor:
 
 def _step(node: Node, grad: Any, grads_out: tuple, reach: set | None) -> BackwardStep:
     sent = hooks.sent_gradients(node, grads_out, reach)
-    return BackwardStep(named(node), _tensors((grad,)), _tensors(sent))
+    return BackwardStep(
+        named(node), _tensors(grad if grad.__class__ is list else (grad,)), _tensors(sent)
+    )
 
 
 def _copy(t: Tensor) -> Tensor:

@@ -46,6 +46,12 @@ eq, ne, lt, le, gt, ge = map(_from_method, ("eq", "ne", "lt", "le", "gt", "ge"))
 logsumexp, prod, cumsum, flip = map(_from_method, ("logsumexp", "prod", "cumsum", "flip"))
 var, std, round, floor, ceil = map(_from_method, ("var", "std", "round", "floor", "ceil"))  # noqa: A001
 clamp_, relu_ = map(_from_method, ("clamp_", "relu_"))
+unbind, chunk = map(_from_method, ("unbind", "chunk"))
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """torch.split: `tensor.split(split_size_or_sections, dim)`."""
+    return tensor.split(split_size_or_sections, dim)
 
 
 def norm(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections import Counter
 from typing import Any
 
 from engine.dtypes import type_string
@@ -78,7 +77,7 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """torch's tuple of `(node_or_None, input_nr)`, one per input."""
-        return tuple([(named(node), 0) for node in self.next_nodes])
+        return tuple([(named(node), output_number(node)) for node in self.next_nodes])
 
     @property
     def metadata(self) -> dict:
@@ -160,10 +159,41 @@ def detached_since(value: Any, uid: int) -> bool:
     return entry is not None and any(start < uid < end for start, end in entry[1])
 
 
+class OutputSlot(Node):
+    """Output `attrs[0]` of a node with several outputs (`unbind`, `split`): the grad_fn of that
+    output tensor inside the engine.
+
+    torch's node with several outputs receives a gradient per output; the engine's nodes receive
+    one. So each output tensor gets a slot, whose only edge leads to the shared node, and which
+    passes its gradient on as that output's (engine.multi_output). User code never meets a slot:
+    `named` gives the shared node, `next_functions` the pair (shared node, output number), and
+    backward steps leave slots out.
+    """
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        """The shared node's name, e.g. `UnbindBackward0`."""
+        return named(self).name()
+
+    @property
+    def display_name(self) -> str:
+        """The shared node's short name."""
+        return named(self).display_name
+
+
+def output_number(node: Node | None) -> int:
+    """The input_nr of an edge to `node`: which output of its named node it is."""
+    return node.attrs[0] if node.__class__ is OutputSlot else 0
+
+
 def named(node: Node | None) -> Node | None:
     """`node` as torch shows it to user code: an instance of its torch class (see Node)."""
-    if node.__class__ is Node:
+    cls = node.__class__
+    if cls is Node:
         node.__class__ = node.op.node_class
+    elif cls is OutputSlot:
+        return named(node.next_nodes[0])
     return node
 
 
@@ -350,51 +380,3 @@ def node_class(name: str) -> type:
     if cls is None:
         cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": ()})
     return cls
-
-
-def dependencies(roots: list[Node]) -> dict[Node, int]:
-    """For each node reachable from `roots`, how many edges lead into it (iterative walk).
-
-    Roots reached by no edge are in the result with 0. The walk only collects the nodes; the
-    edges are counted by `Counter` in C.
-    """
-    nodes = list(dict.fromkeys(roots))
-    seen = {None, *nodes}
-    for node in nodes:  # grows as the walk finds nodes
-        for child in node.next_nodes:
-            if child not in seen:
-                seen.add(child)
-                nodes.append(child)
-    counts = dict.fromkeys(nodes, 0)
-    counts.update(Counter(itertools.chain.from_iterable([node.next_nodes for node in nodes])))
-    counts.pop(None, None)
-    return counts
-
-
-def topological_order(roots: list[Node]) -> list[Node]:
-    """Nodes reachable from `roots`, each before all of its `next_nodes` (Kahn, iterative)."""
-    counts = dependencies(roots)
-    order = []
-    ready = [root for root in dict.fromkeys(roots) if counts[root] == 0]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for child in reversed(node.next_nodes):
-            if child is None:
-                continue
-            counts[child] -= 1
-            if counts[child] == 0:
-                ready.append(child)
-    return order
-
-
-def reaching(roots: list[Node], targets: set) -> set[Node]:
-    """Nodes reachable from `roots` with a path of one or more edges to a node in `targets`."""
-    order = topological_order(roots)
-    reach: set[Node] = set()
-    for node in reversed(order):
-        for child in node.next_nodes:
-            if child is not None and (child in targets or child in reach):
-                reach.add(node)
-                break
-    return reach

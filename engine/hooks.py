@@ -142,8 +142,9 @@ def run_post_hooks(node: Node, grad_out: Any, grads: tuple, create_graph: bool, 
     if not table:
         return grads
     grads = list(sent_gradients(node, grads, reach))
+    outputs = grad_out if grad_out.__class__ is list else (grad_out,)  # a list: one per output
     with set_grad_enabled(create_graph):
-        return tuple(_node_hooks(table, grads, ((as_tensor(grad_out),),), create_graph))
+        return tuple(_node_hooks(table, grads, (tuple(map(as_tensor, outputs)),), create_graph))
 
 
 def sent_gradients(node: Node, grads: tuple, reach: Any) -> tuple:

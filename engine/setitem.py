@@ -36,7 +36,7 @@ from engine.observe import muted
 from engine.ops_views import positions, rebase
 from engine.shapes import expanded_shape
 from engine.tensor import Tensor, wrap
-from engine.view_meta import check_rebase, from_no_grad_view
+from engine.view_meta import check_rebase, creation_meta
 
 COPY_ = ops.Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
 EXPANDED_INDEX_PUT = (
@@ -71,7 +71,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         write = _advanced_region(view.array, advanced, value)
     else:
         write = _basic_region(view.array, value)
-        if requires_grad and STATE.enabled and from_no_grad_view(t):
+        if requires_grad and STATE.enabled and creation_meta(t):
             with muted():  # torch writes through the view the index makes, and names it
                 check_rebase(getitem(t, index) if through_view else t, indirect=False)
         check_target(t, requires_grad, through_view)

@@ -276,10 +276,12 @@ class Tensor(TensorMethods):
     # ---- printing ----
 
     def __repr__(self) -> str:
-        fn = current_fn(self)
-        suffixes = printing.repr_suffixes(
-            self.array.shape, self.dtype.name, None if fn is None else fn.display_name, self._rg
-        )
+        try:
+            fn = current_fn(self)
+            name = None if fn is None else fn.display_name
+        except RuntimeError:  # a view that may not get history after its base changed in place
+            name = "Invalid"
+        suffixes = printing.repr_suffixes(self.array.shape, self.dtype.name, name, self._rg)
         return printing.format_tensor(self.array, self.dtype.name, suffixes)
 
     __str__ = __repr__
@@ -301,7 +303,9 @@ class Tensor(TensorMethods):
     def __iter__(self):
         if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.array.shape[0]))
+        from engine.multi_output import unbind  # the op modules sit above this one
+
+        return iter(unbind(self, 0, (self,)))
 
     def __contains__(self, element: Any) -> bool:
         """torch's `(element == self).any()`, for a Tensor or a number only."""

@@ -1,6 +1,7 @@
 """More Tensor methods learners' programs use: comparisons by name, `where`, logsumexp, norm,
-prod, cumsum, flip, var/std, round/floor/ceil, in-place clamp_/relu_/fill_/copy_, half, mT and
-device; each a thin call into engine.ops_more, ops_norm and inplace_more.
+prod, cumsum, flip, var/std, round/floor/ceil, in-place clamp_/relu_/fill_/copy_, half, mT,
+device, and unbind/split/chunk; each a thin call into engine.ops_more, ops_norm, inplace_more and
+multi_output.
 
 `TensorMethods` (engine.tensor_methods) inherits this mixin; the op modules import
 `engine.tensor`, so they are bound by `bind()` once it exists.
@@ -169,6 +170,22 @@ class TensorMoreMethods:
             raise RuntimeError(MT_NOT_MATRIX.format(self.array.ndim))
         return self.transpose(-2, -1)
 
+    # ---- several outputs (views sharing one grad_fn) ----
+
+    @torch_method
+    def unbind(self, dim: int = 0) -> tuple:
+        """The slices along `dim`, that dimension removed."""
+        return _multi.unbind(self, dim)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        """Pieces along `dim`: of `split_size` each (the last smaller), or of the listed sizes."""
+        return _multi.split(self, split_size, dim)
+
+    @torch_method
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        """`chunks` pieces of equal size along `dim` (the last may be smaller)."""
+        return _multi.chunk(self, chunks, dim)
+
     @property
     def device(self) -> device:
         """The tensor's device: always the cpu."""
@@ -182,9 +199,10 @@ class TensorMoreMethods:
 
 def bind() -> None:
     """Bind the op modules the methods call (run once by tensor_methods.bind_dispatch)."""
-    global Tensor, binary, convert, dtypes, ops, _inplace, _math, _more, _norm
+    global Tensor, binary, convert, dtypes, ops, _inplace, _math, _more, _multi, _norm
     from engine import dtypes, ops
     from engine import inplace_more as _inplace
+    from engine import multi_output as _multi
     from engine import ops_math as _math
     from engine import ops_more as _more
     from engine import ops_norm as _norm

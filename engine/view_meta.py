@@ -1,5 +1,6 @@
 """What a view remembers for autograd, as torch's DifferentiableViewMeta: whether the user set its
-requires_grad, and whether it was made in no_grad mode (torch's CreationMeta).
+requires_grad, and how it was made (torch's CreationMeta: in no_grad mode, or as one of several
+outputs of one op; either forbids giving it history by an in-place change).
 
 A view requires grad when the user made it so, when it has a grad_fn, or when its root base
 requires grad. The hot paths read each tensor's `_rg` flag, so a view's flag is kept up to date
@@ -16,22 +17,30 @@ import weakref
 from typing import Any
 
 from engine.grad_mode import STATE
-from engine.graph import named, root, short_op_name
+from engine.graph import named, output_number, root, short_op_name
 
 _ALIASES = 2  # index in a version counter of its Aliases
-NO_GRAD_VIEW = (
-    "{} created in no_grad mode and {} modified inplace with grad mode enabled. Given that this "
-    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
-    "both the view and the inplace either both inside the no_grad block (if you don't want the "
-    "inplace to be tracked) or both outside (if you want the inplace to be tracked)."
-)
+NO_GRAD_MODE, MULTI_OUTPUT = "no_grad_mode", "multi_output"  # torch's CreationMeta, but DEFAULT
+_FORBIDDEN = {
+    NO_GRAD_MODE: (
+        " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+        "your code by moving both the view and the inplace either both inside the no_grad block "
+        "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+        "to be tracked)."
+    ),
+    MULTI_OUTPUT: (
+        " This view is the output of a function that returns multiple views. Such functions do "
+        "not allow the output views to be modified inplace. You should replace the inplace "
+        "operation by an out-of-place one."
+    ),
+}
 
 
 class Alias(weakref.ref):
     """A weak reference to a tensor sharing a version counter, with the tensor's flags as a
     view: made in no_grad mode, requires_grad set by the user."""
 
-    __slots__ = ("uid", "no_grad_mode", "requires_grad")
+    __slots__ = ("uid", "no_grad_mode", "multi_output", "requires_grad")
 
 
 class Aliases(dict):
@@ -48,7 +57,7 @@ class Aliases(dict):
 class _Unshared:
     """The flags of a tensor that shares no version counter: none set."""
 
-    no_grad_mode = requires_grad = False
+    no_grad_mode = multi_output = requires_grad = False
 
 
 _DEFAULT = _Unshared()
@@ -63,7 +72,12 @@ def note_alias(t: Any, vc: list) -> None:
     alias = aliases[t.uid] = Alias(t, aliases.drop)
     alias.uid = t.uid
     alias.no_grad_mode = not STATE.enabled
-    alias.requires_grad = False
+    alias.multi_output = alias.requires_grad = False
+
+
+def note_multi_output(view: Any) -> None:
+    """Mark `view`, made with grad mode on, as one of several outputs of one op."""
+    view._vc[_ALIASES][view.uid].multi_output = True
 
 
 def flags(t: Any) -> Alias | _Unshared:
@@ -97,25 +111,35 @@ def follow_bases(t: Any) -> None:
             view._rg = view_requires_grad(view)
 
 
-def from_no_grad_view(t: Any) -> bool:
-    """Whether `t` or a view it is a view of was made in no_grad mode (torch propagates the
-    creation mode to views of a view)."""
+def creation_meta(t: Any) -> str | None:
+    """How view `t` was made, if that forbids in-place changes: NO_GRAD_MODE, MULTI_OUTPUT, or
+    None. A view of a view made so was made so too (torch propagates the creation meta)."""
     while t is not None and t._base is not None:
-        if flags(t).no_grad_mode:
-            return True
+        alias = flags(t)
+        if alias.no_grad_mode:
+            return NO_GRAD_MODE
+        if alias.multi_output:
+            return MULTI_OUTPUT
         t = t._base
-    return False
+    return None
 
 
 def check_rebase(view: Any, indirect: bool) -> None:
     """torch's handle_view_on_rebase: a view made in no_grad mode (or a view of one) may not get
     history from an in-place change of itself, or (`indirect`) of its base or another view."""
-    if not from_no_grad_view(view):
+    meta = creation_meta(view)
+    if meta is None:
         return
     fn = view._fn
-    if fn is None:
-        subject = "A view was"
-    else:
-        subject = f"Output 0 of {short_op_name(named(fn).name())} is a view of a view which was"
     what = "its base or another view of its base has been" if indirect else "is being"
-    raise RuntimeError(NO_GRAD_VIEW.format(subject, what))
+    output = (
+        "" if fn is None else f"Output {output_number(fn)} of {short_op_name(named(fn).name())}"
+    )
+    if fn is None or meta == NO_GRAD_MODE:
+        subject = "A view was" if fn is None else f"{output} is a view of a view which was"
+        message = (
+            f"{subject} created in no_grad mode and {what} modified inplace with grad mode enabled."
+        )
+    else:
+        message = f"{output} is a view and {what} modified inplace."
+    raise RuntimeError(message + _FORBIDDEN[meta])
