@@ -73,7 +73,7 @@ def named(graph: nx.MultiDiGraph, label: str) -> list[str]:
 
 def op_title(attrs: dict) -> str:
     """What an op node is called on screen: its torch function name, with the index for
-    indexing (`y[0, 1:]` is two nodes, `getitem [0]` then `getitem [1:3]`, one per part torch
+    indexing (`y[0, 1:]` is two nodes, `getitem [0]` then `getitem [1:]`, one per part torch
     applies), `as_strided` for a view torch regenerated after an in-place change (its grad_fn
     AsStridedBackward0), `copy_` for a leaf's `.grad` that backward(create_graph=True) copied
     from the gradient (CopyBackwards), marked when it ran under no_grad."""
