@@ -1,8 +1,9 @@
 """Hooks (`Tensor.register_hook`, `grad_fn.register_prehook`, `grad_fn.register_hook`),
 `retain_grad`, and the `.grad` made by `create_graph=True`.
 
-A tensor hook on a non-leaf is a pre-hook of its grad_fn for its output_nr; a hook on a leaf
-belongs to the tensor (its AccumulateGrad runs it). Before a node runs: its tensor hooks in
+A tensor hook on a non-leaf is a pre-hook of its grad_fn (inside the engine every node has one
+output: an output of `unbind` or `split` has its own graph.OutputSlot); a hook on a leaf belongs
+to the tensor (its AccumulateGrad runs it). Before a node runs: its tensor hooks in
 registration order, each on the previous one's result, then retain_grad, then the node's own
 pre-hooks; after it runs, its post-hooks, as in torch. Results are validated with torch's messages.
 The tables are weak, so an idle engine pays one truthiness test per backward.
@@ -25,9 +26,9 @@ from engine.tensor import Tensor, wrap
 NO_GRAD_HOOK = "cannot register a hook on a tensor that doesn't require gradient"
 NO_GRAD_RETAIN = "can't retain_grad on Tensor that has requires_grad=False"
 
-NODE_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {nr: {id: fn}}
+NODE_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {id: fn}
 LEAF_HOOKS: dict[int, tuple] = {}  # leaf uid -> (weakref to the leaf, {id: fn}); see _leaf_table
-RETAINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {nr: ref(tensor)}
+RETAINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> ref(tensor)
 PRE_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {id: fn}
 POST_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> {id: fn}
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
@@ -66,10 +67,7 @@ def register_hook(t: Tensor, fn: Callable[[Tensor], Tensor | None]) -> Removable
     if not t._rg:
         raise RuntimeError(NO_GRAD_HOOK)
     node = current_fn(t)
-    if node is None:
-        table = _leaf_table(t)
-    else:
-        table = NODE_HOOKS.setdefault(node, {}).setdefault(t.output_nr, {})
+    table = _leaf_table(t) if node is None else NODE_HOOKS.setdefault(node, {})
     return _added(table, fn)
 
 
@@ -101,17 +99,16 @@ def retain_grad(t: Tensor) -> None:
         raise RuntimeError(NO_GRAD_RETAIN)
     fn = current_fn(t)
     if fn is not None:
-        RETAINED.setdefault(fn, {})[t.output_nr] = weakref.ref(t)
+        RETAINED[fn] = weakref.ref(t)
 
 
 def move_retained(t: Tensor, old: Node | None) -> None:
     """After an in-place change gave `t` a new grad_fn, retain its gradient there instead."""
-    table = RETAINED.get(old) if old is not None else None
-    ref = None if table is None else table.get(t.output_nr)
+    ref = RETAINED.get(old) if old is not None else None
     if ref is None or ref() is not t:
         return
-    del table[t.output_nr]
-    RETAINED.setdefault(t._fn, {})[t.output_nr] = ref
+    del RETAINED[old]
+    RETAINED[t._fn] = ref
 
 
 def retains_grad(t: Tensor) -> bool:
@@ -119,7 +116,7 @@ def retains_grad(t: Tensor) -> bool:
     fn = current_fn(t)
     if fn is None:
         return False
-    ref = RETAINED.get(fn, {}).get(t.output_nr)
+    ref = RETAINED.get(fn)
     return ref is not None and ref() is t
 
 
@@ -163,15 +160,13 @@ def _tensor_pre_hooks(node: Node, grad_in: list, create_graph: bool) -> list:
         if table:
             grad_in = [_apply(table, grad_in[0], create_graph)]
         return grad_in
-    tables = NODE_HOOKS.get(node)
-    if tables:
-        grad_in = list(grad_in)
-        for nr, table in tables.items():
-            grad_in[nr] = _apply(table, grad_in[nr], create_graph)
-    for nr, ref in RETAINED.get(node, {}).items():
-        t = ref()
-        if t is not None and t._fn is node and grad_in[nr] is not None:
-            _retain(t, grad_in[nr])
+    table = NODE_HOOKS.get(node)
+    if table:
+        grad_in = [_apply(table, grad_in[0], create_graph), *grad_in[1:]]
+    ref = RETAINED.get(node)
+    t = None if ref is None else ref()
+    if t is not None and t._fn is node and grad_in[0] is not None:
+        _retain(t, grad_in[0])
     return grad_in
 
 

@@ -69,7 +69,6 @@ class Tensor(TensorMethods):
         "__weakref__",
     )
     __hash__ = object.__hash__
-    output_nr = 0  # torch's index among its grad_fn's outputs: every node here has one output
 
     # ---- shape and type ----
 

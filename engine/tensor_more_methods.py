@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.checked import torch_method
 from engine.device_type import CPU, device
+from engine.graph import output_number
 
 MT_NOT_MATRIX = "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor."
 
@@ -185,6 +186,11 @@ class TensorMoreMethods:
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         """`chunks` pieces of equal size along `dim` (the last may be smaller)."""
         return _multi.chunk(self, chunks, dim)
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn this tensor is (0 but for `unbind`'s and `split`'s)."""
+        return output_number(self._fn)
 
     @property
     def device(self) -> device:

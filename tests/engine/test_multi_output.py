@@ -38,7 +38,9 @@ def _outputs(make):
         log.append(type(outs).__name__)
         for out in outs:
             log.append(repr(out))
-            log.append((_name(out.grad_fn), _functions(out), out.is_leaf, out._version))
+            log.append(
+                (_name(out.grad_fn), _functions(out), out.is_leaf, out._version, out.output_nr)
+            )
         shared = len({id(out.grad_fn) for out in outs}) == 1
         log.append(("one grad_fn", shared))
         if outs and outs[0].requires_grad:
