@@ -1,18 +1,20 @@
 """torch.nn.functional's losses and activations learners use beyond the core: cross_entropy,
-nll_loss, binary_cross_entropy(_with_logits), leaky_relu and softplus, with torch's nodes
+nll_loss, binary_cross_entropy(_with_logits), mse_loss, leaky_relu and softplus, with torch's nodes
 (NllLossBackward0, BinaryCrossEntropyBackward0, ...) and the float order of its CPU kernels
 (nll_loss sums in its cascade; logs and exps rounded once from double)."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from engine import dtypes
+from engine import dtypes, ops
 from engine.backends import NUMPY, ext
-from engine.dispatch import _as_array, _finish
+from engine.dispatch import _as_array, _finish, _promoted
 from engine.dtypes import FLOATING
+from engine.loss_gradients import leaky_relu_backward, mse_loss_backward, softplus_backward
 from engine.ops import Op, quiet
 from engine.ops_more import values
 from engine.tensor import Tensor, wrap
@@ -273,7 +275,7 @@ LEAKY_RELU = Op(
     "leaky_relu",
     "LeakyReluBackward0",
     lambda x, slope: np.where(x > 0, x, x * x.dtype.type(slope)),
-    lambda B, g, s, slope: (B.where(values(s[0]) > 0, g, g * slope),),
+    lambda B, g, s, slope: (leaky_relu_backward(B, g, s[0], slope),),
     (0,),
 )
 
@@ -291,15 +293,13 @@ def _softplus_forward(x: np.ndarray, attrs: tuple) -> np.ndarray:
     return np.where(scaled > threshold, x, smooth)
 
 
-def _softplus_backward(B, g, s, attrs):
-    beta, threshold = attrs
-    x = s[0]
-    linear = values(x) * beta > threshold
-    z = B.exp(B.where(linear, 0.0, x * beta))  # no inf in the branch not taken (its gradient)
-    return (B.where(linear, g, g * z / (z + 1)),)
-
-
-SOFTPLUS = Op("softplus", "SoftplusBackward0", quiet(_softplus_forward), _softplus_backward, (0,))
+SOFTPLUS = Op(
+    "softplus",
+    "SoftplusBackward0",
+    quiet(_softplus_forward),
+    lambda B, g, s, attrs: (softplus_backward(B, g, s[0], attrs),),
+    (0,),
+)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
@@ -307,3 +307,37 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     attrs = (beta, threshold)
     out = wrap(_as_array(SOFTPLUS.forward(input.array, attrs), input.dtype), input.dtype)
     return _finish(SOFTPLUS, out, (input,), attrs, (input,))
+
+
+# ---- mse_loss; attrs = (reduction, element count) ----
+
+
+def _mse_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    return _reduced((x - t) ** 2, reduction)
+
+
+def _mse_backward(B, g, s, attrs):
+    x, t = s
+    return mse_loss_backward(B, g, x, t, attrs), mse_loss_backward(B, g, t, x, attrs)
+
+
+MSE_LOSS = Op("mse_loss", "MseLossBackward0", _mse_forward, _mse_backward, (0, 1))
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """The mean (or sum, or elementwise) squared difference of input and target."""
+    if target.size() != input.size():
+        warnings.warn(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=2,
+        )
+    ops.broadcast_shapes(input.array.shape, target.array.shape)  # torch's text, before reduction
+    _check_reduction(reduction)
+    dt = _promoted(input, target)
+    x, t = input.array.astype(dt.np, copy=False), target.array.astype(dt.np, copy=False)
+    x, t = np.broadcast_arrays(x, t)
+    out = wrap(np.asarray(_mse_forward(x, t, reduction), dt.np), dt)
+    return _finish(MSE_LOSS, out, (input, target), (reduction, x.size), (input, target))

@@ -233,9 +233,13 @@ def _pow_scalar_backward(B, g, s, exponent):
 
 
 def _rpow_backward(B, g, s, base):
+    """torch's pow_backward_exponent: `grad * (result * log(base))` (MulBackward1), 0 where
+    base is 0 and the exponent is not negative."""
+    log_base = math.log(base) if base > 0 else -math.inf if base == 0 else math.nan
+    scaled = ext(B).scale(s[1], log_base)
     if base == 0:
-        return (B.where(s[0] >= 0, 0.0, g * (s[1] * -math.inf)),)
-    return (g * (s[1] * math.log(base)),)
+        return (g * B.where(s[0] >= 0, 0.0, scaled),)
+    return (g * scaled,)
 
 
 POW_SCALAR = Op("pow", "PowBackward0", quiet(pow_values), _pow_scalar_backward, (0,))

@@ -231,14 +231,14 @@ def _var_backward(B, g, s, attrs):
         return (
             g * B.where(at_mean if B is NUMPY else wrap(at_mean, dtypes.bool_), np.nan, np.inf),
         )
-    return ((2.0 / dof) * g * (x - mean),)
+    return (ext(B).scale(g, 2.0 / dof) * (x - mean),)
 
 
 def _std_backward(B, g, s, attrs):
     """torch's std_backward: var's rule on grad / (2 * std), 0 where std is 0."""
     result = s[1]
     zero = values(result) == 0
-    scaled = g / (result * 2)
+    scaled = g / ext(B).scale(result, 2)
     grad_var = np.where(zero, 0, scaled) if B is NUMPY else ext(B).masked_fill(scaled, zero, 0.0)
     return _var_backward(B, grad_var, s, attrs)
 
