@@ -4,7 +4,9 @@ Each edge has a base style (its kind, or HIDDEN) and a current style (a carry st
 carries a gradient); carry paths are drawn over the base paths, so a backward step rebuilds only
 the small carry paths. A cursor move recomputes the styles of the edges the delta names and
 rebuilds only the paths of the styles that gained or lost an edge; a path is built from numpy
-arrays in one call (pyqtgraph's arrayToQPath, connect='pairs').
+arrays in one call (pyqtgraph's arrayToQPath, connect='pairs'). An edge is drawn start → middle →
+end; the middle moves sideways to part parallel edges and, in graphs of up to MAX_ROUTED_EDGES
+edges, to keep an edge from running through a node it does not join (edge_routes.detours).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui, QtWidgets
 
+from explorer.model.edge_routes import MAX_ROUTED_EDGES, detours
 from explorer.qt.graph_style import CARRY_STYLES, EDGE_STYLES, HIDDEN, Palette
 
 BEND = 0.3
@@ -47,6 +50,7 @@ class QtEdgeLayer:
         self.codes = np.zeros(0, dtype=np.int8)
         self.base = np.zeros(0, dtype=np.int8)
         self.bend = np.zeros(0)
+        self.middles = np.zeros((0, 2))  # the point each edge is drawn through
         self._xy = np.zeros((0, 2))
         self._median = 1.0
 
@@ -58,9 +62,11 @@ class QtEdgeLayer:
         self.bend = parallel_bends(src, dst)
         self.set_positions(xy)
 
-    def set_positions(self, xy: np.ndarray) -> None:
-        """Node positions changed: every path is rebuilt."""
+    def set_positions(self, xy: np.ndarray, routed: bool = True) -> None:
+        """Node positions changed: every path is rebuilt (straight unless `routed`: while a
+        node is being dragged, edges are routed around nodes only when it is dropped)."""
         self._xy = xy
+        self.middles = _middles(xy, self.src, self.dst, self.bend, routed)
         self.long = long_edges(xy[self.src], xy[self.dst])
         lengths = np.hypot(*(xy[self.dst] - xy[self.src]).T)
         self._median = float(np.median(lengths)) if len(lengths) else 1.0
@@ -91,7 +97,7 @@ class QtEdgeLayer:
     def polyline(self, index: int) -> np.ndarray:
         """The (3, 2) points edge ``index`` is drawn through: its start, bent middle and end."""
         a, b = self._xy[self.src[[index]]], self._xy[self.dst[[index]]]
-        return np.vstack((a, _bent_middles(a, b, self.bend[[index]]), b))
+        return np.vstack((a, self.middles[[index]], b))
 
     def _rebuild(self, code: int) -> None:
         mask = (self.codes if code in CARRY_STYLES else self.base) == code
@@ -117,7 +123,7 @@ class QtEdgeLayer:
 
     def _set_path(self, item: QtWidgets.QGraphicsPathItem, mask: np.ndarray) -> None:
         a, b = self._xy[self.src[mask]], self._xy[self.dst[mask]]
-        x, y = _segments(a, b, self.bend[mask])
+        x, y = _segments(a, b, self.middles[mask])
         item.setPath(pg.arrayToQPath(x, y, connect="pairs") if len(x) else QtGui.QPainterPath())
 
 
@@ -143,18 +149,27 @@ def parallel_bends(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return bends
 
 
-def _bent_middles(a: np.ndarray, b: np.ndarray, bend: np.ndarray) -> np.ndarray:
+def _middles(
+    xy: np.ndarray, src: np.ndarray, dst: np.ndarray, bend: np.ndarray, routed: bool
+) -> np.ndarray:
+    """Each edge's middle point: halfway, or (`routed`, in graphs of up to MAX_ROUTED_EDGES
+    edges) beside a node in its way; moved along the edge's normal by its parallel bend."""
+    a, b = xy[src], xy[dst]
+    middles = (a + b) / 2
+    if routed and len(src) <= MAX_ROUTED_EDGES:
+        detour = detours(xy, src, dst)
+        routed = ~np.isnan(detour[:, 0])
+        middles[routed] = detour[routed]
     direction = b - a
     length = np.maximum(np.hypot(direction[:, 0], direction[:, 1]), 1e-12)[:, None]
     normal = np.column_stack((-direction[:, 1], direction[:, 0])) / length
-    return (a + b) / 2 + normal * (BEND * bend)[:, None]
+    return middles + normal * (BEND * bend)[:, None]
 
 
-def _segments(a: np.ndarray, b: np.ndarray, bend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Interleaved segment endpoints a→middle→b, the middle bent apart for parallel edges."""
+def _segments(a: np.ndarray, b: np.ndarray, middle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved segment endpoints a→middle→b."""
     if not len(a):
         return np.zeros(0), np.zeros(0)
-    middle = _bent_middles(a, b, bend)
     points = np.stack((a, middle, middle, b), axis=1).reshape(-1, 2)
     return points[:, 0].copy(), points[:, 1].copy()
 

@@ -261,7 +261,7 @@ class QtGraphView(pg.GraphicsView):
 
     def _on_drag(self, index: int, start: tuple, end: tuple, finished: bool) -> None:
         xy = self.scatter.positions()
-        self.edges.set_positions(xy)
+        self.edges.set_positions(xy, routed=finished)
         self.labels.set_positions(xy)
         if finished:
             self.node_dragged.emit(self._ids[index], start, end)
