@@ -16,6 +16,7 @@ from engine.dispatch import _as_array, _finish, _promoted
 from engine.dtypes import FLOATING
 from engine.loss_gradients import leaky_relu_backward, mse_loss_backward, softplus_backward
 from engine.ops import Op, quiet
+from engine.ops_backward import recorded
 from engine.ops_more import values
 from engine.tensor import Tensor, wrap
 
@@ -50,11 +51,6 @@ def _mean_scaled(B, reduction: str, x: Any, *grads: Any) -> tuple:
     return tuple(ext(B).div_scalar(g, n) for g in grads)
 
 
-def _constant(B, array: np.ndarray, like: Any) -> Any:
-    """`array` as the backend's value: itself, or a Tensor of `like`'s dtype."""
-    return array if B is NUMPY else wrap(array.astype(like.dtype.np), like.dtype)
-
-
 # ---- nll_loss and cross_entropy; attrs = (targets, weights per sample, total, reduction) ----
 
 
@@ -76,11 +72,11 @@ def _cascade_sum(terms: np.ndarray) -> Any:
     return total
 
 
-def _nll_backward(B, g, s, attrs):
+def _nll_grad(g: Any, attrs: tuple) -> Any:
     """-weight * grad (over the total weight for mean) at each target; +0 elsewhere."""
-    targets, weights, total, reduction, shape = attrs
+    targets, weights, total, reduction, shape = attrs[:5]
     rows = np.arange(len(targets))
-    place = np.zeros((len(targets), shape[-1]), dtype=values(g).dtype)
+    place = np.zeros((len(targets), shape[-1]), dtype=g.dtype)
     hit = np.zeros(place.shape, dtype=bool)
     place[rows, targets], hit[rows, targets] = weights, weights != 0
     place, hit = place.reshape(shape), hit.reshape(shape)
@@ -88,10 +84,45 @@ def _nll_backward(B, g, s, attrs):
         step = -g.reshape(*shape[:-1], 1)
     else:
         step = -(g / total) if reduction == "mean" else -g
-    return (B.where(hit, step * _constant(B, place, g), 0.0),)
+    return np.where(hit, step * place, 0.0)
 
 
-NLL_LOSS = Op("nll_loss", "NllLossBackward0", None, _nll_backward)
+def _nll_values(x: np.ndarray, attrs: tuple) -> Any:
+    """nll_loss of log-probabilities `x` for the targets, weights and reduction in `attrs`."""
+    targets, weights, total, reduction, _, kept, weighted = attrs
+    picked = x.reshape(-1, x.shape[-1])[np.arange(len(targets)), targets]
+    terms = -(picked * weights) if weighted else -picked
+    if reduction == "none":
+        return np.where(kept, terms, 0).astype(x.dtype)
+    result = _cascade_sum(terms[kept])
+    return result / total if reduction == "mean" else result
+
+
+NLL_LOSS_BACKWARD = Op(
+    "nll_loss_backward",
+    "NllLossBackwardBackward0",
+    lambda g, x, attrs: _nll_grad(g, attrs),
+    lambda B, gg, s, attrs: (_nll_of(B, gg, attrs), B.zeros_like(gg)),
+)
+
+
+def _nll_backward(B, g, s, attrs):
+    if B is NUMPY:
+        return (_nll_grad(g, attrs),)
+    return (recorded(NLL_LOSS_BACKWARD, (g, s[0]), attrs),)
+
+
+NLL_LOSS = Op("nll_loss", "NllLossBackward0", None, _nll_backward, (0,))
+
+
+def _nll_of(B, x: Any, attrs: tuple) -> Any:
+    """nll_loss of `x` (the gradient of nll_loss_backward for its grad), recorded on Tensors."""
+    value = _nll_values(values(x), attrs)
+    if attrs[3] == "none":
+        value = value.reshape(attrs[4][:-1])
+    if B is NUMPY:
+        return value
+    return _finish(NLL_LOSS, wrap(_as_array(value, x.dtype), x.dtype), (x,), attrs, (x,))
 
 
 def _check_targets(x: np.ndarray, target: Tensor, ignore_index: int) -> np.ndarray:
@@ -132,23 +163,21 @@ def nll_loss(
     if x.ndim > 2:
         raise NotImplementedError("the engine's nll_loss takes (N, C) or (C,) inputs only")
     flat = _check_targets(x, target, ignore_index)
-    rows = x.reshape(-1, x.shape[-1])
     kept = flat != ignore_index
     safe = np.where(kept, flat, 0)
     class_weights = np.ones(x.shape[-1], x.dtype) if weight is None else weight.array
     weights = np.where(kept, class_weights[safe], 0).astype(x.dtype)
-    picked = rows[np.arange(len(flat)), safe]
-    losses = np.where(kept, -(picked * weights) if weight is not None else -picked, 0)
     if reduction == "none":
-        result = losses.astype(x.dtype).reshape(target.array.shape)
         total = None
+    elif weight is not None:
+        total = _cascade_sum(weights[kept])
     else:
-        total = _cascade_sum(weights[kept]) if weight is not None else x.dtype.type(kept.sum())
-        result = _cascade_sum((-(picked * weights) if weight is not None else -picked)[kept])
-        if reduction == "mean":
-            result = result / total
+        total = x.dtype.type(kept.sum())
+    attrs = (safe, weights, total, reduction, x.shape, kept, weight is not None)
+    result = _nll_values(x, attrs)
+    if reduction == "none":
+        result = result.reshape(target.array.shape)
     out = wrap(_as_array(result, input.dtype), input.dtype)
-    attrs = (safe, weights, total, reduction, x.shape)
     return _finish(NLL_LOSS, out, (input,), attrs, (input, target))
 
 
