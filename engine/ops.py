@@ -243,7 +243,7 @@ def _rpow_backward(B, g, s, base):
 
 
 POW_SCALAR = Op("pow", "PowBackward0", quiet(pow_values), _pow_scalar_backward, (0,))
-MUL_SCALAR = Op("mul", "MulBackward1", np.multiply, lambda B, g, s, c: (g * c,))
+MUL_SCALAR = Op("mul", "MulBackward1", np.multiply, lambda B, g, s, c: (ext(B).scale(g, c),))
 RPOW = Op(
     "pow",
     "PowBackward2",
