@@ -19,6 +19,7 @@ from engine import view_meta
 from engine.backends import NUMPY
 from engine.dispatch import grad_node
 from engine.grad_mode import STATE
+from engine.gradient_sum import GradientSum
 from engine.graph import UIDS, Node, OutputSlot, root, shared_counter
 from engine.observe import LISTENERS, OpRan, emit
 from engine.ops import Op
@@ -60,8 +61,6 @@ SPLIT_WITH_SIZES = Op("split_with_sizes", "SplitWithSizesBackward0", None, _spli
 
 
 def _to_shared_node(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
-    from engine.engine_loop import GradientSum  # the backward loop sits above the tensor methods
-
     nr, count = attrs
     return (GradientSum.for_output(g, nr, count),)
 

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine as torch
-from engine.engine_loop import _MAX_PARTS, _PARTS_SIZE, GradientSum
+from engine.gradient_sum import MAX_PARTS, PARTS_SIZE, GradientSum
 
-SHAPES = st.sampled_from([(), (1,), (2,), (3,), (1, 1), (2, 3), (17,), (64, 2), (_PARTS_SIZE + 1,)])
+SHAPES = st.sampled_from([(), (1,), (2,), (3,), (1, 1), (2, 3), (17,), (64, 2), (PARTS_SIZE + 1,)])
 DTYPES = st.sampled_from([np.float16, np.float32, np.float64])
 
 
@@ -22,7 +22,7 @@ def gradients(draw):
     """A few gradients of one shape (sometimes numpy scalars, another dtype or another memory
     layout) with magnitudes far apart, so that any change of order changes the rounding."""
     shape, dtype = draw(SHAPES), draw(DTYPES)
-    count = draw(st.integers(2, 2 * _MAX_PARTS + 3))
+    count = draw(st.integers(2, 2 * MAX_PARTS + 3))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     parts = []
     for _ in range(count):
@@ -49,7 +49,7 @@ def test_sum_is_the_left_fold(parts):
     np.testing.assert_array_equal(got, expected)
 
 
-@pytest.mark.parametrize("size", [1, 4, 1_000, _PARTS_SIZE + 1])
+@pytest.mark.parametrize("size", [1, 4, 1_000, PARTS_SIZE + 1])
 def test_leaf_used_many_times_matches_torch_bitwise(size):
     real = pytest.importorskip("torch")
     rng = np.random.default_rng(size)
