@@ -363,7 +363,7 @@ def reshape(op: ops.Op, a: Tensor, shape: tuple) -> Tensor:
             raise RuntimeError(VIEW_STRIDES)
     attrs = (result.shape, array.shape)
     out = wrap(result, a.dtype, shared_counter(a))
-    out._base = a
+    view_meta.set_base(out, a)
     return _finish(op, out, (a,), attrs, (a, given))
 
 
@@ -373,7 +373,7 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
     shape = expanded_shape(a.array.shape, sizes, a.dtype)
     attrs = (shape, a.array.shape)
     out = wrap(np.broadcast_to(a.array, shape), a.dtype, shared_counter(a))
-    out._base = a
+    view_meta.set_base(out, a)
     return _finish(ops.EXPAND, out, (a,), attrs, (a, sizes))
 
 

@@ -221,11 +221,10 @@ def note_mutation(t: Any) -> None:
 
 
 def root(t: Any) -> Any:
-    """The tensor at the bottom of `t`'s chain of views (`t` itself if it is no view): torch's
-    `_base`, whose requires_grad a view without history follows."""
-    while t._base is not None:
-        t = t._base
-    return t
+    """The tensor `t` is a view of (its `_base`, always a root base, see
+    engine.view_meta.set_base), or `t` itself if it is no view."""
+    base = t._base
+    return t if base is None else base
 
 
 def current_fn(t: Any) -> Node | None:

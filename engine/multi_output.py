@@ -165,7 +165,7 @@ def _outputs(op: Op, a: Tensor, arrays: list, d: int, args: tuple) -> tuple[Tens
     outs = []
     for array in arrays:
         out = wrap(array, a.dtype, vc)
-        out._base = a
+        view_meta.set_base(out, a)
         outs.append(out)
     if STATE.enabled:
         if a._rg:

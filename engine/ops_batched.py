@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from engine import dtypes
+from engine import dtypes, view_meta
 from engine.backends import ext
 from engine.dispatch import _finish
 from engine.dispatch import reshape as dispatch_reshape
@@ -76,7 +76,7 @@ def torch_reshape(a: Tensor, shape: tuple, view_op: Op = VIEW) -> Tensor:
     if result is None:
         return unsafe_view(clone(a), shape)
     out = wrap(result, a.dtype, shared_counter(a))
-    out._base = a
+    view_meta.set_base(out, a)
     return _finish(RESHAPE_ALIAS, out, (a,), (shape, a.array.shape), (a, given))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, once, ops
+from engine import dtypes, once, ops, view_meta
 from engine.backends import ext
 from engine.dispatch import _finish, reshape
 from engine.graph import shared_counter
@@ -88,7 +88,7 @@ STACK = Op("stack", "StackBackward0", None, _stack_backward)
 
 def _view(op: Op, a: Tensor, result: np.ndarray, attrs: Any, args: tuple) -> Tensor:
     out = wrap(result, a.dtype, shared_counter(a))
-    out._base = a
+    view_meta.set_base(out, a)
     return _finish(op, out, (a,), attrs, args)
 
 

@@ -75,9 +75,23 @@ def note_alias(t: Any, vc: list) -> None:
     alias.multi_output = alias.requires_grad = False
 
 
+def set_base(view: Any, base: Any) -> None:
+    """Make `view`, just made from `base`, a view: its `_base` is `base`'s root base, as in torch
+    (`b[0][1:]._base is b`), and unless it was made in no_grad mode it inherits how `base` was
+    made (torch's propagate_creation_meta)."""
+    if base._base is None:
+        view._base = base
+        return
+    view._base = base._base
+    alias, made = flags(view), flags(base)
+    if not alias.no_grad_mode:
+        alias.no_grad_mode, alias.multi_output = made.no_grad_mode, made.multi_output
+
+
 def note_multi_output(view: Any) -> None:
     """Mark `view`, made with grad mode on, as one of several outputs of one op."""
-    view._vc[_ALIASES][view.uid].multi_output = True
+    alias = view._vc[_ALIASES][view.uid]
+    alias.multi_output, alias.no_grad_mode = True, False
 
 
 def flags(t: Any) -> Alias | _Unshared:
@@ -113,15 +127,13 @@ def follow_bases(t: Any) -> None:
 
 def creation_meta(t: Any) -> str | None:
     """How view `t` was made, if that forbids in-place changes: NO_GRAD_MODE, MULTI_OUTPUT, or
-    None. A view of a view made so was made so too (torch propagates the creation meta)."""
-    while t is not None and t._base is not None:
-        alias = flags(t)
-        if alias.no_grad_mode:
-            return NO_GRAD_MODE
-        if alias.multi_output:
-            return MULTI_OUTPUT
-        t = t._base
-    return None
+    None (a view of a view made so was made so too, see `set_base`)."""
+    if t._base is None:
+        return None
+    alias = flags(t)
+    if alias.no_grad_mode:
+        return NO_GRAD_MODE
+    return MULTI_OUTPUT if alias.multi_output else None
 
 
 def check_rebase(view: Any, indirect: bool) -> None:
