@@ -6,7 +6,11 @@ for the backward engine and `engine.observe` for watching both run.
 
 from __future__ import annotations
 
-from engine import autograd, nn
+from engine import (
+    autograd,
+    nn,
+    ops_batched,  # noqa: F401 (imported for its rows' names, engine.ops.NAMES)
+)
 from engine.device_type import device
 from engine.dtypes import (
     DType as dtype,

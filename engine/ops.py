@@ -43,6 +43,9 @@ _ERRORS, _IGNORE_ERRORS = _error_state()
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"engine(\.|$)")
 
 
+NAMES: set[str] = set()  # every row's name: the names a recorded graph may give its ops
+
+
 class Op:
     """One row of the table. `grad_fn` is torch's node name; None for ops with no gradient.
 
@@ -60,6 +63,7 @@ class Op:
         saves: tuple[int, ...] = (),
     ) -> None:
         self.name = name
+        NAMES.add(name)
         self.grad_fn = grad_fn
         self.forward = forward
         self.backward = backward

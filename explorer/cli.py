@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from explorer.fileformat import (
-    GRAPH_SUFFIX,
     FileFormatError,
     export_dot,
+    is_graph_file,
     load_document,
     open_document,
     save_document,
@@ -38,7 +38,7 @@ class CommandError(Exception):
 
 
 def _run(args: argparse.Namespace) -> int:
-    program = load_document(args.file).program if args.file.endswith(GRAPH_SUFFIX) else None
+    program = load_document(args.file).program if is_graph_file(args.file) else None
     result = run_program(program or load_program(args.file))
     sys.stdout.write(result.transcript())
     if result.error is not None:

@@ -241,11 +241,18 @@ def _op(raw: object, path: str, arrays: list) -> str:
 
 
 def known_op(name: str) -> bool:
-    """True for op names the engine can have recorded (functions, methods, operators)."""
+    """True for op names the engine can have recorded (functions, methods, operators, and the
+    rows of its op table, such as `mse_loss` or `_softmax_backward_data`)."""
     import engine
+    from engine.ops import NAMES
 
     tensor = getattr(engine, "Tensor", None)
-    return hasattr(engine, name) or hasattr(tensor, name) or hasattr(tensor, f"__{name}__")
+    return (
+        name in NAMES
+        or hasattr(engine, name)
+        or hasattr(tensor, name)
+        or hasattr(tensor, f"__{name}__")
+    )
 
 
 def _next_functions(raw: object, path: str, arrays: list) -> list:

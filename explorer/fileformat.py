@@ -72,7 +72,7 @@ from explorer.model.graph import op_title
 from explorer.model.program import Program, load_program
 
 FORMAT = "autograd-explorer"
-GRAPH_SUFFIX = ".autograd.json"
+GRAPH_SUFFIX = ".autograd.json"  # what Save suggests; any .json file opens as a graph file
 VERSION = 1
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -82,11 +82,18 @@ __all__ = [
     "document_to_json",
     "dumps",
     "export_dot",
+    "is_graph_file",
     "load_document",
     "open_document",
     "parse_document",
     "save_document",
 ]
+
+
+def is_graph_file(path: str | os.PathLike) -> bool:
+    """Whether `path` names a graph file (`*.json`, such as `export --format json` writes) rather
+    than a program (`.py`, `.ipynb` or any other text)."""
+    return str(path).lower().endswith(".json")
 
 
 def open_document(path: str | os.PathLike) -> Document:
@@ -95,7 +102,7 @@ def open_document(path: str | os.PathLike) -> Document:
     Raises FileFormatError or ProgramError naming what is wrong and where.
     """
     path = str(path)
-    if path.endswith(GRAPH_SUFFIX):
+    if is_graph_file(path):
         return load_document(path)
     document = _program_document(load_program(path), path)
     document.run_all()

@@ -94,12 +94,12 @@ def startup_documents(path: str | None) -> tuple[Any, Any]:
     """The document to show at once and a parsed program to run in the background (or None):
     the seed (small, run here) without ``path``, a graph file as saved, else an empty document
     until ``path``'s program has run. Raises what `explorer.qt.files.OPEN_ERRORS` names."""
-    from explorer.fileformat import GRAPH_SUFFIX, load_document, open_document, parse_document
+    from explorer.fileformat import is_graph_file, load_document, open_document, parse_document
     from explorer.model.document import Document
     from explorer.qt.files import SEED_EXAMPLE
 
     if path is None:
         return open_document(SEED_EXAMPLE), None
-    if path.endswith(GRAPH_SUFFIX):
+    if is_graph_file(path):
         return load_document(path), None
     return Document.new(), parse_document(path)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from explorer.fileformat import GRAPH_SUFFIX, FileFormatError
+from explorer.fileformat import GRAPH_SUFFIX, FileFormatError, is_graph_file
 from explorer.model.document import Document
 from explorer.model.program import ProgramError
 
-OPEN_FILTER = "Autograd Explorer files (*.autograd.json *.py *.ipynb);;All files (*)"
+OPEN_FILTER = "Autograd Explorer files (*.json *.py *.ipynb);;All files (*)"
 SAVE_FILTER = "Autograd Explorer document (*.autograd.json)"
 MAX_RECENT = 8
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -22,15 +22,17 @@ BACKGROUND_LAYOUT_ABOVE = 2000
 
 
 def save_path_for(document: Document) -> str:
-    """Where Save writes without asking: the document's own .autograd.json, else ''."""
+    """Where Save writes without asking: the document's own graph file, else ''."""
     path = str(document.path or "")
-    return path if path.endswith(GRAPH_SUFFIX) else ""
+    return path if is_graph_file(path) else ""
 
 
 def suggested_save_path(document: Document) -> str:
     """A default for Save As: next to the source, with the graph suffix."""
     path = str(document.path or "untitled.py")
-    for suffix in (GRAPH_SUFFIX, ".py", ".ipynb"):
+    if is_graph_file(path):
+        return path
+    for suffix in (".py", ".ipynb"):
         if path.endswith(suffix):
             return path[: -len(suffix)] + GRAPH_SUFFIX
     return path + GRAPH_SUFFIX

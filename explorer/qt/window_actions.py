@@ -12,6 +12,7 @@ from explorer.actions import Action, ActionRegistry, document_actions
 from explorer.fileformat import (
     GRAPH_SUFFIX,
     export_dot,
+    is_graph_file,
     load_document,
     parse_document,
     save_document,
@@ -161,7 +162,7 @@ def open_file(window: Window, path: str, confirmed: bool = False) -> bool:
     document; True when the file was opened or its run started."""
     if not confirmed and not confirm_discard(window):
         return False
-    is_graph = path.endswith(GRAPH_SUFFIX)
+    is_graph = is_graph_file(path)
     try:
         document = load_document(path) if is_graph else parse_document(path)
     except files.OPEN_ERRORS as error:
