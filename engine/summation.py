@@ -60,6 +60,8 @@ def _reduce(x: np.ndarray, reduced: frozenset, kept_shape: tuple) -> np.ndarray:
     dims = _iteration_dims(x, reduced, kept_shape)
     acc = _CAST.get(x.dtype, x.dtype)
     n_reduced = sum(1 for d in dims if d[2])
+    if x.dtype in _CAST and n_reduced >= 2:
+        return _reduce(_dense_copy(x, _CAST[x.dtype]), reduced, kept_shape).astype(x.dtype)
     if n_reduced == 0:
         return np.add(x.astype(acc), 0).astype(x.dtype)
     sizes = tuple(d[0] for d in reversed(dims))
@@ -71,6 +73,19 @@ def _reduce(x: np.ndarray, reduced: frozenset, kept_shape: tuple) -> np.ndarray:
     if n_reduced < len(dims):
         return loop.serial(view, n_reduced, split=len(dims) == 2)
     return loop.two_pass(view)
+
+
+def _dense_copy(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """`x.to(dtype)`: the same strides when `x` covers its memory densely, else C order.
+    (torch's sum_out takes this float32 detour for float16 when two reduced dims lead, so
+    that the partial sums are not rounded to float16 between rows: pytorch issue 83149.)"""
+    order = sorted((s, n) for s, n in zip(x.strides, x.shape) if n != 1)
+    expected = x.itemsize
+    for stride, n in order:
+        if stride != expected:
+            return np.ascontiguousarray(x, dtype)
+        expected *= n
+    return x.astype(dtype, order="K")
 
 
 def _iteration_dims(x: np.ndarray, reduced: frozenset, kept_shape: tuple) -> list[tuple]:
@@ -175,13 +190,13 @@ def _row_sum(cols: np.ndarray) -> np.ndarray:
 
 
 def _vector_row_sum(cols: np.ndarray, lanes: int, per_lane: int) -> np.ndarray:
-    """vectorized_inner_sum of each column: row_sum over vectors (float16 loads add adjacent
-    pairs into one float32 lane), then from 0 the elements left over and the lanes, in order."""
+    """vectorized_inner_sum of each column: row_sum over vectors (a float16 load of 16 adds
+    its two halves into 8 float32 lanes), then from 0 the elements left over and the lanes."""
     n, m = cols.shape
     vectors = n // (lanes * per_lane)
-    body = cols[: vectors * lanes * per_lane].reshape(vectors * lanes, per_lane, m)
+    body = cols[: vectors * lanes * per_lane].reshape(vectors, per_lane, lanes * m)
     loaded = body[:, 0] if per_lane == 1 else body[:, 0] + body[:, 1]
-    by_lane = _row_sum(loaded.reshape(vectors, lanes * m)).reshape(lanes, m)
+    by_lane = _row_sum(loaded).reshape(lanes, m)
     return _seq(np.concatenate((cols[vectors * lanes * per_lane :], by_lane)))
 
 
