@@ -79,7 +79,7 @@ def _dense_copy(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """`x.to(dtype)`: the same strides when `x` covers its memory densely, else C order.
     (torch's sum_out takes this float32 detour for float16 when two reduced dims lead, so
     that the partial sums are not rounded to float16 between rows: pytorch issue 83149.)"""
-    order = sorted((s, n) for s, n in zip(x.strides, x.shape) if n != 1)
+    order = sorted((s, n) for s, n in zip(x.strides, x.shape, strict=True) if n != 1)
     expected = x.itemsize
     for stride, n in order:
         if stride != expected:
