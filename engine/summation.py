@@ -36,6 +36,9 @@ def torch_sum(x: np.ndarray, dims: tuple | None = None, keepdim: bool = False) -
     """`x` summed over `dims` (all when None) in torch's order; other dtypes through numpy."""
     if x.dtype.kind != "f":
         return np.asarray(x.sum(axis=dims, keepdims=keepdim))
+    whole = dims is None and not keepdim and x.flags.c_contiguous
+    if whole and x.itemsize > 2 and 0 < x.size < GRAIN:
+        return _flat_sum(x.reshape(-1)).reshape(())
     reduced = range(x.ndim) if dims is None else [d % x.ndim for d in dims]
     kept_shape = tuple(1 if i in reduced else n for i, n in enumerate(x.shape))
     out = _reduce(x, frozenset(reduced), kept_shape).reshape(kept_shape)
@@ -55,6 +58,10 @@ def _reduce(x: np.ndarray, reduced: frozenset, kept_shape: tuple) -> np.ndarray:
     """The sum as an array of the output's elements in C order."""
     if not x.size:
         return np.zeros(kept_shape, x.dtype)
+    if x.flags.c_contiguous and x.dtype.itemsize > 2 and x.size < GRAIN:
+        sums = _contiguous(x, reduced)
+        if sums is not None:
+            return sums
     if any(s < 0 for s in x.strides):
         x = np.ascontiguousarray(x)
     dims = _iteration_dims(x, reduced, kept_shape)
@@ -73,6 +80,44 @@ def _reduce(x: np.ndarray, reduced: frozenset, kept_shape: tuple) -> np.ndarray:
     if n_reduced < len(dims):
         return loop.serial(view, n_reduced, split=len(dims) == 2)
     return loop.two_pass(view)
+
+
+def _contiguous(x: np.ndarray, reduced: frozenset) -> np.ndarray | None:
+    """The common cases without the general machinery: a C-contiguous float32/float64 input
+    below the grain whose reduced dims (size 1 aside) lead or trail; None otherwise."""
+    sizes = [(n, i in reduced) for i, n in enumerate(x.shape) if n != 1]
+    count = sum(red for _, red in sizes)
+    if not count or count == len(sizes):
+        return _flat_sum(x.reshape(-1)) if count else None
+    lanes, zero = _LANES[x.itemsize], x.dtype.type(0)
+    if all(red for _, red in sizes[:count]):  # leading: a contiguous outer reduction
+        cols = x.reshape(-1, 1, x.size // int(np.prod([n for n, _ in sizes[:count]])))
+        group = _ILP * lanes if cols.shape[2] >= lanes else _ILP
+        return _mixed_columns(cols, group)[0] + zero
+    if all(red for _, red in sizes[-count:]):  # trailing: a contiguous inner reduction
+        rows = x.reshape(-1, int(np.prod([n for n, _ in sizes[-count:]])))
+        kernel = _vector_row_sum if rows.shape[1] >= lanes else _row_sum
+        return (
+            kernel(np.ascontiguousarray(rows.T), *((lanes, 1) if rows.shape[1] >= lanes else ()))
+            + zero
+        )
+    return None
+
+
+def _flat_sum(values: np.ndarray) -> np.ndarray:
+    """One contiguous row below the grain; below a vector's length, scalar by scalar."""
+    lanes, zero = _LANES[values.itemsize], values.dtype.type(0)
+    n = len(values)
+    if n >= lanes:
+        return _vector_row_sum(values.reshape(n, 1), lanes, 1) + zero
+    first, *rest = values
+    if n >= _ILP:
+        for value in rest[_ILP - 1 :]:
+            first = first + value
+        rest = rest[: _ILP - 1]
+    for value in rest:
+        first = first + value
+    return np.asarray(first + zero)
 
 
 def _dense_copy(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -142,12 +187,10 @@ def _coalesce(dims: list) -> list[tuple]:
 
 
 def _seq(rows: np.ndarray) -> np.ndarray:
-    """The rows of a (k, m) stack added strictly in order (zeros when k is 0)."""
-    if len(rows) <= 16:
-        total = np.zeros(rows.shape[1:], rows.dtype)
-        for row in rows:
-            total = total + row
-        return total
+    """The rows of a (k, m) stack added strictly in order (zeros when k is 0; accumulate is
+    sequential by definition, where numpy's reduce may add pairwise)."""
+    if not len(rows):
+        return np.zeros(rows.shape[1:], rows.dtype)
     return np.add.accumulate(rows, axis=0)[-1]
 
 
@@ -155,10 +198,7 @@ def _group_sums(rows: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
     """Sums of complete groups of `step` rows, and of the rows left over."""
     full = len(rows) // step * step
     groups = rows[:full].reshape(-1, step, rows.shape[1])
-    sums = groups[:, 0]
-    for k in range(1, step):
-        sums = sums + groups[:, k]
-    return sums, _seq(rows[full:])
+    return np.add.accumulate(groups, axis=1)[:, -1], _seq(rows[full:])
 
 
 def _cascade(cols: np.ndarray) -> np.ndarray:
