@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.summation import torch_sum
+
 
 def c_order(x: Any) -> Any:
     """`x` in C order: torch's reductions and softmax give contiguous results whatever the
@@ -27,7 +29,7 @@ def sum_to(array: np.ndarray, shape: tuple) -> np.ndarray:
         lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1
     )
     if axes:
-        array = array.sum(axis=axes, keepdims=True)
+        array = torch_sum(array, axes, keepdim=True)
     return array.reshape(shape) if lead else array
 
 
@@ -162,7 +164,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     @staticmethod
     def sum_dim(array: np.ndarray, dim: int | tuple | None) -> np.ndarray:
         """Sum over `dim` (an int, a tuple or None for all), keeping reduced dims as size 1."""
-        return array.sum(axis=dim, keepdims=True)
+        return torch_sum(array, (dim,) if isinstance(dim, int) else dim, keepdim=True)
 
     @staticmethod
     def as_type_of(array: np.ndarray, like: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from engine.loss_gradients import leaky_relu_backward, mse_loss_backward, softpl
 from engine.ops import Op, quiet
 from engine.ops_backward import recorded
 from engine.ops_more import values
+from engine.summation import torch_mean, torch_sum
 from engine.tensor import Tensor, wrap
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -39,8 +40,8 @@ def _check_reduction(reduction: str) -> None:
 
 def _reduced(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        return loss.mean()
-    return loss.sum() if reduction == "sum" else loss
+        return torch_mean(loss)
+    return torch_sum(loss) if reduction == "sum" else loss
 
 
 def _mean_scaled(B, reduction: str, x: Any, *grads: Any) -> tuple:

@@ -18,6 +18,7 @@ from engine.dispatch import _as_array, _finish, unary
 from engine.dtypes import FLOATING
 from engine.ops import OUT, Op, quiet
 from engine.shapes import reduced_dims
+from engine.summation import thread_ranges, torch_mean
 from engine.tensor import Tensor, _dim, wrap
 
 _F64 = np.dtype(np.float64)
@@ -186,9 +187,11 @@ def _squared_deviations(x: np.ndarray, dims: tuple | None) -> tuple[np.ndarray, 
     `dims`, Welford's running mean and sum (WelfordOps). Reduced dims are kept as size 1."""
     wide = x.astype(_F64)
     if dims is None:
-        deviations = wide - float(x.mean())
-        running = np.cumsum((deviations * deviations).reshape(-1))
-        total = running[-1] if running.size else 0.0
+        deviations = (wide - float(torch_mean(x))).reshape(-1)
+        squares = deviations * deviations
+        total = 0.0  # parallel_reduce: one running sum per thread, added in thread order
+        for begin, end in thread_ranges(x.size) if x.size else ():
+            total += np.add.accumulate(squares[begin:end])[-1]
         return np.full((1,) * x.ndim, total), x.size
     kept = [d for d in range(x.ndim) if d not in dims]
     columns = np.transpose(wide, kept + list(dims)).reshape(*[x.shape[d] for d in kept], -1)
@@ -220,12 +223,12 @@ def _var_backward(B, g, s, attrs):
     shape = values(x).shape
     if dims is None or not shape:
         dof = math.prod(shape) - correction
-        mean = x.mean()
+        mean = torch_mean(x) if B is NUMPY else x.mean()
     else:
         if not keepdim and len(shape) > 1:
             g = B.unsqueeze_dims(g, dims)
         dof = math.prod(shape[d] for d in dims) - correction
-        mean = x.mean(axis=dims, keepdims=True) if B is NUMPY else x.mean(dims, keepdim=True)
+        mean = torch_mean(x, dims, keepdim=True) if B is NUMPY else x.mean(dims, keepdim=True)
     if dof <= 0:
         at_mean = values(x) == values(mean)
         return (

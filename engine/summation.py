@@ -39,7 +39,7 @@ def torch_sum(x: np.ndarray, dims: tuple | None = None, keepdim: bool = False) -
     whole = dims is None and not keepdim and x.flags.c_contiguous
     if whole and x.itemsize > 2 and 0 < x.size < GRAIN:
         return _flat_sum(x.reshape(-1)).reshape(())
-    reduced = range(x.ndim) if dims is None else [d % x.ndim for d in dims]
+    reduced = range(x.ndim) if dims is None or not x.ndim else [d % x.ndim for d in dims]
     kept_shape = tuple(1 if i in reduced else n for i, n in enumerate(x.shape))
     out = _reduce(x, frozenset(reduced), kept_shape).reshape(kept_shape)
     if keepdim:
@@ -48,10 +48,22 @@ def torch_sum(x: np.ndarray, dims: tuple | None = None, keepdim: bool = False) -
 
 
 def torch_mean(x: np.ndarray, dims: tuple | None = None, keepdim: bool = False) -> np.ndarray:
-    """torch's mean on CPU: the sum divided by the count, in `x`'s dtype."""
+    """torch's mean on CPU: the sum divided by the count, in `x`'s dtype (float16 summed and
+    divided in float32, rounded once)."""
+    if x.dtype in _CAST:
+        return torch_mean(_dense_copy(x, _CAST[x.dtype]), dims, keepdim).astype(x.dtype)
     total = torch_sum(x, dims, keepdim)
     count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
     return np.asarray(np.divide(total, count, dtype=x.dtype))
+
+
+def thread_ranges(n: int) -> list[tuple[int, int]]:
+    """How at::parallel_for (and parallel_reduce) split n elements between torch's threads:
+    one range below the grain, else equal ranges (the last shorter) for at most THREADS."""
+    if n < GRAIN or THREADS < 2:
+        return [(0, n)]
+    chunk = -(-n // min(THREADS, -(-n // GRAIN)))
+    return [(begin, min(begin + chunk, n)) for begin in range(0, n, chunk)]
 
 
 def _reduce(x: np.ndarray, reduced: frozenset, kept_shape: tuple) -> np.ndarray:
@@ -324,11 +336,10 @@ class _Loop:
     def two_pass(self, view: np.ndarray) -> np.ndarray:
         """A full sum past GRAIN: one partial sum per thread over its range of the elements
         (in iteration order), then those partials summed by the same kernel."""
-        total, rows = view.size, view.reshape(-1, self.size0)
-        chunk = -(-total // min(THREADS, -(-total // GRAIN)))
+        rows = view.reshape(-1, self.size0)
         partials = np.zeros(THREADS, self.dtype)
-        for thread, begin in enumerate(range(0, total, chunk)):
-            partials[thread] = self._range_sum(rows, begin, min(begin + chunk, total))[0]
+        for thread, (begin, end) in enumerate(thread_ranges(view.size)):
+            partials[thread] = self._range_sum(rows, begin, end)[0]
         final = _Loop([(THREADS, self.item, True)], self.dtype)
         buffer = partials.astype(_CAST.get(self.dtype, self.dtype)).reshape(1, 1, THREADS)
         return final.stored(np.zeros(1, buffer.dtype), final.kernel(buffer, 0)[0])
