@@ -22,6 +22,8 @@ Levels, lanes and columns are reshapes; rows of a stack are added strictly in or
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 GRAIN = 32768  # at::internal::GRAIN_SIZE
@@ -97,22 +99,22 @@ def _reduce(x: np.ndarray, reduced: frozenset, kept_shape: tuple) -> np.ndarray:
 def _contiguous(x: np.ndarray, reduced: frozenset) -> np.ndarray | None:
     """The common cases without the general machinery: a C-contiguous float32/float64 input
     below the grain whose reduced dims (size 1 aside) lead or trail; None otherwise."""
-    sizes = [(n, i in reduced) for i, n in enumerate(x.shape) if n != 1]
-    count = sum(red for _, red in sizes)
-    if not count or count == len(sizes):
-        return _flat_sum(x.reshape(-1)) if count else None
+    flags = [i in reduced for i, n in enumerate(x.shape) if n != 1]
+    count = sum(flags)
+    if not count:
+        return None
+    if count == len(flags):
+        return _flat_sum(x.reshape(-1))
     lanes, zero = _LANES[x.itemsize], x.dtype.type(0)
-    if all(red for _, red in sizes[:count]):  # leading: a contiguous outer reduction
-        cols = x.reshape(-1, 1, x.size // int(np.prod([n for n, _ in sizes[:count]])))
-        group = _ILP * lanes if cols.shape[2] >= lanes else _ILP
-        return _mixed_columns(cols, group)[0] + zero
-    if all(red for _, red in sizes[-count:]):  # trailing: a contiguous inner reduction
-        rows = x.reshape(-1, int(np.prod([n for n, _ in sizes[-count:]])))
-        kernel = _vector_row_sum if rows.shape[1] >= lanes else _row_sum
-        return (
-            kernel(np.ascontiguousarray(rows.T), *((lanes, 1) if rows.shape[1] >= lanes else ()))
-            + zero
-        )
+    kept = math.prod(n for i, n in enumerate(x.shape) if i not in reduced)
+    if all(flags[:count]):  # leading: a contiguous outer reduction
+        group = _ILP * lanes if kept >= lanes else _ILP
+        return _mixed_columns(x.reshape(-1, 1, kept), group)[0] + zero
+    if all(flags[-count:]):  # trailing: a contiguous inner reduction
+        cols = np.ascontiguousarray(x.reshape(kept, -1).T)
+        if len(cols) >= lanes:
+            return _vector_row_sum(cols, lanes, 1) + zero
+        return _row_sum(cols) + zero
     return None
 
 
@@ -201,9 +203,12 @@ def _coalesce(dims: list) -> list[tuple]:
 def _seq(rows: np.ndarray) -> np.ndarray:
     """The rows of a (k, m) stack added strictly in order (zeros when k is 0; accumulate is
     sequential by definition, where numpy's reduce may add pairwise)."""
-    if not len(rows):
-        return np.zeros(rows.shape[1:], rows.dtype)
-    return np.add.accumulate(rows, axis=0)[-1]
+    if len(rows) > 3:
+        return np.add.accumulate(rows, axis=0)[-1]
+    total = np.zeros(rows.shape[1:], rows.dtype)
+    for row in rows:
+        total = total + row
+    return total
 
 
 def _group_sums(rows: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
@@ -237,7 +242,9 @@ def _row_sum(cols: np.ndarray) -> np.ndarray:
     if not quads:
         return _seq(cols)
     parts = _cascade(cols[: quads * _ILP].reshape(quads, _ILP * m)).reshape(_ILP, m)
-    first = _seq(np.concatenate((parts[:1], cols[quads * _ILP :])))
+    first = parts[0]
+    for row in cols[quads * _ILP :]:
+        first = first + row
     return ((first + parts[1]) + parts[2]) + parts[3]
 
 
