@@ -304,7 +304,7 @@ def reduction(
     else:
         dims = reduced_dims(() if dim is None else dim, a.array.ndim)
         op, attrs, args = by_dim, (dims, bool(keepdim), shape), (a, dim)
-    array = a.array if dtype is None else a.array.astype(dtype.np)
+    array = a.array if dtype is None or dtype is a.dtype else a.array.astype(dtype.np)
     result = op.forward(array, attrs)
     return _finish(op, wrap(_as_array(result, dt), dt), (a,), attrs, args)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.backends import NUMPY, c_order, ext, pow_values
 from engine.graph import node_class
+from engine.summation import torch_mean, torch_sum
 
 OUT = -1  # in `saves`: the op's output
 
@@ -289,7 +290,7 @@ RECIPROCAL = Op(
 
 def _sum_forward(x, attrs):
     dims, keepdim, _ = attrs
-    return c_order(x.sum(axis=dims, keepdims=keepdim))
+    return c_order(torch_sum(x, dims, keepdim))
 
 
 def _expand_back(B, g, attrs):
@@ -311,7 +312,7 @@ SUM_DIM = Op("sum", "SumBackward1", SUM.forward, SUM.backward)
 MEAN = Op(
     "mean",
     "MeanBackward0",
-    quiet(lambda x, a: c_order(x.mean(axis=a[0], keepdims=a[1]))),
+    quiet(lambda x, a: c_order(torch_mean(x, a[0], a[1]))),
     _mean_backward,
 )
 MEAN_DIM = Op("mean", "MeanBackward1", MEAN.forward, _mean_backward)
