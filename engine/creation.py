@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from engine.summation import THREADS
+
 INTEGER_DTYPES = frozenset({"int64", "int32", "int16", "int8", "uint8"})
 FLOAT_DTYPES = frozenset({"float16", "float32", "float64"})
 # at::internal::GRAIN_SIZE: longer outputs are split between threads, each chunk vectorised anew.
@@ -116,14 +118,15 @@ def _accumulated(start: float, end: float, step: float, dtype: str) -> tuple:
 
 
 def arange_values(
-    start: float, end: float, step: float, dtype: str, *, threads: int = 1
+    start: float, end: float, step: float, dtype: str, *, threads: int = THREADS
 ) -> np.ndarray:
     """Return the values of `torch.arange(start, end, step, dtype=dtype)`, bit for bit.
 
     Float outputs are `start + step * i` computed in float64 with one rounding, then cast; for
     float32/float64 torch's vectorised blocks are modelled too. Past `GRAIN_SIZE` elements torch
     splits the work between its threads and the low bits depend on how many there are;
-    `threads` is that count (torch.get_num_threads()); the default 1 is the single-thread result.
+    `threads` is that count (torch.get_num_threads(); by default the reference machine's, as
+    for sums).
     """
     n = arange_length(start, end, step, dtype)
     check_storage((n,), np.dtype(dtype).itemsize)
