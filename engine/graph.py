@@ -62,6 +62,15 @@ class Node:
         "__weakref__",
     )
 
+    def __init__(self, op: Any, next_nodes: tuple, attrs: Any = None, meta: Any = None) -> None:
+        """A node that saves nothing (the forward ops make theirs field by field, faster)."""
+        self.uid = next(UIDS)
+        self.op = op
+        self.attrs = attrs
+        self.next_nodes = next_nodes
+        self.meta = meta
+        self.saved = self.arrays = self.versions = ()
+
     def name(self) -> str:
         """torch's name of this node, e.g. `MulBackward0`."""
         if self.__class__ is Node:
@@ -319,14 +328,6 @@ class HandWritten(Node):
 
     __slots__ = ()
     frees = False  # whether a backward frees what it holds (then a second one raises)
-
-    def __init__(self, rule: Rule, next_nodes: tuple, attrs: Any = None, meta: Any = None) -> None:
-        self.uid = next(UIDS)
-        self.op = rule
-        self.attrs = attrs
-        self.next_nodes = next_nodes
-        self.meta = meta
-        self.saved = self.arrays = self.versions = ()
 
     def name(self) -> str:
         """torch's C++ name, e.g. `torch::autograd::CopySlices`."""

@@ -20,7 +20,7 @@ from engine.backends import NUMPY
 from engine.dispatch import grad_node
 from engine.grad_mode import STATE
 from engine.gradient_sum import GradientSum
-from engine.graph import UIDS, Node, OutputSlot, root, shared_counter
+from engine.graph import Node, OutputSlot, root, shared_counter
 from engine.observe import LISTENERS, OpRan, emit
 from engine.ops import Op
 from engine.ops_shape import cat, stack
@@ -183,19 +183,8 @@ def _outputs(op: Op, a: Tensor, arrays: list, d: int, args: tuple) -> tuple[Tens
 
 def _record(op: Op, outs: list, a: Tensor, attrs: tuple) -> None:
     """One node for all of `outs`, each output reaching it through its own OutputSlot."""
-    shared = _node(Node, op, attrs, (grad_node(a),))
+    shared = Node(op, (grad_node(a),), attrs)
     count = len(outs)
     for nr, out in enumerate(outs):
-        out._fn = _node(OutputSlot, OUTPUT, (nr, count), (shared,))
+        out._fn = OutputSlot(OUTPUT, (shared,), (nr, count))
         out._rg = True
-
-
-def _node(cls: type, op: Op, attrs: Any, next_nodes: tuple) -> Node:
-    node = cls.__new__(cls)
-    node.uid = next(UIDS)
-    node.op = op
-    node.attrs = attrs
-    node.next_nodes = next_nodes
-    node.meta = None
-    node.saved = node.versions = node.arrays = ()
-    return node
