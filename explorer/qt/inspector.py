@@ -66,8 +66,10 @@ class QtInspector(QtWidgets.QWidget):
         """Describe ``node_id`` (None shows the hint)."""
         self.node_id = node_id
         _clear_form(self.form)
-        for widget in self._sections:
-            widget.setVisible(node_id is not None)
+        graph = self.document.graph if node_id is not None else None
+        is_tensor = node_id is not None and graph.nodes[node_id].get("kind") != "op"
+        for widget in self._sections:  # an op has no value, .grad or gradient history
+            widget.setVisible(is_tensor)
         if node_id is None:
             self.title.setText("Click a node to inspect it")
             for view in (self.value_text, self.grad_text):
@@ -75,7 +77,6 @@ class QtInspector(QtWidgets.QWidget):
             self.plot.clear()
             self.history.clear()
             return
-        graph = self.document.graph
         attrs, state = graph.nodes[node_id], self.document.replay.node_state(node_id)
         name = attrs.get("label") or attrs.get("op")
         self.title.setText(f"{node_id}: {name}" if name else node_id)

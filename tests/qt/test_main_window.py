@@ -95,6 +95,18 @@ def test_accumulation_badge_counts_backward_calls_without_zero(window):
     assert "zero_()" in window.inspector.text()
 
 
+def test_an_op_shows_its_fields_without_the_tensor_sections(window):
+    graph = window.document.graph
+    op = next(n for n, d in graph.nodes(data=True) if d.get("grad_fn") == "MulBackward0")
+    window.graph_view.select(op)
+    inspector = window.inspector
+    assert "grad_fn" in inspector.text() and "next_functions" in inspector.text()
+    assert not inspector.value_text.isVisibleTo(inspector)
+    assert not inspector.history.isVisibleTo(inspector)
+    window.graph_view.select(x_node(window))
+    assert inspector.value_text.isVisibleTo(inspector)
+
+
 def test_malformed_file_shows_a_message_and_keeps_the_document(window, tmp_path, message_boxes):
     bad = tmp_path / "bad.autograd.json"
     bad.write_text("{ not json", encoding="utf-8")
