@@ -1,0 +1,130 @@
+"""engine.sleef and engine.libm against torch and glibc: Sleef's float32 exp and log and glibc's
+expf bit for bit, and the float32 ops whose CPU kernels use them (sigmoid: Sleef in the vector
+loop, glibc in the scalar one), element for element in every layout.
+
+torch.exp and torch.log themselves call MKL's vmsExp / vmsLn (closed source) on this build, so
+the Sleef port is checked against Sleef's own library functions inside libtorch_cpu, reached
+through torch ops that use them: sigmoid's vector loop is `1 / (1 + Sleef_expf8_u10(-x))`.
+"""
+
+import ctypes
+import ctypes.util
+
+import numpy as np
+import pytest
+
+import engine
+from engine import libm, sleef
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(46)
+
+
+def bits(a) -> np.ndarray:
+    """The float32 bit patterns of `a`."""
+    return np.asarray(a, np.float32).view(np.uint32)
+
+
+def all_floats(n: int) -> np.ndarray:
+    """n float32 values with uniformly random bit patterns (every exponent, nan, inf)."""
+    return RNG.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32).view(np.float32)
+
+
+SPECIALS = np.array(
+    [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 1.17549435e-38, 3.4028235e38, -3.4028235e38]
+    + [88.72, 88.73, 100.0, 100.01, -103.9, -104.0, -104.01, 1.0, -1.0, 0.5, 2.0, 1e-30, 1e30],
+    np.float32,
+)
+
+
+def sleef_sigmoid(x: np.ndarray) -> np.ndarray:
+    """sigmoid's vector loop with engine.sleef.expf."""
+    one = np.float32(1)
+    return one / (one + sleef.expf(-x))
+
+
+@pytest.mark.parametrize("scale", [0.1, 1.0, 5.0, 30.0, 90.0])
+def test_sleef_exp_through_sigmoid_vector_loop(scale):
+    x = (RNG.standard_normal(1_000_000) * scale).astype(np.float32)  # a multiple of 16 long
+    expected = torch.sigmoid(torch.from_numpy(x)).numpy()
+    np.testing.assert_array_equal(bits(sleef_sigmoid(x)), bits(expected))
+
+
+def test_sleef_exp_whole_range_and_specials():
+    x = np.concatenate([all_floats(2_000_000), SPECIALS, -SPECIALS])
+    x = x[: x.size - x.size % 16]
+    expected = torch.sigmoid(torch.from_numpy(x)).numpy()
+    np.testing.assert_array_equal(bits(sleef_sigmoid(x)), bits(expected))
+
+
+LIBM = ctypes.CDLL(ctypes.util.find_library("m"))
+LIBM.fmaf.restype = ctypes.c_float
+LIBM.fmaf.argtypes = [ctypes.c_float] * 3
+LIBM.expf.restype = ctypes.c_float
+LIBM.expf.argtypes = [ctypes.c_float]
+
+
+@pytest.mark.parametrize(
+    "make", [all_floats, lambda n: RNG.standard_normal(n).astype(np.float32) * 30]
+)
+def test_libm_expf_is_glibc_expf(make):
+    x = np.concatenate([make(100_000), SPECIALS, -SPECIALS])
+    expected = np.array([LIBM.expf(v) for v in x.tolist()], np.float32)
+    np.testing.assert_array_equal(bits(libm.expf(x)), bits(expected))
+
+
+def near_ties(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Products of 13-bit mantissas (often exactly halfway between float32s) plus a tiny c,
+    where rounding a*b + c through float64 would round twice."""
+    a, b = (np.float32(1) + RNG.integers(0, 4096, n).astype(np.float32) / 4096 for _ in "ab")
+    c = (RNG.choice([-1, 1], n) * 2.0 ** RNG.integers(-70, -40, n)).astype(np.float32)
+    return a, b, c
+
+
+@pytest.mark.parametrize("make", [lambda n: tuple(all_floats(n) for _ in "abc"), near_ties])
+def test_fma_rounds_once_like_fmaf(make):
+    a, b, c = make(20_000)
+    with np.errstate(all="ignore"):
+        got = sleef.fma(a, b, c)
+    expected = np.array(
+        [LIBM.fmaf(*v) for v in zip(a.tolist(), b.tolist(), c.tolist(), strict=False)], np.float32
+    )
+    np.testing.assert_array_equal(bits(got), bits(expected))
+
+
+def layouts() -> list[tuple[str, np.ndarray]]:
+    """Arrays whose torch loop splits differently between the vector and the scalar code."""
+    cases = [(f"len{n}", RNG.standard_normal(n).astype(np.float32) * 5) for n in range(1, 41)]
+    cases += [
+        (f"len{n}", RNG.standard_normal(n).astype(np.float32) * 5)
+        for n in (32767, 32768, 65551, 100003)
+    ]
+    cases.append(("0-d", np.float32(RNG.standard_normal() * 5)))
+    cases.append(("specials", np.concatenate([SPECIALS, -SPECIALS])))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "x"), layouts(), ids=[c[0] for c in layouts()])
+def test_sigmoid_matches_torch(name, x):
+    expected = torch.sigmoid(torch.tensor(x)).numpy()
+    got = engine.sigmoid(engine.tensor(x)).numpy()
+    np.testing.assert_array_equal(bits(got), bits(expected))
+
+
+VIEWS = {
+    "t": lambda t: t.t(),
+    "rows2": lambda t: t[::2],
+    "cols2": lambda t: t[:, ::2],
+    "cut": lambda t: t[:, :-3],
+    "expand": lambda t: t[:, :1].expand(-1, t.shape[1]),
+}
+
+
+@pytest.mark.parametrize("shape", [(3, 17), (9, 40), (40, 9), (700, 37), (1500, 48)])
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_sigmoid_of_views_matches_torch(shape, view):
+    x = (RNG.standard_normal(shape) * 5).astype(np.float32)
+    expected = torch.sigmoid(VIEWS[view](torch.tensor(x))).numpy()
+    got = engine.sigmoid(VIEWS[view](engine.tensor(x))).numpy()
+    np.testing.assert_array_equal(bits(got), bits(expected))
