@@ -124,6 +124,19 @@ def _sigmoid_scalar(x: np.ndarray) -> np.ndarray:
 _ONE32 = np.float32(1)
 
 
+def log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """torch's log_sigmoid kernel, `min(x, 0) - log1p(exp(-|x|))`: for float32 all in its
+    vector loop (Sleef's expf and log1pf, whatever the layout), else rounded once from float64."""
+    if x.dtype is _F32:
+        return np.minimum(x, np.float32(0)) - sleef.log1pf(sleef.expf(-np.abs(x)))
+    return np.minimum(x, 0) - log1p(NUMPY.exp(-np.abs(x)))
+
+
+def log1p(x: np.ndarray) -> np.ndarray:
+    """log1p rounded once from float64 (the scalar loops' glibc log1pf is nearly that)."""
+    return np.log1p(x.astype(_F64)).astype(x.dtype)
+
+
 class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     """The numpy backend of the backward rules, and the float kernels the forward rows share."""
 
@@ -133,6 +146,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     sin = staticmethod(rounded_once(np.sin))
     tanh = staticmethod(tanh)
     sigmoid = staticmethod(sigmoid)
+    log_sigmoid = staticmethod(log_sigmoid)
     where = staticmethod(np.where)
     zeros_like = staticmethod(np.zeros_like)
     expand = staticmethod(np.broadcast_to)

@@ -52,3 +52,79 @@ def expf(x: np.ndarray) -> np.ndarray:
     out[special] = x[special] + x[special]
     out[x == -np.inf] = 0
     return out
+
+
+_F32 = np.float32
+_LN2_HI, _LN2_LO = _F32(6.9313812256e-01), _F32(9.0580006145e-06)
+_LP = tuple(
+    _F32(c)
+    for c in (
+        6.6666668653e-01,
+        4.0000000596e-01,
+        2.8571429849e-01,
+        2.2222198546e-01,
+        1.8183572590e-01,
+        1.5313838422e-01,
+        1.4798198640e-01,
+    )
+)
+_NEAR_ZERO = np.array(0xBE95F61F, np.uint32).view(np.int32)[()]  # -0.2929 as int32 bits
+
+
+def log1pf(x: np.ndarray) -> np.ndarray:
+    """glibc's log1pf (fdlibm's s_log1pf.c, float arithmetic) on a float32 array."""
+    x = np.asarray(x, _F32)
+    hx = x.view(np.int32)
+    with np.errstate(all="ignore"):
+        f, k, c, hu = _log1p_reduce(x, hx)
+        r = _log1p_poly(f, k, c, hu)
+    ax = hx & 0x7FFFFFFF
+    r = np.where(ax < 0x31000000, np.where(ax < 0x24800000, x, x - x * x * _F32(0.5)), r)
+    r = np.where(hx >= 0x7F800000, x + x, r)
+    r = np.where(x == -1, _F32(-np.inf), r)
+    below = (hx < 0) & (ax > 0x3F800000)  # x < -1 or a negative nan: (x - x) / (x - x)
+    r[below] = np.where(np.isnan(x[below]), x[below] + x[below], _DEFAULT_NAN)
+    return r
+
+
+_DEFAULT_NAN = np.array(0xFFC00000, np.uint32).view(_F32)[()]  # x86's 0/0
+
+
+def _log1p_reduce(x, hx):
+    """1 + x = 2**k * (1 + f) with c the rounding error of 1 + x divided by it; hu == 0 when
+    f is tiny. Between -0.2929 and 0.41422 f is x itself (k = 0)."""
+    big = hx >= 0x5A000000
+    u = np.where(big, x, _F32(1) + x)
+    hu = u.view(np.int32)
+    k = (hu >> 23) - 127
+    c = np.where(k > 0, _F32(1) - (u - x), x - (u - _F32(1))) / u
+    c = np.where(big, _F32(0), c)
+    hu = hu & 0x007FFFFF
+    low = hu < 0x3504F7
+    u = np.where(low, hu | 0x3F800000, hu | 0x3F000000).astype(np.int32).view(_F32)
+    k = np.where(low, k, k + 1)
+    hu = np.where(low, hu, (0x00800000 - hu) >> 2)
+    plain = (hx < 0x3ED413D7) & ((hx > 0) | (hx <= _NEAR_ZERO))
+    f = np.where(plain, x, u - _F32(1))
+    return f, np.where(plain, 0, k), np.where(plain, _F32(0), c), np.where(plain, 1, hu)
+
+
+def _log1p_poly(f, k, c, hu):
+    """k*ln2 + c + log1p(f) as fdlibm evaluates it."""
+    kf = k.astype(_F32)
+    hfsq = _F32(0.5) * f * f
+    s = f / (_F32(2) + f)
+    z = s * s
+    poly = _LP[6]
+    for coefficient in reversed(_LP[:6]):
+        poly = coefficient + z * poly
+    big_r = z * poly
+    general = np.where(
+        k == 0,
+        f - (hfsq - s * (hfsq + big_r)),
+        kf * _LN2_HI - ((hfsq - (s * (hfsq + big_r) + (kf * _LN2_LO + c))) - f),
+    )
+    small_r = hfsq * (_F32(1) - _F32(0.66666666666666666) * f)
+    tiny = np.where(k == 0, f - small_r, kf * _LN2_HI - ((small_r - (kf * _LN2_LO + c)) - f))
+    exact = np.where(k == 0, _F32(0), kf * _LN2_HI + (c + kf * _LN2_LO))
+    return np.where(hu == 0, np.where(f == 0, exact, tiny), general)

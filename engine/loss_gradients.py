@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import libm, sleef
 from engine.backends import NUMPY, ext
 from engine.ops import Op, quiet
 from engine.ops_backward import recorded
@@ -43,10 +44,32 @@ LEAKY_RELU_BACKWARD = Op(
 
 
 def _softplus_grad(g: np.ndarray, x: np.ndarray, attrs: tuple) -> np.ndarray:
+    if x.dtype != np.float32 or g.dtype != np.float32:
+        return _softplus_grad_with(g, x, attrs, NUMPY.exp)
+    if not _vector_loop(g, x):
+        return _softplus_grad_with(g, x, attrs, libm.expf)
+    gf, xf = np.broadcast_to(g, x.shape).reshape(-1), x.reshape(-1)
+    return sleef.vector_split(
+        np.arange(x.size).reshape(x.shape),
+        lambda i: _softplus_grad_with(gf[i], xf[i], attrs, sleef.expf),
+        lambda i: _softplus_grad_with(gf[i], xf[i], attrs, libm.expf),
+    )
+
+
+def _vector_loop(g: np.ndarray, x: np.ndarray) -> bool:
+    """Whether torch's binary kernel runs its vector loop: x contiguous and the gradient
+    contiguous too or one broadcast value (as `sum().backward()` sends)."""
+    if g.shape != x.shape or not x.flags.c_contiguous:
+        return False
+    return g.flags.c_contiguous or not any(g.strides)
+
+
+def _softplus_grad_with(g: np.ndarray, x: np.ndarray, attrs: tuple, exp: Any) -> np.ndarray:
+    """torch's softplus_backward kernel with the given float exp."""
     beta, threshold = attrs
     scaled = x * beta
     linear = scaled > threshold
-    z = NUMPY.exp(np.where(linear, 0, scaled))  # no inf in the branch not taken
+    z = exp(np.where(linear, 0, scaled))  # no inf in the branch not taken
     return np.where(linear, g, g * z / (z + 1))
 
 

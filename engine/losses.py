@@ -6,11 +6,12 @@ nll_loss, binary_cross_entropy(_with_logits), mse_loss, leaky_relu and softplus,
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops
+from engine import dtypes, libm, ops, sleef
 from engine.backends import NUMPY, ext
 from engine.dispatch import _as_array, _finish, _promoted
 from engine.dtypes import FLOATING
@@ -262,8 +263,7 @@ def binary_cross_entropy(
 
 
 def _bce_logits_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
-    log_sigmoid = np.minimum(x, 0) - _log1p(NUMPY.exp(-np.abs(x)))
-    return _reduced((1 - t) * x - log_sigmoid, reduction)
+    return _reduced((1 - t) * x - NUMPY.log_sigmoid(x), reduction)
 
 
 def _bce_logits_backward(B, g, s, reduction):
@@ -317,10 +317,24 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def _softplus_forward(x: np.ndarray, attrs: tuple) -> np.ndarray:
+    if x.dtype == np.float32:
+        vector, scalar = (
+            partial(_softplus, attrs=attrs, exp=fns[0], log1p=fns[1]) for fns in _SOFTPLUS32
+        )
+        return sleef.vector_split(x, vector, scalar)
+    return _softplus(x, attrs, NUMPY.exp, _log1p)
+
+
+def _softplus(x: np.ndarray, attrs: tuple, exp: Any, log1p: Any) -> np.ndarray:
+    """torch's softplus kernel with the given exp and log1p."""
     beta, threshold = attrs
     scaled = x * x.dtype.type(beta)
-    smooth = _log1p(NUMPY.exp(scaled)) / x.dtype.type(beta)
+    smooth = log1p(exp(scaled)) / x.dtype.type(beta)
     return np.where(scaled > threshold, x, smooth)
+
+
+# float32 softplus: Sleef in torch's vector loop, glibc in its scalar one
+_SOFTPLUS32 = ((sleef.expf, sleef.log1pf), (libm.expf, libm.log1pf))
 
 
 SOFTPLUS = Op(

@@ -36,6 +36,7 @@ _LN2_HI, _LN2_LO = _F32(0.69314718246459960938), _F32(-1.904654323148236017e-09)
 _FLT_MIN = _F32(2.0**-126)
 _TWO64 = _F32(2.0**64)
 _FOUR_THIRDS = _F32(1.0) / _F32(0.75)
+_ONE_BITS = _F32(1).view(_I32)
 
 
 def fma(a: np.ndarray, b: np.ndarray | np.float32, c: np.ndarray | np.float32) -> np.ndarray:
@@ -121,21 +122,25 @@ def logf(d: np.ndarray) -> np.ndarray:
     d = np.asarray(d, _F32)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         m, e = _log_parts(d)
-        ef = e.astype(_F32)
-        sx = _LN2_HI * ef
-        sy = fma(_LN2_LO, ef, fma(_LN2_HI, ef, -sx))
         xx, xy = _dfdiv(*_dfadd2(_F32(-1), m), *_dfadd2(_F32(1), m))
-        x2 = xx * xx
-        t = fma(_LOG_POLY[0], x2, _LOG_POLY[1])
-        t = fma(t, x2, _LOG_POLY[2])
-        sx, sy = _dfadd(sx, sy, xx * _F32(2), xy * _F32(2))
-        v = x2 * xx * t
-        rx = sx + v
-        r = rx + (((sx - rx) + v) + sy)
+        r = _log_tail(e.astype(_F32), xx, xy)
     r[d == np.inf] = np.inf
     r[(d < 0) | np.isnan(d)] = np.nan
     r[d == 0] = -np.inf
     return r
+
+
+def _log_tail(ef: np.ndarray, xx: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """e*ln2 + 2*atanh(x) for x = xx + xy, the common end of Sleef's float32 logarithms."""
+    sx = _LN2_HI * ef
+    sy = fma(_LN2_LO, ef, fma(_LN2_HI, ef, -sx))
+    x2 = xx * xx
+    t = fma(_LOG_POLY[0], x2, _LOG_POLY[1])
+    t = fma(t, x2, _LOG_POLY[2])
+    sx, sy = _dfadd(sx, sy, xx * _F32(2), xy * _F32(2))
+    v = x2 * xx * t
+    rx = sx + v
+    return rx + (((sx - rx) + v) + sy)
 
 
 def _dfadd(xx, xy, yx, yy):
@@ -156,16 +161,16 @@ def vector_split(x: np.ndarray, vector_fn, scalar_fn, width: int = 16) -> np.nda
     order = _dense_order(x) if x.ndim else None
     if order is None:
         mask = _strided_mask(x, width)
-        out = np.empty(x.shape, x.dtype)
-        out[mask] = vector_fn(x[mask])
-        out[~mask] = scalar_fn(x[~mask])
+        vector, scalar = vector_fn(x[mask]), scalar_fn(x[~mask])
+        out = np.empty(x.shape, np.result_type(vector, scalar))
+        out[mask], out[~mask] = vector, scalar
         return out
     flat = x.transpose(order).reshape(-1)
-    out = np.empty_like(flat)
+    pieces = []
     for begin, stop in thread_ranges(flat.size):
         tail = stop - (stop - begin) % width
-        out[begin:tail] = vector_fn(flat[begin:tail])
-        out[tail:stop] = scalar_fn(flat[tail:stop])
+        pieces += [vector_fn(flat[begin:tail]), scalar_fn(flat[tail:stop])]
+    out = np.concatenate(pieces)
     return out.reshape([x.shape[d] for d in order]).transpose(np.argsort(order))
 
 
@@ -215,3 +220,26 @@ def _run_mask(n: int, row: int, width: int) -> np.ndarray:
         end[inside] = np.minimum(end[inside], stop)
     length = end - start
     return (i - start) < length - length % width
+
+
+def log1pf(d: np.ndarray) -> np.ndarray:
+    """Sleef's xlog1pf (log1pf_u10) on a float32 array: torch's vectorised float32 log1p."""
+    d = np.asarray(d, _F32)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        dp1 = d + _F32(1)
+        tiny = dp1 < _FLT_MIN
+        dp1 = np.where(tiny, dp1 * _TWO64, dp1)
+        e = ((dp1 * _FOUR_THIRDS).view(_I32) >> 23 & 0xFF) - _I32(0x7F)
+        t = (_ONE_BITS + (-e << 23)).view(_F32)
+        m = fma(d, t, t - _F32(1))
+        ef = np.where(tiny, e - _I32(64), e).astype(_F32)
+        dx = _F32(2) + m
+        xx, xy = _dfdiv(m, _F32(0), dx, (_F32(2) - dx) + m)
+        r = _log_tail(ef, xx, xy)
+    beyond = ~(d <= _F32(1e38))  # and nan: Sleef's logf there
+    r[beyond] = logf(d[beyond])
+    r.view(_I32)[d < -1] = -1  # Sleef ors in an all-ones mask: a nan with every bit set
+    r[d == -1] = -np.inf
+    negzero = (d == 0) & np.signbit(d)
+    r[negzero] = -0.0
+    return r

@@ -61,17 +61,21 @@ def test_sleef_exp_whole_range_and_specials():
 LIBM = ctypes.CDLL(ctypes.util.find_library("m"))
 LIBM.fmaf.restype = ctypes.c_float
 LIBM.fmaf.argtypes = [ctypes.c_float] * 3
-LIBM.expf.restype = ctypes.c_float
-LIBM.expf.argtypes = [ctypes.c_float]
+for _name in ("expf", "log1pf"):
+    getattr(LIBM, _name).restype = ctypes.c_float
+    getattr(LIBM, _name).argtypes = [ctypes.c_float]
 
 
 @pytest.mark.parametrize(
     "make", [all_floats, lambda n: RNG.standard_normal(n).astype(np.float32) * 30]
 )
-def test_libm_expf_is_glibc_expf(make):
-    x = np.concatenate([make(100_000), SPECIALS, -SPECIALS])
-    expected = np.array([LIBM.expf(v) for v in x.tolist()], np.float32)
-    np.testing.assert_array_equal(bits(libm.expf(x)), bits(expected))
+@pytest.mark.parametrize("name", ["expf", "log1pf"])
+def test_libm_is_glibc(make, name):
+    x = np.concatenate([make(100_000), SPECIALS, -SPECIALS, np.float32([-1.5, -0.29, 0.414])])
+    expected = np.array([getattr(LIBM, name)(v) for v in x.tolist()], np.float32)
+    with np.errstate(all="ignore"):
+        got = getattr(libm, name)(x)
+    np.testing.assert_array_equal(bits(got), bits(expected))
 
 
 def near_ties(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,3 +132,51 @@ def test_sigmoid_of_views_matches_torch(shape, view):
     expected = torch.sigmoid(VIEWS[view](torch.tensor(x))).numpy()
     got = engine.sigmoid(VIEWS[view](engine.tensor(x))).numpy()
     np.testing.assert_array_equal(bits(got), bits(expected))
+
+
+def finite_bits(a) -> np.ndarray:
+    """Bits of `a` with every nan as one pattern (torch's vec::minimum picks nan payloads)."""
+    a = np.array(a, np.float32)
+    a[np.isnan(a)] = np.nan
+    return bits(a)
+
+
+@pytest.mark.parametrize(
+    "make", [all_floats, lambda n: RNG.standard_normal(n).astype(np.float32) * 20]
+)
+def test_sleef_log1p_through_log_sigmoid(make):
+    x = np.concatenate([make(1_000_000), SPECIALS, -SPECIALS])
+    expected = torch.nn.functional.logsigmoid(torch.from_numpy(x)).numpy()
+    with np.errstate(all="ignore"):
+        got = np.minimum(x, np.float32(0)) - sleef.log1pf(sleef.expf(-np.abs(x)))
+    np.testing.assert_array_equal(finite_bits(got), finite_bits(expected))
+
+
+def forward_backward(module, fn, x: np.ndarray, *rest: np.ndarray):
+    """fn's value and the gradient of its sum with respect to x, in `module` (torch or engine)."""
+    t = module.tensor(x, requires_grad=True)
+    out = fn(module)(t, *(module.tensor(r) for r in rest))
+    (out.sum() if out.dim() else out).backward()
+    return out.detach().numpy(), t.grad.numpy()
+
+
+LOSSES = {
+    "sigmoid": lambda m: m.sigmoid,
+    "softplus": lambda m: m.nn.functional.softplus,
+    "softplus_beta": lambda m: lambda t: m.nn.functional.softplus(t, 2.0, 5.0),
+    "bce_logits": lambda m: m.nn.functional.binary_cross_entropy_with_logits,
+    "bce_logits_none": lambda m: (
+        lambda t, y: m.nn.functional.binary_cross_entropy_with_logits(t, y, reduction="none")
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (16,), (37,), (9, 40), (2000, 10)])
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_losses_and_gradients_match_torch(shape, name):
+    x = (RNG.standard_normal(shape) * 5).astype(np.float32)
+    rest = (RNG.random(shape).astype(np.float32),) if "bce" in name else ()
+    expected = forward_backward(torch, LOSSES[name], x, *rest)
+    got = forward_backward(engine, LOSSES[name], x, *rest)
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(bits(g), bits(e))
