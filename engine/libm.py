@@ -128,3 +128,81 @@ def _log1p_poly(f, k, c, hu):
     tiny = np.where(k == 0, f - small_r, kf * _LN2_HI - ((small_r - (kf * _LN2_LO + c)) - f))
     exact = np.where(k == 0, _F32(0), kf * _LN2_HI + (c + kf * _LN2_LO))
     return np.where(hu == 0, np.where(f == 0, exact, tiny), general)
+
+
+_LOGF_INVC = np.array(
+    [
+        float.fromhex(h)
+        for h in (
+            "0x1.661ec79f8f3bep+0",
+            "0x1.571ed4aaf883dp+0",
+            "0x1.49539f0f010bp+0",
+            "0x1.3c995b0b80385p+0",
+            "0x1.30d190c8864a5p+0",
+            "0x1.25e227b0b8eap+0",
+            "0x1.1bb4a4a1a343fp+0",
+            "0x1.12358f08ae5bap+0",
+            "0x1.0953f419900a7p+0",
+            "0x1p+0",
+            "0x1.e608cfd9a47acp-1",
+            "0x1.ca4b31f026aap-1",
+            "0x1.b2036576afce6p-1",
+            "0x1.9c2d163a1aa2dp-1",
+            "0x1.886e6037841edp-1",
+            "0x1.767dcf5534862p-1",
+        )
+    ]
+)
+_LOGF_LOGC = np.array(
+    [
+        float.fromhex(h)
+        for h in (
+            "-0x1.57bf7808caadep-2",
+            "-0x1.2bef0a7c06ddbp-2",
+            "-0x1.01eae7f513a67p-2",
+            "-0x1.b31d8a68224e9p-3",
+            "-0x1.6574f0ac07758p-3",
+            "-0x1.1aa2bc79c81p-3",
+            "-0x1.a4e76ce8c0e5ep-4",
+            "-0x1.1973c5a611cccp-4",
+            "-0x1.252f438e10c1ep-5",
+            "0x0p+0",
+            "0x1.aa5aa5df25984p-5",
+            "0x1.c5e53aa362eb4p-4",
+            "0x1.526e57720db08p-3",
+            "0x1.bc2860d22477p-3",
+            "0x1.1058bc8a07ee1p-2",
+            "0x1.4043057b6ee09p-2",
+        )
+    ]
+)
+_LOGF_LN2 = float.fromhex("0x1.62e42fefa39efp-1")
+_LOGF_A = tuple(
+    float.fromhex(h)
+    for h in ("-0x1.00ea348b88334p-2", "0x1.5575b0be00b6ap-2", "-0x1.ffffef20a4123p-2")
+)
+_LOGF_OFF = 0x3F330000
+
+
+def logf(x: np.ndarray) -> np.ndarray:
+    """glibc's logf (a 16-entry table and a cubic in float64) on a float32 array."""
+    x = np.asarray(x, _F32)
+    ix = x.view(np.uint32)
+    subnormal = (ix < 0x00800000) & (ix != 0)
+    with np.errstate(all="ignore"):
+        ix = np.where(subnormal, (x * _F32(2.0**23)).view(np.uint32) - np.uint32(23 << 23), ix)
+        tmp = ix - np.uint32(_LOGF_OFF)
+        i = (tmp >> 19) % 16
+        k = tmp.view(np.int32) >> 23
+        z = (ix - (tmp & np.uint32(0x1FF << 23))).view(_F32).astype(np.float64)
+        r = z * _LOGF_INVC[i] - 1
+        y0 = _LOGF_LOGC[i] + k * _LOGF_LN2
+        r2 = r * r
+        y = _LOGF_A[0] * r2 + (_LOGF_A[1] * r + _LOGF_A[2])
+        out = (y * r2 + (y0 + r)).astype(_F32)
+        invalid = (x < 0) | np.isnan(x)
+        out[invalid] = np.where(np.isnan(x[invalid]), x[invalid] + x[invalid], _DEFAULT_NAN)
+    out[x == 0] = -np.inf
+    out[x == np.inf] = np.inf
+    out[x == 1] = 0
+    return out

@@ -205,8 +205,9 @@ def cross_entropy(
 
 
 def _bce_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
-    log_x = np.maximum(NUMPY.log(x), x.dtype.type(-100))
-    log_rest = np.maximum(_log1p(-x), x.dtype.type(-100))
+    log, log1p = (libm.logf, libm.log1pf) if x.dtype == np.float32 else (NUMPY.log, _log1p)
+    log_x = np.maximum(log(x), x.dtype.type(-100))  # torch's scalar kernel: glibc's logs
+    log_rest = np.maximum(log1p(-x), x.dtype.type(-100))
     return _reduced((t - 1) * log_rest - t * log_x, reduction)
 
 

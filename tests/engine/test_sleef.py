@@ -61,7 +61,7 @@ def test_sleef_exp_whole_range_and_specials():
 LIBM = ctypes.CDLL(ctypes.util.find_library("m"))
 LIBM.fmaf.restype = ctypes.c_float
 LIBM.fmaf.argtypes = [ctypes.c_float] * 3
-for _name in ("expf", "log1pf"):
+for _name in ("expf", "log1pf", "logf"):
     getattr(LIBM, _name).restype = ctypes.c_float
     getattr(LIBM, _name).argtypes = [ctypes.c_float]
 
@@ -69,7 +69,7 @@ for _name in ("expf", "log1pf"):
 @pytest.mark.parametrize(
     "make", [all_floats, lambda n: RNG.standard_normal(n).astype(np.float32) * 30]
 )
-@pytest.mark.parametrize("name", ["expf", "log1pf"])
+@pytest.mark.parametrize("name", ["expf", "log1pf", "logf"])
 def test_libm_is_glibc(make, name):
     x = np.concatenate([make(100_000), SPECIALS, -SPECIALS, np.float32([-1.5, -0.29, 0.414])])
     expected = np.array([getattr(LIBM, name)(v) for v in x.tolist()], np.float32)
@@ -165,6 +165,10 @@ LOSSES = {
     "softplus": lambda m: m.nn.functional.softplus,
     "softplus_beta": lambda m: lambda t: m.nn.functional.softplus(t, 2.0, 5.0),
     "bce_logits": lambda m: m.nn.functional.binary_cross_entropy_with_logits,
+    "bce": lambda m: lambda t, y: m.nn.functional.binary_cross_entropy(t.sigmoid(), y),
+    "bce_none": lambda m: (
+        lambda t, y: m.nn.functional.binary_cross_entropy(t.sigmoid(), y, reduction="none")
+    ),
     "bce_logits_none": lambda m: (
         lambda t, y: m.nn.functional.binary_cross_entropy_with_logits(t, y, reduction="none")
     ),
