@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine import libm, sleef
+from engine.softmax_kernels import reduce_sum
 from engine.summation import torch_sum
 
 
@@ -137,6 +138,13 @@ def log1p(x: np.ndarray) -> np.ndarray:
     return np.log1p(x.astype(_F64)).astype(x.dtype)
 
 
+def _float32_last(g: np.ndarray, y: np.ndarray, dim: int | None) -> bool:
+    """Whether a softmax gradient runs torch's float32 last-dim kernel."""
+    if y.dtype is not _F32 or g.dtype is not _F32 or not y.ndim or not y.size:
+        return False
+    return dim is not None and dim % y.ndim == y.ndim - 1 and g.shape == y.shape
+
+
 class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     """The numpy backend of the backward rules, and the float kernels the forward rows share."""
 
@@ -238,11 +246,18 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     @staticmethod
     def softmax_backward_data(g: np.ndarray, y: np.ndarray, dim: int | None) -> np.ndarray:
         """softmax's gradient from its result `y` along `dim`."""
+        if _float32_last(g, y, dim):
+            rows = (g * y).reshape(-1, y.shape[-1])
+            return (g - reduce_sum(rows).reshape(y.shape[:-1] + (1,))) * y
         return (g - (g * y).sum(axis=dim, keepdims=True)) * y
 
     @staticmethod
     def log_softmax_backward_data(g: np.ndarray, y: np.ndarray, dim: int | None) -> np.ndarray:
-        """log_softmax's gradient from its result `y` along `dim`."""
+        """log_softmax's gradient from its result `y` along `dim` (torch's last-dim kernel:
+        Sleef's exp, its row sum order, and `g - exp(y) * sum` contracted to one FMA)."""
+        if _float32_last(g, y, dim):
+            total = reduce_sum(g.reshape(-1, y.shape[-1])).reshape(y.shape[:-1] + (1,))
+            return sleef.fma(-sleef.expf(y), np.broadcast_to(total, y.shape), g)
         return g - NUMPY.exp(y) * g.sum(axis=dim, keepdims=True)
 
     @staticmethod

@@ -3,8 +3,9 @@ expf bit for bit, and the float32 ops whose CPU kernels use them (sigmoid: Sleef
 loop, glibc in the scalar one), element for element in every layout.
 
 torch.exp and torch.log themselves call MKL's vmsExp / vmsLn (closed source) on this build, so
-the Sleef port is checked against Sleef's own library functions inside libtorch_cpu, reached
-through torch ops that use them: sigmoid's vector loop is `1 / (1 + Sleef_expf8_u10(-x))`.
+the Sleef ports are checked through torch ops that use them: sigmoid's vector loop is
+`1 / (1 + Sleef_expf8_u10(-x))`, log_sigmoid is `min(x, 0) - Sleef_log1pf8_u10(exp(-|x|))`,
+log_softmax takes Sleef_logf8_u10 of its row sums.
 """
 
 import ctypes
@@ -14,7 +15,8 @@ import numpy as np
 import pytest
 
 import engine
-from engine import libm, sleef
+from engine import libm, sleef, softmax_kernels
+from engine.backends import NUMPY
 
 torch = pytest.importorskip("torch")
 
@@ -184,3 +186,37 @@ def test_losses_and_gradients_match_torch(shape, name):
     got = forward_backward(engine, LOSSES[name], x, *rest)
     for g, e in zip(got, expected, strict=True):
         np.testing.assert_array_equal(bits(g), bits(e))
+
+
+SOFTMAX_SHAPES = [
+    (1,),
+    (5, 3),
+    (5, 7),
+    (5, 8),
+    (100, 9),
+    (100, 17),
+    (40, 100),
+    (3, 4, 37),
+    (2, 5000),
+]
+
+
+@pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_lastdim_kernels_match_torch(shape, name):
+    x = (RNG.standard_normal(shape) * 4).astype(np.float32)
+    expected = getattr(torch, name)(torch.from_numpy(x), -1).numpy()
+    got = getattr(softmax_kernels, f"{name}_lastdim")(x)
+    np.testing.assert_array_equal(bits(got), bits(expected))
+
+
+@pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_backward_kernels_match_torch(shape, name):
+    x = (RNG.standard_normal(shape) * 4).astype(np.float32)
+    g = RNG.standard_normal(shape).astype(np.float32)
+    t = torch.from_numpy(x).requires_grad_()
+    y = getattr(torch, name)(t, -1)
+    y.backward(torch.from_numpy(g))
+    got = getattr(NUMPY, f"{name}_backward_data")(g, y.detach().numpy(), -1)
+    np.testing.assert_array_equal(bits(got), bits(t.grad.numpy()))
