@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import libm, sleef
+from engine import sleef
+from engine.activation_kernels import log_sigmoid, sigmoid
 from engine.softmax_kernels import reduce_sum
 from engine.summation import torch_sum
 
@@ -98,44 +99,6 @@ def tanh(x: np.ndarray) -> np.ndarray:
     if saturated.any():
         np.copysign(1.0, y, out=y, where=saturated)
     return y.astype(_F32)
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """torch's sigmoid kernel: `1 / (1 + exp(-x))` in float32 (float16 too, rounded once at the
-    end); float32 with Sleef's exp where torch's vector loop runs, else glibc's."""
-    dt = x.dtype
-    if dt is _F32:
-        return sleef.vector_split(x, _sigmoid_vector, _sigmoid_scalar)
-    if dt is _F16:
-        e = np.exp(-x.astype(_F64)).astype(_F32)
-        return (_ONE32 / (_ONE32 + e)).astype(dt)
-    return 1 / (1 + np.exp(-x))
-
-
-def _sigmoid_vector(x: np.ndarray) -> np.ndarray:
-    """torch's vectorised float32 sigmoid: Sleef's expf_u10."""
-    return _ONE32 / (_ONE32 + sleef.expf(-x))
-
-
-def _sigmoid_scalar(x: np.ndarray) -> np.ndarray:
-    """torch's scalar float32 sigmoid: glibc's expf."""
-    return _ONE32 / (_ONE32 + libm.expf(-x))
-
-
-_ONE32 = np.float32(1)
-
-
-def log_sigmoid(x: np.ndarray) -> np.ndarray:
-    """torch's log_sigmoid kernel, `min(x, 0) - log1p(exp(-|x|))`: for float32 all in its
-    vector loop (Sleef's expf and log1pf, whatever the layout), else rounded once from float64."""
-    if x.dtype is _F32:
-        return np.minimum(x, np.float32(0)) - sleef.log1pf(sleef.expf(-np.abs(x)))
-    return np.minimum(x, 0) - log1p(NUMPY.exp(-np.abs(x)))
-
-
-def log1p(x: np.ndarray) -> np.ndarray:
-    """log1p rounded once from float64 (the scalar loops' glibc log1pf is nearly that)."""
-    return np.log1p(x.astype(_F64)).astype(x.dtype)
 
 
 def _float32_last(g: np.ndarray, y: np.ndarray, dim: int | None) -> bool:

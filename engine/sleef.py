@@ -42,17 +42,37 @@ _ONE_BITS = _F32(1).view(_I32)
 def fma(a: np.ndarray, b: np.ndarray | np.float32, c: np.ndarray | np.float32) -> np.ndarray:
     """`a * b + c` for float32 values with a single rounding, as the FMA instruction does.
 
-    The product is exact in float64; the float64 sum is rounded to odd (nudged to the odd
-    neighbour when inexact), which makes its rounding to float32 the correctly rounded one.
+    The product is exact in float64, so the float64 sum rounds once; rounding that to float32
+    rounds twice only when it lands exactly halfway between two float32s (or among float32's
+    subnormals). Those few elements are redone exactly: the float64 sum rounded to odd.
     """
+    s = np.multiply(a, b, dtype=_F64)
+    s += c
+    bits = s.view(np.int64)
+    subnormal = ((bits & _NO_SIGN) - 1).view(np.uint64) < _F32_NORMAL_MIN - 1  # zero is exact
+    doubtful = ((bits & _LOW29) == _HALF29) | subnormal
+    if doubtful.any():
+        where = np.nonzero(doubtful)
+        shape = s.shape
+        s[where] = _round_to_odd(*(np.broadcast_to(v, shape)[where] for v in (a, b, c)))
+    return s.astype(_F32)
+
+
+_LOW29, _HALF29 = np.int64(2**29 - 1), np.int64(2**28)  # the float64 bits float32 drops
+_NO_SIGN = np.int64(2**63 - 1)
+_F32_NORMAL_MIN = np.float64(2.0**-126).view(np.uint64)
+
+
+def _round_to_odd(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c in float64 rounded to odd (nudged to the odd neighbour when inexact), whose
+    rounding to float32 is the correctly rounded one."""
     p = np.multiply(a, b, dtype=_F64)
     s = p + c
     back = s - p
     err = (p - (s - back)) + (c - back)  # TwoSum: s + err == p + c exactly
     inexact = ((err > 0) | (err < 0)) & ((s.view(np.int64) & 1) == 0)
-    if inexact.any():
-        s[inexact] = np.nextafter(s[inexact], np.copysign(np.inf, err[inexact]))
-    return s.astype(_F32)
+    s[inexact] = np.nextafter(s[inexact], np.copysign(np.inf, err[inexact]))
+    return s
 
 
 def _pow2i(q: np.ndarray) -> np.ndarray:
