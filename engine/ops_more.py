@@ -18,7 +18,7 @@ from engine.dispatch import _as_array, _finish, unary
 from engine.dtypes import FLOATING
 from engine.ops import OUT, Op, quiet
 from engine.shapes import reduced_dims
-from engine.summation import thread_ranges, torch_mean
+from engine.summation import thread_ranges, torch_mean, torch_sum
 from engine.tensor import Tensor, _dim, wrap
 
 _F64 = np.dtype(np.float64)
@@ -44,7 +44,7 @@ def _logsumexp_forward(x: np.ndarray, attrs: tuple) -> np.ndarray:
         return np.log(np.exp(x).sum(axis=dims, keepdims=keepdim))
     maxes = x.max(axis=dims, keepdims=True)
     maxes = np.where(np.abs(maxes) == np.inf, 0, maxes).astype(x.dtype)
-    total = NUMPY.exp(x - maxes).sum(axis=dims, keepdims=keepdim)
+    total = torch_sum(NUMPY.exp(x - maxes), dims, keepdim)  # at::sum_out's order
     kept = maxes if keepdim else maxes.reshape(total.shape)
     return c_order(NUMPY.log(total) + kept)
 
