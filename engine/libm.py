@@ -42,7 +42,7 @@ def expf(x: np.ndarray) -> np.ndarray:
         z = _INV_LN2_N * x.astype(np.float64)
         kd = np.rint(z)
         r = z - kd
-        k = np.nan_to_num(kd, posinf=0, neginf=0).astype(np.int64)
+        k = np.where(np.isfinite(kd), kd, 0).astype(np.int64)
         s = (_TABLE[k & (_N - 1)] + (k << 47)).view(np.float64)
         y = (_C1 + _C0 * r) * (r * r) + (_C2 * r + 1)
         out = (y * s).astype(np.float32)

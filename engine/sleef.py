@@ -189,8 +189,12 @@ def vector_split(x: np.ndarray, vector_fn, scalar_fn, width: int = 16) -> np.nda
     pieces = []
     for begin, stop in thread_ranges(flat.size):
         tail = stop - (stop - begin) % width
-        pieces += [vector_fn(flat[begin:tail]), scalar_fn(flat[tail:stop])]
-    out = np.concatenate(pieces)
+        pieces += [
+            fn(flat[a:b])
+            for fn, a, b in ((vector_fn, begin, tail), (scalar_fn, tail, stop))
+            if b > a
+        ]
+    out = np.concatenate(pieces) if pieces else scalar_fn(flat)
     return out.reshape([x.shape[d] for d in order]).transpose(np.argsort(order))
 
 
