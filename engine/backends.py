@@ -70,8 +70,9 @@ def rounded_once(fn: Any) -> Any:
     """numpy function `fn` computed in float64 for float32 arrays, then rounded once. torch's
     CPU kernels for exp, log, sin, cos and tanh are nearly correctly rounded (float32 exp and log
     are MKL's vmsExp / vmsLn, closed source: about 1% / 4% of values differ from this in the
-    last bit); numpy's float32 ones are a last bit off on up to 40% of inputs. float16 is computed as float32 and rounded
-    again, as torch does (a single rounding from float64 would differ on a few inputs)."""
+    last bit); numpy's float32 ones are a last bit off on up to 40% of inputs. float16 is
+    computed as float32 and rounded again, as torch does (a single rounding from float64 would
+    differ on a few inputs)."""
 
     def kernel(x: np.ndarray) -> np.ndarray:
         dt = x.dtype
