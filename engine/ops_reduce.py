@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes
+from engine import dtypes, softmax_kernels
 from engine.backends import NUMPY, c_order, ext
 from engine.dispatch import _as_array, _finish, record
 from engine.dtypes import FLOATING
@@ -111,9 +111,12 @@ def _half(x: np.ndarray) -> np.ndarray:
 
 def _softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
     """torch's CPU kernel: float16 computed in float32 and rounded once; along the last dim
-    the exponentials are multiplied by the reciprocal of their sum, elsewhere divided."""
+    the exponentials are multiplied by the reciprocal of their sum, elsewhere divided. float32
+    along the last dim is torch's vectorised kernel bit for bit (engine.softmax_kernels)."""
     if not x.size:
         return x.copy()
+    if x.dtype is _F32 and x.ndim and _is_last(dim, x.ndim):
+        return c_order(softmax_kernels.softmax_lastdim(x))
     dt = x.dtype
     if dt is _F16:
         x = x.astype(_F32)
@@ -125,9 +128,12 @@ def _softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
 
 def _log_softmax_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
     """torch's CPU kernel: float16 computed in float32 and rounded once, except that along the
-    last dim the sum of exponentials and its log are kept as float16."""
+    last dim the sum of exponentials and its log are kept as float16. float32 along the last
+    dim is torch's vectorised kernel bit for bit (engine.softmax_kernels)."""
     if not x.size:
         return x.copy()
+    if x.dtype is _F32 and x.ndim and _is_last(dim, x.ndim):
+        return c_order(softmax_kernels.log_softmax_lastdim(x))
     dt = x.dtype
     if dt is _F16:
         x = x.astype(_F32)

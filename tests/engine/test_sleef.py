@@ -211,6 +211,21 @@ def test_softmax_lastdim_kernels_match_torch(shape, name):
 
 
 @pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
+def test_tensor_softmax_and_cross_entropy_match_torch(shape):
+    """The engine's softmax and log_softmax over the last dim use those kernels, so
+    cross_entropy (log_softmax, then nll_loss) prints torch's loss."""
+    x = (RNG.standard_normal(shape) * 4).astype(np.float32)
+    for name in ("softmax", "log_softmax"):
+        got = getattr(engine.tensor(x), name)(-1).numpy()
+        np.testing.assert_array_equal(bits(got), bits(getattr(torch, name)(torch.tensor(x), -1)))
+    rows = x.reshape(-1, shape[-1])
+    labels = RNG.integers(0, shape[-1], len(rows))
+    ours = engine.nn.functional.cross_entropy(engine.tensor(rows), engine.tensor(labels))
+    theirs = torch.nn.functional.cross_entropy(torch.tensor(rows), torch.tensor(labels))
+    assert ours.item() == theirs.item()
+
+
+@pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_backward_kernels_match_torch(shape, name):
     x = (RNG.standard_normal(shape) * 4).astype(np.float32)
