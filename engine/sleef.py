@@ -49,6 +49,9 @@ def fma(a: np.ndarray, b: np.ndarray | np.float32, c: np.ndarray | np.float32) -
     s = np.multiply(a, b, dtype=_F64)
     s += c
     bits = s.view(np.int64)
+    rounded = s.astype(_F32)
+    if not (((bits & _LOW29) == _HALF29).any() or (np.abs(rounded) <= _FLT_MIN).any()):
+        return rounded  # the usual case, checked in fewer steps than the general one below
     subnormal = ((bits & _NO_SIGN) - 1).view(np.uint64) < _F32_NORMAL_MIN - 1  # zero is exact
     doubtful = ((bits & _LOW29) == _HALF29) | subnormal
     if doubtful.any():
