@@ -1,9 +1,10 @@
 """Where the graph view looks and how big its markers are: pure functions of sizes in pixels.
 
-``fit_range`` frames a graph the way a reader wants it: a graph of ordinary proportions fills the
-view (stretched by at most MAX_STRETCH between the axes); a very tall or very wide one (an
-unrolled loop of thousands of layers) fits its narrow side and shows the top, or the left, or the
-region around an anchor (the node the cursor is at), instead of squashing everything into a line.
+``fit_range`` frames a graph the way a reader wants it: the whole graph, as long as neighbouring
+layers stay READABLE_PX apart (or the axes are stretched by at most MAX_STRETCH); a taller or
+wider one (an unrolled loop of thousands of layers) fits its narrow side and shows the top, or
+the left, or the region around an anchor (the node the cursor is at), instead of squashing
+everything into a line.
 ``marker_scale`` shrinks node markers to dots when nodes are dense on screen, so a zoomed-out
 graph shows its structure instead of overlapping discs, reading the typical distance between
 neighbours that ``neighbour_spacing`` measures.
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-# Largest ratio between the pixels per unit of the two axes a fit may use.
+# A fit squeezes the long axis of a graph down to this many pixels per layout unit (a tensor's
+# three label lines between neighbouring layers), or to the other axis's scale over
+# MAX_STRETCH if that is less, and no further.
+READABLE_PX = 48.0
 MAX_STRETCH = 2.5
 # A fit never zooms in further than this many pixels per layout unit (neighbours are 1 apart).
 MAX_SCALE = 160.0
@@ -48,8 +52,7 @@ def fit_range(
         scale = np.where(extent > 1e-9, free / np.maximum(extent, 1e-300), np.inf)
     scale = np.minimum(scale, MAX_SCALE)
     long_axis = int(np.argmin(scale))  # the axis along which the graph is squeezed most
-    if scale[1 - long_axis] > MAX_STRETCH * scale[long_axis]:
-        scale[long_axis] = scale[1 - long_axis] / MAX_STRETCH
+    scale[long_axis] = max(scale[long_axis], min(READABLE_PX, scale[1 - long_axis] / MAX_STRETCH))
     return _axis_range(lo, hi, scale, margins, long_axis, anchor, (width, height))
 
 

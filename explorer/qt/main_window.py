@@ -59,6 +59,8 @@ class QtMainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(self.graph_view)
         self.console.setReadOnly(True)
         self.console.setFont(self.editor.font())
+        # A printed matrix keeps its rows and columns, as in a notebook's output
+        self.console.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
         self.error_banner.setWordWrap(True)
         self.error_banner.setStyleSheet("background:#ffe3e3;color:#c92a2a;padding:4px;")
         self.error_banner.hide()

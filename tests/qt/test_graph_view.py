@@ -87,13 +87,18 @@ def test_long_edges_of_large_graphs_are_drawn_faint():
 
 
 def test_fit_shows_the_top_of_a_very_tall_graph_and_all_of_an_ordinary_one():
-    from explorer.qt.camera import MAX_STRETCH, fit_range
+    from explorer.qt.camera import MAX_STRETCH, READABLE_PX, fit_range
 
     tall = np.array([[-2.0, -6000.0], [2.0, 0.0]])
     (x0, x1), (y0, y1) = fit_range(tall, (1280, 800))
     assert x0 < -2 and x1 > 2 and y1 > 0 > y0 > -60  # the whole width, the top layers
-    stretch = (1280 / (x1 - x0)) / (800 / (y1 - y0))
-    assert 1 / MAX_STRETCH - 1e-9 <= stretch <= MAX_STRETCH + 1e-9
+    assert 800 / (y1 - y0) == pytest.approx(READABLE_PX)
+    narrow = np.array([[0.0, -6000.0], [1.0, 0.0]])  # under READABLE_PX across: MAX_STRETCH
+    (x0, x1), (y0, y1) = fit_range(narrow, (100, 800))
+    assert (100 / (x1 - x0)) / (800 / (y1 - y0)) == pytest.approx(MAX_STRETCH)
+    # 13 layers two units wide (a small network and its loss): all of it, however stretched
+    (x0, x1), (y0, y1) = fit_range(np.array([[-1.0, -12.0], [1.0, 0.0]]), (700, 780))
+    assert x0 < -1 and x1 > 1 and y0 < -12 and y1 > 0
     (_, _), (y0, y1) = fit_range(tall, (1280, 800), anchor=(0.0, -3000.0))
     assert y0 < -3000 < y1
     (x0, x1), (y0, y1) = fit_range(np.array([[-5.0, -4.0], [5.0, 0.0]]), (600, 500))

@@ -4,6 +4,7 @@ accumulation, bad files, save and reopen, undo. The timeline is moved directly, 
 from __future__ import annotations
 
 import pytest
+from PySide6 import QtWidgets
 
 from explorer.fileformat import open_document
 from explorer.model import events as ev
@@ -49,6 +50,11 @@ def test_title_names_the_document(window, seed_path):
     assert window.windowTitle().startswith("Autograd Explorer — ")
     assert window.document.name in window.windowTitle()
     assert "tensor([0., 1., 2., 3.])" in window.console.toPlainText()
+
+
+def test_console_keeps_a_printed_matrix_in_rows(window):
+    wrap = window.console.lineWrapMode()
+    assert wrap == QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap
 
 
 def test_backward_of_the_detach_cell_step_by_step(window):
