@@ -78,38 +78,34 @@ def _prod_forward(x: np.ndarray, attrs: tuple) -> np.ndarray:
     return c_order(np.asarray(x.prod(axis=dim, keepdims=keepdim)))
 
 
-def _others_product(x: np.ndarray, dim: int | None) -> np.ndarray:
-    """The product of the other elements (along `dim`, or of all) at each position, exact
-    where some are zero (torch's prod_safe_zeros_backward)."""
-    flat = x.reshape(-1) if dim is None else x
-    axis = 0 if dim is None else dim
-    ones = np.ones_like(np.take(flat, [0], axis=axis))
-    before = np.cumprod(np.concatenate([ones, flat], axis=axis), axis=axis)
-    after = np.flip(
-        np.cumprod(np.concatenate([ones, np.flip(flat, axis)], axis=axis), axis=axis), axis
-    )
-    n = flat.shape[axis]
-    left = np.take(before, range(n), axis=axis)
-    right = np.take(after, range(1, n + 1), axis=axis)
-    return (left * right).reshape(x.shape)
-
-
 def _prod_backward(B, g, s, attrs):
-    """grad * result / input without zeros; the product of the others where one is zero (as a
-    constant when the backward is recorded: its own gradient is not followed there)."""
+    """torch's prod_backward: grad * (result / input) without zeros, else the product of the
+    others along the dim (of all elements flattened), computed with recorded ops when the
+    backward is recorded (its own gradient followed); zeros for 2+ zeros in all, unrecorded."""
     dim, keepdim = attrs
     x, result = s
-    if not values(x).ndim:
+    array = values(x)
+    if not array.ndim:
         return (g,)
     if dim is not None and not keepdim:
         g, result = B.unsqueeze_dims(g, (dim,)), B.unsqueeze_dims(result, (dim,))
-    array = values(x)
-    if not (array == 0).any():
+    zeros = np.count_nonzero(array == 0)
+    if not zeros:
         if B is not NUMPY and x.dtype is not g.dtype:  # prod(dtype=): recorded casts both ways
             return ((g * (result / x.to(g.dtype))).to(x.dtype),)
         return (g * (result / x),)
-    others = _others_product(array, dim)
-    return (g * (others if B is NUMPY else wrap(others, x.dtype)),)
+    from engine.ops_cumprod import others_product, recorded_others_product
+
+    if B is NUMPY:
+        if dim is None and zeros > 1:
+            return (np.zeros_like(array),)
+        flat = array.reshape(-1) if dim is None else array
+        if flat.shape[dim or 0] == 1:
+            return (np.reshape(g, array.shape),)
+        return ((g * others_product(flat, dim or 0)).reshape(array.shape),)
+    if dim is not None:
+        return (recorded_others_product(g, x, dim),)
+    return (recorded_others_product(g, x.view(-1), 0).view(array.shape),)
 
 
 PROD = Op("prod", "ProdBackward0", quiet(_prod_forward), _prod_backward, (0, OUT))
