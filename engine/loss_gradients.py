@@ -2,9 +2,10 @@
 
 torch computes leaky_relu's gradient with `leaky_relu_backward(grad, self, slope)`, softplus's
 with `softplus_backward`, mse_loss's with `mse_loss_backward`, nll_loss's with
-`nll_loss_backward`: each is an op with its own derivative, recorded as one node
-(LeakyReluBackwardBackward0, ...) when a backward runs with `create_graph=True`. The functions
-here compute the kernel directly on the numpy backend and record it on the tensor backend.
+`nll_loss_backward`, binary_cross_entropy's with `binary_cross_entropy_backward`: each is an op
+with its own derivative, recorded as one node (LeakyReluBackwardBackward0, ...) when a backward
+runs with `create_graph=True`. The functions here compute the kernel directly on the numpy
+backend and record it on the tensor backend.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import numpy as np
 
 from engine import libm, sleef
 from engine.backends import NUMPY, ext
+from engine.factories import full
+from engine.factories_more import full_like
 from engine.ops import Op, quiet
 from engine.ops_backward import recorded
+from engine.ops_more import values
 
 # ---- leaky_relu: inputs (grad, self), attrs the slope ----
 
@@ -138,3 +142,93 @@ def _mse_double(B, gg, s, attrs):
 MSE_LOSS_BACKWARD = Op(
     "mse_loss_backward", "MseLossBackwardBackward0", quiet(_mse_grad), _mse_double, (0, 1, 2)
 )
+
+# ---- binary_cross_entropy: inputs (grad, self, target), attrs the reduction ----
+
+BCE_EPSILON = 1e-12
+
+
+def _bce_grad(g: np.ndarray, x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    """torch's binary_cross_entropy_backward kernel: grad * (x - t) / max((1 - x) * x, eps),
+    over the element count for a mean."""
+    den = (1 - x) * x
+    grad = g * (x - t) / np.where(den < BCE_EPSILON, x.dtype.type(BCE_EPSILON), den)
+    return grad / x.size if reduction == "mean" else grad
+
+
+def bce_backward(B, g: Any, x: Any, t: Any, reduction: str) -> Any:
+    """binary_cross_entropy's gradient for its input (BinaryCrossEntropyBackwardBackward0)."""
+    if B is NUMPY:
+        return _bce_grad(g, x, t, reduction)
+    return recorded(BCE_BACKWARD, (g, x, t), reduction)
+
+
+def _mean_of(B, reduction: str, x: Any, grad: Any) -> Any:
+    """`grad` over `x`'s element count when the loss is a mean (DivBackward1)."""
+    return ext(B).div_scalar(grad, values(x).size) if reduction == "mean" else grad
+
+
+def _bce_double(B, gg, s, reduction):
+    """torch's binary_cross_entropy_double_backward(_grad_output, _target), op by op."""
+    g, x, t = s
+    b = ext(B)
+    near_x, near_rest = b.add_scalar(x, BCE_EPSILON), b.add_scalar(_one_minus(B, x), BCE_EPSILON)
+    grad_g = _mean_of(B, reduction, x, (x - t) / (near_x * near_rest) * gg)
+    curvature = (x * x - b.scale(x, 2) * t + t) / (
+        b.pow_scalar(near_x, 2) * b.pow_scalar(near_rest, 2)
+    )
+    grad_x = _mean_of(B, reduction, x, curvature * (gg * g))
+    return grad_g, grad_x, _mean_of(B, reduction, x, -gg * g / _clamped_den(B, x))
+
+
+def _one_minus(B, x: Any) -> Any:
+    """1 - x as torch's C++ formulas compute it: a filled tensor minus x (SubBackward0)."""
+    return 1 - x if B is NUMPY else full_like(x, 1) - x
+
+
+def _clamped_den(B, x: Any) -> Any:
+    """(1 - x) * x clamped at eps outside the recorded graph (torch's NoGradGuard clamp_min_)."""
+    den = _one_minus(B, x) * x
+    array = values(den)
+    np.maximum(array, array.dtype.type(BCE_EPSILON), out=array)
+    return den
+
+
+BCE_BACKWARD = Op(
+    "binary_cross_entropy_backward",
+    "BinaryCrossEntropyBackwardBackward0",
+    quiet(_bce_grad),
+    _bce_double,
+    (0, 1, 2),
+)
+
+# ---- logit (binary_cross_entropy's target gradient): input self ----
+
+
+def _logit_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """torch's logit_backward kernel without eps: nan outside [0, 1], grad * inf at 0 and 1."""
+    inside = g / (x * (1 - x))
+    edge = np.where((x == 0) | (x == 1), g * np.inf, inside)
+    return np.where((x < 0) | (x > 1), np.nan, edge).astype(inside.dtype)
+
+
+def _logit_backward(B, g, s, attrs):
+    """logit_backward; recorded, torch's infinitely_differentiable_logit_backward:
+    where(0 <= x <= 1, grad / (x * (1 - x)), nan)."""
+    x = s[0]
+    if B is NUMPY:
+        return (_logit_grad(g, x),)
+    inside = (x >= 0) & (x <= 1)
+    return (B.where(inside, g / (x * _one_minus(B, x)), full((), np.nan, dtype=x.dtype)),)
+
+
+LOGIT = Op(
+    "logit", "LogitBackward0", quiet(lambda x, a: NUMPY.log(x / (1 - x))), _logit_backward, (0,)
+)
+
+
+def logit(B, x: Any) -> Any:
+    """log(x / (1 - x)) (LogitBackward0 when recorded)."""
+    if B is NUMPY:
+        return NUMPY.log(x / (1 - x))
+    return recorded(LOGIT, (x,), None)

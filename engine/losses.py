@@ -15,7 +15,13 @@ from engine import dtypes, libm, ops, sleef
 from engine.backends import NUMPY, ext
 from engine.dispatch import _as_array, _finish, _promoted
 from engine.dtypes import FLOATING
-from engine.loss_gradients import leaky_relu_backward, mse_loss_backward, softplus_backward
+from engine.loss_gradients import (
+    bce_backward,
+    leaky_relu_backward,
+    logit,
+    mse_loss_backward,
+    softplus_backward,
+)
 from engine.ops import Op, quiet
 from engine.ops_backward import recorded
 from engine.ops_more import values
@@ -23,7 +29,6 @@ from engine.summation import torch_mean, torch_sum
 from engine.tensor import Tensor, wrap
 
 REDUCTIONS = ("mean", "sum", "none")
-_EPSILON = 1e-12
 _log1p = quiet(lambda x: np.log1p(x.astype(np.float64)).astype(x.dtype))
 
 
@@ -212,13 +217,11 @@ def _bce_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
 
 
 def _bce_backward(B, g, s, reduction):
+    """torch's binary_cross_entropy_backward for the input (one node when recorded) and
+    binary_cross_entropy_target_backward for the target: -logit(x) * grad."""
     x, t = s
-    den = (1 - x) * x
-    small = values(den) < _EPSILON
-    grad = g * (x - t) / B.where(small, _EPSILON, den)
-    logit = B.log(x / (1 - x))
-    grad_target = -logit * g
-    return _mean_scaled(B, reduction, x, grad, grad_target)
+    grad_input = bce_backward(B, g, x, t, reduction)  # first: torch's order of the nodes
+    return grad_input, _mean_scaled(B, reduction, x, -logit(B, x) * g)[0]
 
 
 BCE = Op(
