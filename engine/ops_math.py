@@ -36,6 +36,7 @@ from engine.ops_alpha import ADD_ALPHA, SUB_ALPHA, add_alpha, check_alpha  # noq
 # rounded division lives in engine.ops_divide; Tensor.div uses `divide` from here
 from engine.ops_divide import check_divisor, divide, floor_divide_forward  # noqa: F401
 from engine.tensor import Tensor, wrap
+from engine.vector_lanes import first_on_scalar_ties
 
 # ---- unary: float results for integer inputs where torch computes in float ----
 
@@ -75,7 +76,10 @@ RELU = Op(
     (OUT,),
 )
 SIGN = Op(
-    "sign", "SignBackward0", lambda x, a: torch_sign(x), lambda B, g, s, a: (B.zeros_like(g),)
+    "sign",
+    "SignBackward0",
+    lambda x, a: x.copy() if x.dtype == np.bool_ else torch_sign(x),
+    lambda B, g, s, a: (B.zeros_like(g),),
 )
 SGN = Op("sgn", "SgnBackward0", lambda x, a: torch_sign(x), lambda B, g, s, a: (B.zeros_like(g),))
 
@@ -144,8 +148,20 @@ def _min_backward(B, g, s, a):
     return _tie_halved(B, g, x, other, x > other), _tie_halved(B, g, x, other, x < other)
 
 
-MAXIMUM = Op("maximum", "MaximumBackward0", np.maximum, _max_min_backward, (0, 1))
-MINIMUM = Op("minimum", "MinimumBackward0", np.minimum, _min_backward, (0, 1))
+MAXIMUM = Op(
+    "maximum",
+    "MaximumBackward0",
+    lambda x, y: first_on_scalar_ties(x, y, np.maximum(x, y)),
+    _max_min_backward,
+    (0, 1),
+)
+MINIMUM = Op(
+    "minimum",
+    "MinimumBackward0",
+    lambda x, y: first_on_scalar_ties(x, y, np.minimum(x, y)),
+    _min_backward,
+    (0, 1),
+)
 
 
 def _remainder_forward(x: np.ndarray, y: Any) -> np.ndarray:
@@ -216,8 +232,11 @@ def float_unary(op: Op, a: Tensor) -> Tensor:
 
 
 def same_dtype_unary(op: Op, a: Tensor, name: str) -> Tensor:
-    """relu/abs/sign: the input's dtype, refused for bool like torch's CPU kernels."""
-    if a.dtype is dtypes.bool_:
+    """relu/abs/sign: the input's dtype; bool refused by relu and abs as torch refuses it (the
+    sign of a bool is the bool)."""
+    if a.dtype is dtypes.bool_ and op is not SIGN:
+        if op is RELU:
+            raise RuntimeError("Boolean inputs not supported for relu")
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
     return unary(op, a, None, (a,))
 

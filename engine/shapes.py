@@ -115,8 +115,8 @@ def expanded_shape(old: tuple, sizes: tuple, dtype: dtypes.DType) -> tuple:
             f"the tensor ({len(old)})"
         )
     shape = list(sizes)
-    for i, target in enumerate(sizes):
-        size = old[i - lead] if i >= lead else 1
+    for i in reversed(range(len(sizes))):  # from the last dim, as ATen (the first error wins)
+        target, size = sizes[i], old[i - lead] if i >= lead else 1
         if target == -1:
             if i < lead:
                 raise RuntimeError(

@@ -48,7 +48,7 @@ class TensorMathMethods:
     @torch_method
     def relu(self) -> Tensor:
         """max(self, 0) elementwise; the gradient at 0 is 0."""
-        return _math.same_dtype_unary(_math.RELU, self, "clamp_min")
+        return _math.same_dtype_unary(_math.RELU, self, "relu")
 
     @torch_method
     def abs(self) -> Tensor:

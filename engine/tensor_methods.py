@@ -224,6 +224,11 @@ class TensorMethods(_named_as_functions(TensorMathMethods), TensorMoreMethods):
         torch's tracer."""
         return expand(self, sizes)
 
+    @torch_method
+    def expand_as(self, other: Tensor) -> Tensor:
+        """A broadcast view to `other`'s shape (torch's `self.expand(other.size())`)."""
+        return expand(self, (tuple(other.shape),))
+
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """Converted to a dtype (given, or another tensor's) on the cpu, the only device: self
         when nothing changes, unless `copy=True` or a device index is given (as in torch)."""
