@@ -18,13 +18,26 @@ from engine.ops import Op
 from engine.ops_shape import SQUEEZE_MATMUL, squeeze, unsqueeze
 from engine.tensor import Tensor, wrap
 
-MM = Op(
-    "mm",
-    "MmBackward0",
-    np.matmul,
-    lambda B, g, s, a: (g @ ext(B).t(s[1]), ext(B).t(s[0]) @ g),
-    (0, 1),
-)
+
+def _column_major(matrix: Any) -> bool:
+    """Whether a matrix is laid out by columns (strides (1, rows)): a transposed contiguous
+    one, for which torch's mm_mat1_backward / mm_mat2_backward give a transposed gradient."""
+    array = matrix.array if type(matrix) is Tensor else matrix
+    size = array.itemsize
+    return array.strides[0] == size and array.strides[1] == array.shape[0] * size
+
+
+def _mm_backward(B, g, s, attrs):
+    """torch's mm_mat1_backward and mm_mat2_backward: grad @ b.T and a.T @ grad, computed as
+    (b @ grad.T).T and (grad.T @ a).T for an input laid out by columns (TBackward0s)."""
+    a, b = s
+    t = ext(B).t
+    grad_a = t(b @ t(g)) if _column_major(a) else g @ t(b)
+    grad_b = t(t(g) @ a) if _column_major(b) else t(a) @ g
+    return grad_a, grad_b
+
+
+MM = Op("mm", "MmBackward0", np.matmul, _mm_backward, (0, 1))
 MV = Op(
     "mv",
     "MvBackward0",
