@@ -90,16 +90,16 @@ def _prod_backward(B, g, s, attrs):
     if dim is not None and not keepdim:
         g, result = B.unsqueeze_dims(g, (dim,)), B.unsqueeze_dims(result, (dim,))
     zeros = np.count_nonzero(array == 0)
+    if B is not NUMPY and x.dtype is not g.dtype:  # prod(dtype=): self.to(grad's dtype)
+        x = x.to(g.dtype)
     if not zeros:
-        if B is not NUMPY and x.dtype is not g.dtype:  # prod(dtype=): recorded casts both ways
-            return ((g * (result / x.to(g.dtype))).to(x.dtype),)
         return (g * (result / x),)
     from engine.ops_cumprod import others_product, recorded_others_product
 
     if B is NUMPY:
         if dim is None and zeros > 1:
             return (np.zeros_like(array),)
-        flat = array.reshape(-1) if dim is None else array
+        flat = (array.reshape(-1) if dim is None else array).astype(g.dtype, copy=False)
         if flat.shape[dim or 0] == 1:
             return (np.reshape(g, array.shape),)
         return ((g * others_product(flat, dim or 0)).reshape(array.shape),)

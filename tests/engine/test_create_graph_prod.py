@@ -104,3 +104,18 @@ def test_cumprod_values_and_first_gradient(dim):
     y.backward(engine.tensor(weights.tolist()))
     ty.backward(torch.tensor(weights))
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("dim", [None, 0, -1])
+@pytest.mark.parametrize(
+    "values", [[1.1, 0.0, 1.3, 1.7], [1.1, 0.7, 1.3, 1.7], [0.0, 2.0, 0.0, 3.0]]
+)
+def test_prod_with_dtype_second_derivative_and_graph(values, dim):
+    """prod(dtype=float64) of float32: torch's backward casts self to the gradient's dtype."""
+
+    def fn(lib, x):
+        if dim is None:
+            return x.prod(dtype=lib.float64)
+        return x.prod(dim, dtype=lib.float64)
+
+    _compare(values, "float32", fn, 2)
