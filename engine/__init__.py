@@ -123,6 +123,7 @@ from engine.functions import (  # noqa: A004 (torch's names)
     var,
 )
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from engine.ops_cumprod import cumprod
 from engine.ops_math import torch_where as where
 from engine.ops_shape import cat, stack
 from engine.printing import set_printoptions
@@ -240,6 +241,7 @@ __all__ = [
     "zeros",
     "ceil",
     "clamp_",
+    "cumprod",
     "cumsum",
     "eq",
     "flip",

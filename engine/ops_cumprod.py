@@ -103,7 +103,7 @@ def _omitted_products_backward(g: Tensor, x: Tensor, dim: int) -> Tensor:
 CUMPROD = Op("cumprod", "CumprodBackward0", quiet(cumprod_values), _cumprod_backward, (0, OUT))
 
 
-def cumprod(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
+def cumprod(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running products along `dim` (integers and bools give int64), in `dtype` if given."""
     x = a.array if dtype is None else a.array.astype(dtype.np)
     d = _dim(dim, x.ndim) if x.ndim else None
