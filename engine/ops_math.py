@@ -257,9 +257,12 @@ def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
 
 
 def _clamp_tensor_forward(x: np.ndarray, low: Any, high: Any) -> np.ndarray:
+    """torch's min(max(x, low), high) over one loop of x and the bounds given (zeros of opposite
+    signs: see first_on_scalar_ties)."""
+    loop = tuple(np.asarray(v, x.dtype) for v in (x, low, high) if v is not None)
     if low is not None:
-        x = np.maximum(x, low)
-    return x if high is None else np.minimum(x, high)
+        x = first_on_scalar_ties(x, low, np.maximum(x, low), loop)
+    return x if high is None else first_on_scalar_ties(x, high, np.minimum(x, high), loop)
 
 
 def _clamp_tensor_backward(B, g, s, bounds):

@@ -19,7 +19,7 @@ from tests.engine.program_ops import INEXACT, STEPS
 
 DTYPES = ["float32", "float32", "float64", "int64", "bool"]
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, 3.0, float("inf"), float("-inf"), float("nan")]
-SIZES = [1, 2, 3, 1, 2, 3, 0]
+SIZES = [1, 2, 3, 1, 2, 3, 0, 17]  # 17: a vector loop of 16 and a scalar tail
 
 
 @st.composite

@@ -172,6 +172,18 @@ FIXED = {
     },
     "maximum, a broadcast 0-d": lambda L: L.maximum(L.full((20,), -0.0), L.tensor(0.0)),
     "minimum, broadcast rows": lambda L: L.minimum(L.zeros(3, 20), L.full((20,), -0.0)),
+    **{
+        f"clamp of {n} zeros, tensor bounds {bounds}": (
+            lambda L, n=n, bounds=bounds: L.clamp(
+                L.full((n,), -0.0), *[L.full((n,), b) if b is not None else None for b in bounds]
+            )
+        )
+        for n in (1, 17)
+        for bounds in ((0.0, None), (None, -0.0), (0.0, 0.0), (-0.0, -0.0))
+    },
+    "clamp, a broadcast bound": lambda L: L.clamp(
+        L.zeros(3, 17), L.full((17,), -0.0), L.tensor(0.0)
+    ),
     "minimum, float64 and bool": lambda L: L.minimum(
         L.full((9,), -0.0, dtype=L.float64), L.zeros(9, dtype=L.bool)
     ),
