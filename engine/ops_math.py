@@ -32,6 +32,13 @@ from engine.ops import OUT, Op, quiet, refuse_bool
 
 # add/sub with alpha live in engine.ops_alpha; engine.inplace and Tensor.add/sub use them from here
 from engine.ops_alpha import ADD_ALPHA, SUB_ALPHA, add_alpha, check_alpha  # noqa: F401
+from engine.ops_clamp import (  # noqa: F401 (re-exported for engine.inplace_more, Tensor.clamp)
+    CLAMP,
+    CLAMP_MIN,
+    CLAMP_TENSOR,
+    clamp,
+    clamp_min,
+)
 
 # rounded division lives in engine.ops_divide; Tensor.div uses `divide` from here
 from engine.ops_divide import check_divisor, divide, floor_divide_forward  # noqa: F401
@@ -101,33 +108,6 @@ SQRT = Op(
     (OUT,),
 )
 
-
-def _clamp_forward(x: np.ndarray, bounds: tuple) -> np.ndarray:
-    """torch's min(max(x, low), high): x is kept on ties (-0. stays), nan stays nan, and a nan
-    bound makes every value nan."""
-    for bound, beyond in zip(bounds, (np.less, np.greater), strict=True):
-        if bound is not None:
-            x = np.where(beyond(x, bound) | (bound != bound), bound, x)
-    return x
-
-
-def _clamp_backward(B, g, s, bounds):
-    low, high = bounds
-    x = s[0]
-    inside = (x >= low) if low is not None else None
-    if high is not None:
-        inside = (x <= high) if inside is None else inside & (x <= high)
-    return (B.where(inside, g, 0.0),)
-
-
-CLAMP = Op("clamp", "ClampBackward1", _clamp_forward, _clamp_backward, (0,))
-CLAMP_MIN = Op(
-    "clamp_min",
-    "ClampMinBackward0",
-    lambda x, a: _clamp_forward(x, (a[0], None)),
-    lambda B, g, s, a: (B.where(s[0] >= a[0], g, 0.0),),
-    (0,),
-)
 
 # ---- binary ----
 
@@ -239,70 +219,6 @@ def same_dtype_unary(op: Op, a: Tensor, name: str) -> Tensor:
             raise RuntimeError("Boolean inputs not supported for relu")
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
     return unary(op, a, None, (a,))
-
-
-def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
-    """Limit values to [low, high] (either may be None); the boundaries pass the gradient."""
-    if low is None and high is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if type(low) is Tensor or type(high) is Tensor:
-        return _clamp_tensors(a, low, high)
-    bounds = tuple(None if b is None else _scalar(b) for b in (low, high))
-    dt = a.dtype
-    for b in bounds:
-        if b is not None:
-            dt = dtypes.promote_types(dt, _promoted(a, b))
-    out = wrap(_as_array(_clamp_forward(_cast(a.array, dt), bounds), dt), dt)
-    return _finish(CLAMP, out, (a,), bounds, (a, low, high))
-
-
-def _clamp_tensor_forward(x: np.ndarray, low: Any, high: Any) -> np.ndarray:
-    """torch's min(max(x, low), high) over one loop of x and the bounds given (zeros of opposite
-    signs: see first_on_scalar_ties)."""
-    loop = tuple(np.asarray(v, x.dtype) for v in (x, low, high) if v is not None)
-    if low is not None:
-        x = first_on_scalar_ties(x, low, np.maximum(x, low), loop)
-    return x if high is None else first_on_scalar_ties(x, high, np.minimum(x, high), loop)
-
-
-def _clamp_tensor_backward(B, g, s, bounds):
-    """The masks are numpy arrays for both backends (the saved input's values, no gradient)."""
-    x, (low, high) = s[0], bounds
-    x = x.array if type(x) is Tensor else x
-    inside = None if low is None else x >= low
-    if high is not None:
-        inside = (x <= high) if inside is None else inside & (x <= high)
-    return (
-        B.where(inside, g, 0.0),
-        None if low is None else B.where(x < low, g, 0.0),
-        None if high is None else B.where(x > high, g, 0.0),
-    )
-
-
-CLAMP_TENSOR = Op("clamp", "ClampBackward0", _clamp_tensor_forward, _clamp_tensor_backward, (0,))
-
-
-def _clamp_tensors(a: Tensor, low: Any, high: Any) -> Tensor:
-    """clamp with tensor bounds (ClampBackward0: gradients to the bounds where they bind)."""
-    dt = a.dtype
-    for bound in (low, high):
-        if bound is not None:
-            dt = dtypes.promote_types(dt, _promoted(a, bound))
-    bounds = [_cast(b.array, dt) if type(b) is Tensor else b for b in (low, high)]
-    ops.broadcast_shapes(a.array.shape, *[np.shape(b) for b in bounds if b is not None])
-    result = _clamp_tensor_forward(_cast(a.array, dt), *bounds)
-    out = wrap(_as_array(result, dt), dt)
-    _finish(CLAMP_TENSOR, out, (a, low, high), tuple(bounds), (a, low, high))
-    save_unread_inputs(out._fn, [b for b in (low, high) if type(b) is Tensor])
-    return out
-
-
-def clamp_min(a: Tensor, low: Any) -> Tensor:
-    """max(a, low) elementwise; the gradient passes where a >= low."""
-    low = _scalar(low)
-    dt = _promoted(a, low)
-    out = wrap(_as_array(CLAMP_MIN.forward(_cast(a.array, dt), (low,)), dt), dt)
-    return _finish(CLAMP_MIN, out, (a,), (low,), (a, low))
 
 
 def logical(name: str, a: Tensor, b: Any, args: tuple) -> Tensor:

@@ -184,6 +184,15 @@ FIXED = {
     "clamp, a broadcast bound": lambda L: L.clamp(
         L.zeros(3, 17), L.full((17,), -0.0), L.tensor(0.0)
     ),
+    "clamp dtype: 0-d float64 input, float32 bounds": lambda L: L.clamp(
+        L.tensor(2.0, dtype=L.float64), min=L.zeros(2), max=L.ones(2)
+    ),
+    "clamp dtype: 0-d float64 min only": lambda L: L.clamp(
+        L.tensor(2.0, dtype=L.float64), L.zeros(2)
+    ),
+    "clamp dtype: int input, 0-d float64 min": lambda L: L.clamp(
+        L.tensor([2, 3]), min=L.tensor(1.5, dtype=L.float64), max=L.tensor([2])
+    ),
     "minimum, float64 and bool": lambda L: L.minimum(
         L.full((9,), -0.0, dtype=L.float64), L.zeros(9, dtype=L.bool)
     ),
