@@ -237,6 +237,7 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
 
     div_scalar = staticmethod(np.true_divide)
     add_scalar = staticmethod(np.add)
+    sub_scalar = staticmethod(np.subtract)
     unsqueeze_to = squeeze_to = staticmethod(np.reshape)
 
     @staticmethod
@@ -351,6 +352,13 @@ class TENSORS:  # noqa: N801 (a namespace standing in for a module)
         from engine.ops_backward import add_scalar
 
         return add_scalar(t, c)
+
+    @staticmethod
+    def sub_scalar(t: Any, c: Any) -> Any:
+        """`t - c` for a Python number `c` (SubBackward1)."""
+        from engine.ops_backward import sub_scalar
+
+        return sub_scalar(t, c)
 
 
 def inserted_dims(short: tuple, long: tuple) -> list[int]:

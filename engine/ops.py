@@ -166,21 +166,35 @@ def is_bool(value: Any) -> bool:
 
 ADD = Op("add", "AddBackward0", np.add, lambda B, g, s, a: (g, g))
 SUB = Op("sub", "SubBackward0", np.subtract, lambda B, g, s, a: (g, -g))
-MUL = Op("mul", "MulBackward0", np.multiply, lambda B, g, s, a: (g * s[1], g * s[0]), (0, 1))
-DIV = Op(
-    "div",
-    "DivBackward0",
-    quiet(np.true_divide),
-    lambda B, g, s, a: (g / s[1], -g * ((s[0] / s[1]) / s[1])),
-    (0, 1),
-)
+# Rules create their recorded ops (create_graph) in torch's order: the inputs' gradients in the
+# order of torch's generated code, which sorts them by name (`other` before `self`), and in a C++
+# expression `a * b` the right operand first (GCC's order). Creation order decides the order a
+# later backward runs the nodes in, and so the order in which it adds gradients.
+
+
+def _mul_backward(B, g, s, a):
+    grad_other = g * s[0]
+    return g * s[1], grad_other
+
+
+def _div_backward(B, g, s, a):
+    # C++ (GCC) evaluates the right operand of `-grad * (self / other) / other` first
+    quotient = (s[0] / s[1]) / s[1]
+    grad_other = -g * quotient
+    return g / s[1], grad_other
+
+
+MUL = Op("mul", "MulBackward0", np.multiply, _mul_backward, (0, 1))
+DIV = Op("div", "DivBackward0", quiet(np.true_divide), _div_backward, (0, 1))
 
 
 def _pow_tensor_backward(B, g, s, a):
     base, exponent, out = s
-    grad_base = B.where(exponent == 0, 0.0, g * (exponent * base ** (exponent - 1)))
     log_base = B.where((base == 0) & (exponent >= 0), 0.0, out * B.log(base))
-    return grad_base, g * log_base
+    grad_exponent = g * log_base
+    # `exponent - 1`: torch's C++ subtracts a Scalar (SubBackward1)
+    power = base ** ext(B).sub_scalar(exponent, 1)
+    return B.where(exponent == 0, 0.0, g * (exponent * power)), grad_exponent
 
 
 DIV_FLOOR = Op(
@@ -277,11 +291,18 @@ LOG = Op(
     lambda B, g, s, a: (g / s[0],),
     (0,),
 )
+
+
+def _reciprocal_backward(B, g, s, a):
+    square = s[0] * s[0]  # `-grad * (result * result).conj()`: the right operand first
+    return (-g * square,)
+
+
 RECIPROCAL = Op(
     "reciprocal",
     "ReciprocalBackward0",
     quiet(lambda x, a: np.reciprocal(x)),
-    lambda B, g, s, a: (-g * (s[0] * s[0]),),
+    _reciprocal_backward,
     (OUT,),
 )
 

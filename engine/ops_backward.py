@@ -40,7 +40,10 @@ def _mask(mask: Any) -> np.ndarray:
 def _sigmoid_double(B, gg, s, a):
     g, y = s
     b = ext(B)
-    return b.sigmoid_backward(gg, y), gg * g * b.add_scalar(b.scale(y, -2), 1)
+    grad_output = b.sigmoid_backward(gg, y)
+    # `grad * grad_output * (-2 * output + 1)`: C++ evaluates the right operand first
+    slope = b.add_scalar(b.scale(y, -2), 1)
+    return grad_output, gg * g * slope
 
 
 def _tanh_double(B, gg, s, a):
@@ -77,16 +80,20 @@ def _softmax_double(B, gg, s, dim):
     """torch's softmax_double_backward for the result; the grad's part is the same kernel."""
     g, y = s
     b = ext(B)
-    return (
-        b.softmax_backward_data(gg, y, dim),
-        g * gg - b.sum_dim(y * g, dim) * gg - g * b.sum_dim(y * gg, dim),
-    )
+    grad_output = b.softmax_backward_data(gg, y, dim)
+    # `grad_output * grad - (output * grad_output).sum(dim, true) * grad
+    #  - grad_output * (output * grad).sum(dim, true)`, built right operand first as C++ does
+    last = g * b.sum_dim(y * gg, dim)
+    middle = b.sum_dim(y * g, dim) * gg
+    return grad_output, (g * gg - middle) - last
 
 
 def _log_softmax_double(B, gg, s, dim):
     g, y = s
     b = ext(B)
-    return gg - b.sum_dim(gg * B.exp(y), dim), -b.sum_dim(g, dim) * B.exp(y) * gg
+    grad_output = gg - b.sum_dim(gg * B.exp(y), dim)
+    exp = B.exp(y)  # `-grad_output.sum(dim, true) * output.exp() * grad`: right operand first
+    return grad_output, -b.sum_dim(g, dim) * exp * gg
 
 
 SOFTMAX_BACKWARD_DATA = Op(
@@ -119,6 +126,7 @@ ZEROS_MASKED_FILL = Op(
     lambda B, gg, s, mask: (None, B.where(mask, gg, 0.0).sum()),
 )
 ADD_SCALAR = Op("add", "AddBackward1", np.add, lambda B, gg, s, c: (gg,))
+SUB_SCALAR = Op("sub", "SubBackward1", np.subtract, lambda B, gg, s, c: (gg,))
 DIV_SCALAR = Op(
     "div",
     "DivBackward1",
@@ -152,6 +160,11 @@ def zeros_masked_fill(mask: Any, value: Tensor) -> Tensor:
 def add_scalar(t: Tensor, c: Any) -> Tensor:
     """`t + c` for a Python number `c` (AddBackward1, one input)."""
     return recorded(ADD_SCALAR, (t,), c)
+
+
+def sub_scalar(t: Tensor, c: Any) -> Tensor:
+    """`t - c` for a Python number `c` (SubBackward1, one input)."""
+    return recorded(SUB_SCALAR, (t,), c)
 
 
 def div_scalar(t: Tensor, c: Any) -> Tensor:

@@ -32,8 +32,8 @@ def _mm_backward(B, g, s, attrs):
     (b @ grad.T).T and (grad.T @ a).T for an input laid out by columns (TBackward0s)."""
     a, b = s
     t = ext(B).t
+    grad_b = t(t(g) @ a) if _column_major(b) else t(a) @ g  # torch's order: mat2, then self
     grad_a = t(b @ t(g)) if _column_major(a) else g @ t(b)
-    grad_b = t(t(g) @ a) if _column_major(b) else t(a) @ g
     return grad_a, grad_b
 
 

@@ -1,0 +1,103 @@
+"""Graphs recorded under create_graph=True are created in torch's order, so later backwards add
+gradients in torch's order and higher derivatives agree to the last bit.
+
+torch's generated backward code computes the inputs' gradients sorted by name (`other` before
+`self`) and, compiled by GCC, builds the right operand of `a * b` first. The order shows in
+`_sequence_nr()` (the engine's `uid`): here the nodes of second- and third-order graphs, named
+by their path from the gradient, must come in the same order, and the derivatives must be equal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import engine
+
+torch = pytest.importorskip("torch")
+
+EXPRESSIONS = {
+    "mul": lambda L, a, b: a * b,
+    "div": lambda L, a, b: a / b,
+    "mul3": lambda L, a, b: a * b * a,
+    "div_mixed": lambda L, a, b: (a * a) / (b * a),
+    "sub": lambda L, a, b: a - b * a,
+    "rsub": lambda L, a, b: 1 - a * b,
+    "reciprocal": lambda L, a, b: 1 / (a * b),
+    "square": lambda L, a, b: (a * b) ** 2,
+    "pow": lambda L, a, b: a.abs() ** b,
+    "sqrt": lambda L, a, b: (a * a + b * b).sqrt(),
+    "exp": lambda L, a, b: (a * b).exp() * a,
+    "tanh": lambda L, a, b: (a * b).tanh(),
+    "sigmoid": lambda L, a, b: (a * b).sigmoid(),
+    "softmax": lambda L, a, b: (a * b).softmax(1),
+    "log_softmax": lambda L, a, b: (a * b).log_softmax(1),
+    "maximum": lambda L, a, b: L.maximum(a, b),
+    "where": lambda L, a, b: L.where(a > 0, a, b),
+    "clamp": lambda L, a, b: L.clamp(a * b, min=-1, max=1),
+    "mm": lambda L, a, b: a @ b,
+    "matmul_transposed": lambda L, a, b: L.matmul(a, b.T),
+    "mv": lambda L, a, b: L.mv(a, b[0]),
+    "dot": lambda L, a, b: L.dot(a[0], b[0]),
+    "cat": lambda L, a, b: L.cat([a * b, b]),
+    "stack": lambda L, a, b: L.stack([a * b, b]),
+    "mse_loss": lambda L, a, b: L.nn.functional.mse_loss(a, b),
+}
+# torch's float32 log is MKL's, which differs from the correctly rounded one in the last bit
+# (README, "Not yet like PyTorch"): its graphs are compared, its values are not
+MKL_LOG = {"pow"}
+
+
+def _nodes_in_creation_order(L, grads) -> list[tuple[str, str]]:
+    """(path from the gradient, name) of every node of `grads`' graphs but the leaves'."""
+    paths: dict[str, object] = {}
+    stack = [(f"g{i}", g.grad_fn) for i, g in enumerate(grads) if g is not None]
+    while stack:
+        path, fn = stack.pop()
+        if fn is None or any(seen is fn for seen in paths.values()):
+            continue
+        paths[path] = fn
+        stack.extend((path + str(i), f) for i, (f, _) in enumerate(fn.next_functions))
+    order = (lambda f: f._sequence_nr()) if L is torch else (lambda f: f.uid)
+    nodes = sorted(paths.items(), key=lambda item: order(item[1]))
+    return [(path, fn.name()) for path, fn in nodes if "AccumulateGrad" not in fn.name()]
+
+
+def _derivatives(L, build):
+    """Second-order graphs' nodes in creation order, and the second and third derivatives."""
+    a = L.tensor([[0.7, 1.3], [-2.1, 0.4]], requires_grad=True)
+    b = L.tensor([[1.5, -0.3], [0.9, 2.2]], requires_grad=True)
+    first = L.autograd.grad(build(L, a, b).sum(), (a, b), create_graph=True, allow_unused=True)
+    energy = sum((g * g).sum() for g in first if g is not None and g.requires_grad)
+    if not isinstance(energy, L.Tensor):  # piecewise linear: no second derivative to follow
+        return _nodes_in_creation_order(L, first), []
+    second = L.autograd.grad(energy, (a, b), create_graph=True, allow_unused=True)
+    total = sum(g.sum() for g in second if g is not None and g.requires_grad)
+    third = L.autograd.grad(total, (a, b), allow_unused=True)
+    values = [None if g is None else g.detach().numpy() for g in (*second, *third)]
+    return _nodes_in_creation_order(L, [*first, *second]), values
+
+
+@pytest.mark.parametrize("name", EXPRESSIONS)
+def test_recorded_graphs_are_created_and_run_in_torch_order(name):
+    ours, our_values = _derivatives(engine, EXPRESSIONS[name])
+    theirs, their_values = _derivatives(torch, EXPRESSIONS[name])
+    assert ours == theirs
+    if name in MKL_LOG:
+        return
+    for mine, reference in zip(our_values, their_values, strict=True):
+        if reference is None:
+            assert mine is None
+        else:
+            np.testing.assert_array_equal(mine, reference)
+
+
+def test_a_third_derivative_through_shared_factors_is_torchs_to_the_last_bit():
+    def third(L):
+        x = L.tensor([0.7, 1.3, -2.1, 0.4], requires_grad=True)
+        (g1,) = L.autograd.grad(((x * x * x) / x).sum(), x, create_graph=True)
+        (g2,) = L.autograd.grad(g1.sum(), x, create_graph=True)
+        return [g.detach().numpy() for g in (g2, *L.autograd.grad(g2.sum(), x))]
+
+    for mine, reference in zip(third(engine), third(torch), strict=True):
+        np.testing.assert_array_equal(mine, reference)
