@@ -91,10 +91,11 @@ def _softplus_double(B, gg, s, attrs):
     g, x = s
     beta, threshold = attrs
     b = ext(B)
+    product = gg * g  # the argument `grad * grad_output`, built before the function runs
     scaled = b.scale(x, beta)
     sigmoid = NUMPY.sigmoid(scaled) if B is NUMPY else scaled.sigmoid()
     mask = b.as_type_of(scaled < threshold, g)
-    grad_x = b.scale(b.sigmoid_backward(gg * g, sigmoid) * mask, beta)
+    grad_x = b.scale(b.sigmoid_backward(product, sigmoid) * mask, beta)
     return softplus_backward(B, gg, x, attrs), grad_x
 
 
@@ -169,16 +170,31 @@ def _mean_of(B, reduction: str, x: Any, grad: Any) -> Any:
 
 
 def _bce_double(B, gg, s, reduction):
-    """torch's binary_cross_entropy_double_backward(_grad_output, _target), op by op."""
+    """torch's binary_cross_entropy_double_backward(_grad_output, _target), op by op, each
+    building its own nodes; C++ builds the right operand of a product or quotient first."""
     g, x, t = s
+    grad_g = _mean_of(B, reduction, x, _bce_slope(B, x, t) * gg)
+    grad_x = _mean_of(B, reduction, x, _bce_curvature(B, x, t) * (gg * g))
+    return grad_g, grad_x, _mean_of(B, reduction, x, -gg * g / _clamped_den(B, x))
+
+
+def _bce_slope(B, x: Any, t: Any) -> Any:
+    """`(input - target) / ((input + eps) * (1 - input + eps))`."""
+    b = ext(B)
+    near_rest = b.add_scalar(_one_minus(B, x), BCE_EPSILON)
+    den = b.add_scalar(x, BCE_EPSILON) * near_rest
+    return (x - t) / den
+
+
+def _bce_curvature(B, x: Any, t: Any) -> Any:
+    """`(input * input - 2 * input * target + target) / (inp_pl_eps.pow(2) *
+    one_m_inp_pl_eps.pow(2))`, the two sums with eps built first."""
     b = ext(B)
     near_x, near_rest = b.add_scalar(x, BCE_EPSILON), b.add_scalar(_one_minus(B, x), BCE_EPSILON)
-    grad_g = _mean_of(B, reduction, x, (x - t) / (near_x * near_rest) * gg)
-    curvature = (x * x - b.scale(x, 2) * t + t) / (
-        b.pow_scalar(near_x, 2) * b.pow_scalar(near_rest, 2)
-    )
-    grad_x = _mean_of(B, reduction, x, curvature * (gg * g))
-    return grad_g, grad_x, _mean_of(B, reduction, x, -gg * g / _clamped_den(B, x))
+    rest_squared = b.pow_scalar(near_rest, 2)
+    den = b.pow_scalar(near_x, 2) * rest_squared
+    twice = b.scale(x, 2) * t
+    return (x * x - twice + t) / den
 
 
 def _one_minus(B, x: Any) -> Any:

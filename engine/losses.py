@@ -273,7 +273,9 @@ def _bce_logits_forward(x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndar
 def _bce_logits_backward(B, g, s, reduction):
     x, t = s
     sigmoid = NUMPY.sigmoid(x) if B is NUMPY else x.sigmoid()
-    return _mean_scaled(B, reduction, x, (sigmoid - t) * g, -(g * x))
+    # torch divides the input's gradient before it builds the target's, `self.neg() * grad`
+    grad_input = _mean_scaled(B, reduction, x, (sigmoid - t) * g)[0]
+    return grad_input, _mean_scaled(B, reduction, x, -x * g)[0]
 
 
 BCE_LOGITS = Op(
