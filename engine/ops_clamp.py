@@ -73,10 +73,14 @@ def _clamp_tensor_backward(B, g, s, bounds):
     inside = None if low is None else x >= low
     if high is not None:
         inside = (x <= high) if inside is None else inside & (x <= high)
+    to_low = None if low is None else x < low
+    to_high = None if high is None else x > high
+    if low is not None and high is not None:  # torch's clamp_backward_min_max: crossed bounds
+        to_low, to_high = to_low & (low < high), to_high | (high < low)  # give `high` all
     return (
         B.where(inside, g, 0.0),
-        None if low is None else B.where(x < low, g, 0.0),
-        None if high is None else B.where(x > high, g, 0.0),
+        None if low is None else B.where(to_low, g, 0.0),
+        None if high is None else B.where(to_high, g, 0.0),
     )
 
 

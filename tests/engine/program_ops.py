@@ -10,7 +10,9 @@ from __future__ import annotations
 # (MKL's exp, log and sqrt: sqrt is a last bit off on ~15% of float32 and ~1% of float64 values;
 # Sleef/libm tanh, sigmoid and pow; matmul's summation order): compared with a tolerance.
 INEXACT = {"exp", "log", "sqrt", "sigmoid", "tanh", "softmax", "log_softmax", "matmul"}
-INEXACT |= {"pow", "pow_half", "rpow", "pow_self", "rpow_zero", "softmax_dtype"}
+# pow by 4 or -3 (pow_int, pow_neg_int's gradient): std::pow / Sleef's powf in torch
+INEXACT |= {"pow", "pow_half", "rpow", "pow_self", "rpow_zero", "softmax_dtype", "pow_int"}
+INEXACT |= {"pow_neg_int"}
 
 
 def _perm(t, k):

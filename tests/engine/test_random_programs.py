@@ -10,6 +10,8 @@ do, and a repr can then change form).
 from __future__ import annotations
 
 import re
+from functools import partial
+from math import inf
 
 import numpy as np
 import pytest
@@ -150,7 +152,24 @@ def _zeros(n, first, second):
     return lambda L: (L.full((n,), first), L.full((n,), second))
 
 
+def _clamp_grads(L, bounds):
+    """The gradients of clamp's input and tensor bounds: bounds crossed, equal, inf."""
+    values = (
+        [0.0, 1, 2, 3, 5, 0.5, inf, 2],
+        [1.0, 1, 1, 4, 4, inf, inf, 2],
+        [2.0, 0.5, 2, 3, 3, inf, inf, 2],
+    )
+    x, low, high = (L.tensor(v, requires_grad=True) for v in values)
+    given = [low if "min" in bounds else None, high if "max" in bounds else None]
+    L.clamp(x, *given).backward(L.arange(1.0, 9.0))
+    return L.stack([t.grad for t in (x, *given) if t is not None])
+
+
 FIXED = {
+    **{
+        f"clamp backward, tensor {b}": partial(_clamp_grads, bounds=b)
+        for b in ("min", "max", "min max")
+    },
     "expand_as": lambda L: L.tensor([1.0, 2.0], requires_grad=True).expand_as(L.zeros(3, 2)),
     "expand_as 0-d": lambda L: L.tensor(0.0).expand_as(L.tensor(1.0)),
     "expand error names the last bad dim": lambda L: L.zeros(3, 2, 0).expand(2, 3, 0),
