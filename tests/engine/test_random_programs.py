@@ -128,13 +128,16 @@ def test_random_typed_program_matches_torch(program):
 
 
 def _outcome(L, make):
-    """What `make(L)` gives, as comparable facts: the error, or repr, dtype and zeros' signs."""
+    """What `make(L)` gives, as comparable facts: the error, or repr, dtype and value bits."""
     try:
         t = make(L)
     except Exception as exc:  # noqa: BLE001 (compared with torch's)
         return type(exc).__name__, str(exc)
     values = t.detach().numpy()
-    return repr(t), str(t.dtype), np.signbit(values).tolist() if values.dtype.kind == "f" else None
+    if values.dtype.kind != "f":
+        return repr(t), str(t.dtype), values.tobytes()
+    bits = np.where(np.isnan(values), np.nan, values).tobytes()  # every nan alike, -0. not 0.
+    return repr(t), str(t.dtype), bits
 
 
 def _grad(make):
@@ -223,7 +226,21 @@ def test_fixed_discrepancy_matches_torch(make):
     assert _outcome(engine, make) == _outcome(torch, make)
 
 
+def _int_times_float_grad(L):
+    """The float leaf's gradient when an int64 tensor multiplies it: torch sums in float32."""
+    w = L.tensor([[-1.44471896]], requires_grad=True)
+    g = L.tensor([[0.1, 0.7, -1.3]] * 17)
+    (L.arange(51).reshape(17, 3) % 11 - 5).mul(w).backward(g * L.arange(1.0, 52.0).reshape(17, 3))
+    return w.grad
+
+
 OPEN = {
+    "engine/ops.py MUL/DIV backward: an int64 operand promotes numpy to float64": (
+        _int_times_float_grad
+    ),
+    "engine/ops_divide.py check_divisor: an empty int tensor // 0": lambda L: (
+        L.zeros(0, dtype=L.int64) // 0
+    ),
     "engine/gradient_sum.py: -0. + -0. is -0.": _grad(lambda L, x: (x * x).sum().backward()),
     "engine/backends.py: a slice's gradient keeps -0.": _grad(
         lambda L, x: (1 / x[1:])[0, :0].sum().backward()
