@@ -18,6 +18,7 @@ import numpy as np
 from engine.backends import NUMPY, ext
 from engine.dispatch import _as_array, _finish
 from engine.ops import Op, quiet
+from engine.summation import torch_sum
 from engine.tensor import Tensor, wrap
 
 
@@ -123,7 +124,20 @@ ZEROS_MASKED_FILL = Op(
     "masked_fill",
     "MaskedFillBackward1",
     lambda zeros, value, mask: NUMPY.zeros_masked_fill(mask, value),
-    lambda B, gg, s, mask: (None, B.where(mask, gg, 0.0).sum()),
+    # torch's masked_fill_backward for the value: grad.masked_select(mask).sum()
+    lambda B, gg, s, mask: (None, _sum(B, masked_select(B, gg, mask))),
+)
+MASKED_SELECT = Op(
+    "masked_select",
+    "MaskedSelectBackward0",
+    lambda t, mask: np.broadcast_to(t, mask.shape)[mask],
+    lambda B, gg, s, mask: (masked_scatter_zeros(B, gg, mask),),
+)
+MASKED_SCATTER = Op(
+    "masked_scatter",
+    "MaskedScatterBackward0",
+    lambda zeros, source, mask: _scattered(source, mask),
+    lambda B, gg, s, mask: (None, masked_select(B, gg, mask)),
 )
 ADD_SCALAR = Op("add", "AddBackward1", np.add, lambda B, gg, s, c: (gg,))
 SUB_SCALAR = Op("sub", "SubBackward1", np.subtract, lambda B, gg, s, c: (gg,))
@@ -155,6 +169,33 @@ def masked_fill(t: Tensor, mask: Any, value: float) -> Tensor:
 def zeros_masked_fill(mask: Any, value: Tensor) -> Tensor:
     """Zeros of `mask`'s shape holding the 0-d `value` where `mask` holds (MaskedFillBackward1)."""
     return recorded(ZEROS_MASKED_FILL, (None, value), _mask(mask))
+
+
+def _sum(B, t: Any) -> Any:
+    """The sum of all of `t` (SumBackward0 when recorded)."""
+    return torch_sum(t) if B is NUMPY else t.sum()
+
+
+def _scattered(source: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros(mask.shape, source.dtype)
+    out[mask] = source
+    return out
+
+
+def masked_select(B, t: Any, mask: Any) -> Any:
+    """The elements of `t` where the bool array `mask` (same shape) holds, as a 1-d tensor
+    (MaskedSelectBackward0 when recorded)."""
+    if B is NUMPY:
+        return np.broadcast_to(t, mask.shape)[mask]
+    return recorded(MASKED_SELECT, (t,), mask)
+
+
+def masked_scatter_zeros(B, source: Any, mask: Any) -> Any:
+    """Zeros of `mask`'s shape with the 1-d `source` written where `mask` holds: torch's
+    masked_select_backward (MaskedScatterBackward0 when recorded)."""
+    if B is NUMPY:
+        return _scattered(source, mask)
+    return recorded(MASKED_SCATTER, (None, source), mask)
 
 
 def add_scalar(t: Tensor, c: Any) -> Tensor:

@@ -42,6 +42,7 @@ EXPRESSIONS = {
     "cat": lambda L, a, b: L.cat([a * b, b]),
     "stack": lambda L, a, b: L.stack([a * b, b]),
     "mse_loss": lambda L, a, b: L.nn.functional.mse_loss(a, b),
+    "amax": lambda L, a, b: (a * b).max() ** 2,
     "softplus": lambda L, a, b: L.nn.functional.softplus(a * b),
     "bce": lambda L, a, b: L.nn.functional.binary_cross_entropy((a * b).sigmoid(), b.sigmoid()),
     "bce_logits": lambda L, a, b: L.nn.functional.binary_cross_entropy_with_logits(
@@ -106,4 +107,26 @@ def test_a_third_derivative_through_shared_factors_is_torchs_to_the_last_bit():
         return [g.detach().numpy() for g in (g2, *L.autograd.grad(g2.sum(), x))]
 
     for mine, reference in zip(third(engine), third(torch), strict=True):
+        np.testing.assert_array_equal(mine, reference)
+
+
+@pytest.mark.parametrize(
+    "values", [[0.7, -1.3, 1.3, 0.2], [[0.5, 2.0], [-2.0, 2.0]], [1.0, float("nan"), 2.0]]
+)
+def test_max_gradient_records_masked_select_and_scatter_as_torch_does(values):
+    """max()'s gradient fills the tied positions (MaskedFillBackward1); its gradient is
+    `grad.masked_select(mask).sum()` (MaskedSelectBackward0) and that one's a masked_scatter."""
+
+    def derivatives(L):
+        x = L.tensor(values, requires_grad=True)
+        grads = [(x * x).max() ** 3]
+        for _ in range(4):
+            grads += L.autograd.grad(grads[-1].sum(), x, create_graph=True)
+        return _nodes_in_creation_order(L, grads[1:]), [g.detach().numpy() for g in grads[1:]]
+
+    ours, our_values = derivatives(engine)
+    theirs, their_values = derivatives(torch)
+    assert ours == theirs
+    assert "MaskedScatterBackward0" in {name for _, name in theirs}
+    for mine, reference in zip(our_values, their_values, strict=True):
         np.testing.assert_array_equal(mine, reference)
