@@ -10,6 +10,7 @@ backend and record it on the tensor backend.
 
 from __future__ import annotations
 
+from operator import mul, truediv
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from engine.backends import NUMPY, ext
 from engine.factories import full
 from engine.factories_more import full_like
 from engine.ops import Op, quiet
-from engine.ops_backward import recorded
+from engine.ops_backward import in_place, recorded
 from engine.ops_more import values
 
 # ---- leaky_relu: inputs (grad, self), attrs the slope ----
@@ -91,12 +92,12 @@ def _softplus_double(B, gg, s, attrs):
     g, x = s
     beta, threshold = attrs
     b = ext(B)
+    grad_g = softplus_backward(B, gg, x, attrs)
     product = gg * g  # the argument `grad * grad_output`, built before the function runs
     scaled = b.scale(x, beta)
     sigmoid = NUMPY.sigmoid(scaled) if B is NUMPY else scaled.sigmoid()
     mask = b.as_type_of(scaled < threshold, g)
-    grad_x = b.scale(b.sigmoid_backward(product, sigmoid) * mask, beta)
-    return softplus_backward(B, gg, x, attrs), grad_x
+    return grad_g, b.scale(b.sigmoid_backward(product, sigmoid) * mask, beta)
 
 
 SOFTPLUS_BACKWARD = Op(
@@ -173,9 +174,10 @@ def _bce_double(B, gg, s, reduction):
     """torch's binary_cross_entropy_double_backward(_grad_output, _target), op by op, each
     building its own nodes; C++ builds the right operand of a product or quotient first."""
     g, x, t = s
-    grad_g = _mean_of(B, reduction, x, _bce_slope(B, x, t) * gg)
-    grad_x = _mean_of(B, reduction, x, _bce_curvature(B, x, t) * (gg * g))
-    return grad_g, grad_x, _mean_of(B, reduction, x, -gg * g / _clamped_den(B, x))
+    grad_g = _mean_of(B, reduction, x, in_place(B, mul, _bce_slope(B, x, t), gg))
+    grad_x = _mean_of(B, reduction, x, in_place(B, mul, _bce_curvature(B, x, t), gg * g))
+    grad_t = in_place(B, truediv, -gg * g, _clamped_den(B, x))
+    return grad_g, grad_x, _mean_of(B, reduction, x, grad_t)
 
 
 def _bce_slope(B, x: Any, t: Any) -> Any:
@@ -204,7 +206,7 @@ def _one_minus(B, x: Any) -> Any:
 
 def _clamped_den(B, x: Any) -> Any:
     """(1 - x) * x clamped at eps outside the recorded graph (torch's NoGradGuard clamp_min_)."""
-    den = _one_minus(B, x) * x
+    den = in_place(B, mul, _one_minus(B, x), x)
     array = values(den)
     np.maximum(array, array.dtype.type(BCE_EPSILON), out=array)
     return den

@@ -5,6 +5,7 @@ nll_loss, binary_cross_entropy(_with_logits), mse_loss, leaky_relu and softplus,
 
 from __future__ import annotations
 
+import operator
 import warnings
 from functools import partial
 from typing import Any
@@ -23,7 +24,7 @@ from engine.loss_gradients import (
     softplus_backward,
 )
 from engine.ops import Op, quiet
-from engine.ops_backward import recorded
+from engine.ops_backward import in_place, recorded
 from engine.ops_more import values
 from engine.summation import torch_mean, torch_sum
 from engine.tensor import Tensor, wrap
@@ -221,7 +222,8 @@ def _bce_backward(B, g, s, reduction):
     binary_cross_entropy_target_backward for the target: -logit(x) * grad."""
     x, t = s
     grad_input = bce_backward(B, g, x, t, reduction)  # first: torch's order of the nodes
-    return grad_input, _mean_scaled(B, reduction, x, -logit(B, x) * g)[0]
+    grad_target = in_place(B, operator.mul, -logit(B, x), g)  # `logit(self).neg_().mul_(grad)`
+    return grad_input, _mean_scaled(B, reduction, x, grad_target)[0]
 
 
 BCE = Op(

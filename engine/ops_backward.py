@@ -17,6 +17,8 @@ import numpy as np
 
 from engine.backends import NUMPY, ext
 from engine.dispatch import _as_array, _finish
+from engine.grad_mode import STATE
+from engine.inplace import _original_self
 from engine.ops import Op, quiet
 from engine.summation import torch_sum
 from engine.tensor import Tensor, wrap
@@ -196,6 +198,21 @@ def masked_scatter_zeros(B, source: Any, mask: Any) -> Any:
     if B is NUMPY:
         return _scattered(source, mask)
     return recorded(MASKED_SCATTER, (None, source), mask)
+
+
+def in_place(B, product: Any, t: Any, other: Any) -> Any:
+    """`t.mul_(other)` or `t.div_(other)` in torch's formula, `t` a tensor the formula just
+    made: `product(t, other)`, whose node saves `t` as torch's in-place op does when `other`
+    requires grad, through `self.clone()` (CloneBackward0, made after the op's node); a later
+    create_graph backward differentiates through that clone."""
+    out = product(t, other)
+    if B is NUMPY or not (STATE.enabled and other._rg):
+        return out
+    node = out._fn
+    node.saved = (_original_self(t, t.array, node.next_nodes[0]), *node.saved[1:])
+    node.versions = (None, *node.versions[1:])
+    node.arrays = None
+    return out
 
 
 def add_scalar(t: Tensor, c: Any) -> Tensor:

@@ -48,11 +48,19 @@ EXPRESSIONS = {
     "bce_logits": lambda L, a, b: L.nn.functional.binary_cross_entropy_with_logits(
         a * b, b.sigmoid()
     ),
+    "softplus_beta": lambda L, a, b: L.nn.functional.softplus(a * b, beta=2.0, threshold=1.0) * a,
+    # the target's gradient `logit(self).neg_().mul_(grad)` saves a clone (CloneBackward0)
+    "bce_none": lambda L, a, b: (
+        L.nn.functional.binary_cross_entropy((a * b).sigmoid(), b.sigmoid(), reduction="none") * a
+    ),
+    "bce_sum": lambda L, a, b: L.nn.functional.binary_cross_entropy(
+        a.sigmoid(), b.sigmoid(), reduction="sum"
+    ),
 }
 # torch's float32 log (and logit, which binary_cross_entropy's target gradient calls) is MKL's,
 # which differs from the correctly rounded one in the last bit (README, "Not yet like PyTorch"):
 # these graphs are compared, their values are not
-MKL_KERNELS = {"pow", "bce"}
+MKL_KERNELS = {"pow", "bce", "bce_none"}
 
 
 def _nodes_in_creation_order(L, grads) -> list[tuple[str, str]]:
