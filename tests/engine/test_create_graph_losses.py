@@ -1,4 +1,4 @@
-"""binary_cross_entropy's gradients recorded under create_graph=True, against torch: torch
+"""Losses' gradients recorded under create_graph=True, against torch. binary_cross_entropy: torch
 records the input's gradient as one BinaryCrossEntropyBackwardBackward0 node and the target's
 through LogitBackward0; the second and third derivatives follow its double-backward formulas."""
 
@@ -57,3 +57,54 @@ def test_bce_derivatives_and_graph(case, dtype, reduction, target_grad):
 
 def _with(args: tuple, dtype) -> tuple:
     return (args[0], dtype) + args[2:]
+
+
+LOSS_EXPRESSIONS = {
+    "bce_mean": lambda L, a, b: L.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid()),
+    "bce_none": lambda L, a, b: (
+        L.nn.functional.binary_cross_entropy((a * b).sigmoid(), b.sigmoid(), reduction="none") * a
+    ),
+    "bce_logits": lambda L, a, b: (
+        L.nn.functional.binary_cross_entropy_with_logits(a * b, b.sigmoid(), reduction="none") * a
+    ),
+    "softplus": lambda L, a, b: L.nn.functional.softplus(a * b, beta=2.0, threshold=1.0) * a,
+    "mse_none": lambda L, a, b: L.nn.functional.mse_loss(a * b, b, reduction="none") * a,
+    "cross_entropy": lambda L, a, b: (
+        L.nn.functional.cross_entropy(a * b, L.tensor([1, 0]), reduction="none") * a[:, 0]
+    ),
+}
+
+
+def _creation_order(L, grads) -> list[tuple[str, str]]:
+    """(path from a gradient, name) of the nodes of `grads`' graphs, oldest first (torch makes a
+    leaf's AccumulateGrad when first needed: those are left out)."""
+    paths: dict[str, object] = {}
+    stack = [(f"g{i}", g.grad_fn) for i, g in enumerate(grads)]
+    while stack:
+        path, fn = stack.pop()
+        if fn is None or any(seen is fn for seen in paths.values()):
+            continue
+        paths[path] = fn
+        stack.extend((path + str(i), f) for i, (f, _) in enumerate(fn.next_functions))
+    order = (lambda f: f._sequence_nr()) if L is torch else (lambda f: f.uid)
+    nodes = sorted(paths.items(), key=lambda item: order(item[1]))
+    return [(p, f.name()) for p, f in nodes if "AccumulateGrad" not in f.name()]
+
+
+def _three_levels(L, build) -> list:
+    a = L.tensor([[0.7, 1.3], [-2.1, 0.4]], requires_grad=True)
+    b = L.tensor([[1.5, -0.3], [0.9, 2.2]], requires_grad=True)
+    grads, out = [], build(L, a, b).sum()
+    for _ in range(3):
+        level = L.autograd.grad(out, (a, b), create_graph=True)
+        grads += level
+        out = sum((g * g).sum() for g in level)
+    return _creation_order(L, grads)
+
+
+@pytest.mark.parametrize("name", LOSS_EXPRESSIONS)
+def test_third_order_graphs_are_created_in_torch_order(name):
+    """Three create_graph backwards: each records its formulas' ops in torch's order, with the
+    clones torch's in-place ops save (binary_cross_entropy's `mul_`/`div_`)."""
+    build = LOSS_EXPRESSIONS[name]
+    assert _three_levels(engine, build) == _three_levels(torch, build)
