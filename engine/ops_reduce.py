@@ -240,6 +240,8 @@ def amax(a: Tensor, dim: Any = (), keepdim: bool = False, largest: bool = True) 
 def arg_extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     """argmax/argmin: int64 positions of the first largest (smallest) value."""
     pick, name = (np.argmax, "argmax") if largest else (np.argmin, "argmin")
+    if a.dtype is dtypes.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if not a.array.size:
             raise IndexError(

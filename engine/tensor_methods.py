@@ -214,6 +214,11 @@ class TensorMethods(_named_as_functions(TensorMathMethods), TensorMoreMethods):
         return torch_reshape(self, shape)
 
     @torch_method
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """`self.reshape(other.shape)`."""
+        return self.reshape(tuple(other.shape))
+
+    @torch_method
     def view(self, *shape: Any) -> Tensor:
         """The same values in a new shape, sharing the version counter."""
         return reshape(ops.VIEW, self, shape)

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import once
 from engine.checked import torch_method
 from engine.device_type import CPU, device
 from engine.graph import output_number
 
+MT_0D_WARNING = (
+    "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases."
+)
 MT_NOT_MATRIX = "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor."
 
 
@@ -166,7 +170,11 @@ class TensorMoreMethods:
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 (torch's name)
-        """The last two dimensions swapped (a view; needs at least 2 dimensions)."""
+        """The last two dimensions swapped (a view; needs at least 2 dimensions, a 0-D tensor is
+        returned itself with torch's warning)."""
+        if not self.array.ndim:
+            once.warn(MT_0D_WARNING, stacklevel=2)
+            return self
         if self.array.ndim < 2:
             raise RuntimeError(MT_NOT_MATRIX.format(self.array.ndim))
         return self.transpose(-2, -1)

@@ -23,6 +23,8 @@ from tests.engine.grad_graph import grad_fn_names
 from tests.engine.random_programs import compare_programs, programs
 
 torch = pytest.importorskip("torch")
+# x.T / x.mT deprecation warnings: their texts are tested elsewhere, not in random programs
+pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated:UserWarning")
 
 
 def _nd(t, n: int) -> bool:
@@ -177,6 +179,10 @@ FIXED = {
     "expand_as 0-d": lambda L: L.tensor(0.0).expand_as(L.tensor(1.0)),
     "expand error names the last bad dim": lambda L: L.zeros(3, 2, 0).expand(2, 3, 0),
     "expand -1 leading, later dim bad": lambda L: L.tensor([[1.0, 2.0]]).expand(-1, 3, 1),
+    "reshape_as": lambda L: L.arange(6.0, requires_grad=True).reshape_as(L.zeros(2, 3)),
+    "mT of a 0-d tensor is the tensor": lambda L: L.tensor(-1.0, requires_grad=True).mT,
+    "argmax of bool": lambda L: L.tensor([True]).argmax(),
+    "argmin of bool, before the dim check": lambda L: L.zeros(0, dtype=L.bool).argmin(5),
     "relu of bool": lambda L: L.relu(L.tensor([True])),
     "sign of bool": lambda L: L.tensor([True, False]).sign(),
     "softmax of empty int64": lambda L: L.tensor([[]], dtype=L.int64).softmax(0),
