@@ -376,16 +376,21 @@ def _mse_backward(B, g, s, attrs):
 MSE_LOSS = Op("mse_loss", "MseLossBackward0", _mse_forward, _mse_backward, (0, 1))
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """The mean (or sum, or elementwise) squared difference of input and target."""
+def warn_if_sizes_differ(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """torch's warning, at the loss's caller, when the target's size differs from the input's."""
     if target.size() != input.size():
         warnings.warn(
             f"Using a target size ({target.shape!r}) that is different to the input size "
             f"({input.shape!r}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """The mean (or sum, or elementwise) squared difference of input and target."""
+    warn_if_sizes_differ(input, target)
     ops.broadcast_shapes(input.array.shape, target.array.shape)  # torch's text, before reduction
     _check_reduction(reduction)
     dt = _promoted(input, target)
