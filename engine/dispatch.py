@@ -153,6 +153,7 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
     `wrap` makes it): a Python call costs a third of what numpy takes for a small op.
     """
     forward, saves_both = op.forward, op.saves == _SAVES_BOTH
+    op_self_only, op_other_only = ops.self_only(op), ops.other_only(op)
 
     def operator(a: Tensor, b: Any) -> Tensor:
         dt = a._dtype
@@ -183,16 +184,22 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
             node.attrs = None
             fa = a._fn if a._base is None else current_fn(a)
             fb = b._fn if b._base is None else current_fn(b)
-            if fa is None and a._rg:  # grad_node(a)
-                ref = a._acc
-                fa = ref() if ref is not None else None
-                if fa is None:
-                    fa = grad_node(a)
-            if fb is None and b._rg:  # grad_node(b)
-                ref = b._acc
-                fb = ref() if ref is not None else None
-                if fb is None:
-                    fb = grad_node(b)
+            if fa is None:
+                if a._rg:  # grad_node(a)
+                    ref = a._acc
+                    fa = ref() if ref is not None else None
+                    if fa is None:
+                        fa = grad_node(a)
+                else:
+                    node.op = op_other_only
+            if fb is None:
+                if b._rg:  # grad_node(b)
+                    ref = b._acc
+                    fb = ref() if ref is not None else None
+                    if fb is None:
+                        fb = grad_node(b)
+                else:
+                    node.op = op_self_only
             node.next_nodes = (fa, fb)
             sa = ad.shape
             node.meta = None if sa == bd.shape else ((sa, dt), (bd.shape, dt))
@@ -245,6 +252,10 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
         raise RuntimeError(ops.broadcast_message(ad.shape, np.shape(bd))) from None
     out_dt = dt if op.grad_fn is not None else dtypes.bool_
     out = wrap(_as_array(result, out_dt), out_dt)
+    if type(b) is not Tensor or not b._rg:
+        op = ops.self_only(op)
+    elif not a._rg:
+        op = ops.other_only(op)
     return _finish(op, out, (a, b), None, args)
 
 

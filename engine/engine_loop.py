@@ -9,6 +9,7 @@ recorded ops (`TENSOR` backend), so higher derivatives work.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from heapq import heappop, heappush
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 from engine import hooks
 from engine.backends import NUMPY
 from engine.data_attribute import DATA_SET
+from engine.dtypes import from_numpy
 from engine.grad_mode import enable_grad
 from engine.gradient_sum import GradientSum
 from engine.graph import (
@@ -31,6 +33,7 @@ from engine.graph import (
     note_mutation,
 )
 from engine.observe import BackwardStep
+from engine.ops import broadcast_message
 from engine.tensor import Tensor, wrap
 from engine.walks import dependencies
 
@@ -212,13 +215,17 @@ def _apply(node: Node, g: Any, retain_graph: bool, create_graph: bool) -> tuple:
             grads = node.op.backward(TENSOR_BACKEND[0], g, saved, node.attrs)
             grads = _fit(TENSOR_BACKEND[0], node, grads)
     else:
+        data_set = node.uid < DATA_SET[0]
         if saved:
             saved = node.arrays
-            if saved is None or node.uid < DATA_SET[0]:
+            if saved is None or data_set:
                 saved = _arrays(node.saved, saved)
-        grads = node.op.backward(NUMPY, g, saved, node.attrs)
-        if node.meta is not None:
-            grads = _fit(NUMPY, node, grads)
+        if data_set:
+            grads = _rule_after_data_set(node, g, saved)
+        else:
+            grads = node.op.backward(NUMPY, g, saved, node.attrs)
+            if node.meta is not None:
+                grads = _fit(NUMPY, node, grads)
     if not retain_graph and node.saved:
         node.saved = node.arrays = node.versions = None
     return grads
@@ -232,6 +239,25 @@ def _arrays(saved: tuple, old: tuple | None = None) -> tuple:
     return tuple([v.array if v.__class__ is Tensor else a for v, a in zip(saved, old, strict=True)])
 
 
+def _rule_after_data_set(node: Node, g: Any, saved: tuple) -> tuple:
+    """`node`'s rule on saved tensors whose `.data` may have been set to another shape or dtype
+    since: torch's error where the shapes no longer broadcast, and each gradient in the dtype the
+    graph recorded for its input (torch's validate_outputs), whatever the data's dtype now."""
+    try:
+        grads = node.op.backward(NUMPY, g, saved, node.attrs)
+    except ValueError as error:
+        shapes = _NUMPY_BROADCAST.search(str(error))
+        if shapes is None:
+            raise
+        a, b = (tuple(map(int, re.findall(r"\d+", shape))) for shape in shapes.groups())
+        raise RuntimeError(broadcast_message(a, b)) from None
+    if node.meta is not None:
+        return _fit(NUMPY, node, grads)
+    # no metadata: the inputs had the output's shape and dtype, which the gradient `g` has
+    return tuple([None if x is None else x.astype(g.dtype, copy=False) for x in grads])
+
+
+_NUMPY_BROADCAST = re.compile(r"shapes (\([\d, ]*\)) (\([\d, ]*\))")
 TENSOR_BACKEND: list = [None]  # autograd sets the Tensor backend here (it imports the ops)
 
 
@@ -286,8 +312,8 @@ def _accumulate(node: AccumulateGrad, g: Any, events: bool, create_graph: bool):
 
 
 def _new_grad(g: Any, leaf: Tensor, create_graph: bool) -> Tensor:
-    if not isinstance(g, Tensor):
-        return wrap(np.array(g, copy=True), leaf.dtype)
+    if not isinstance(g, Tensor):  # the gradient's dtype: the leaf's unless `.data` changed it
+        return wrap(np.array(g, copy=True), from_numpy(g.dtype))
     if create_graph and g._rg:
         return hooks.copy_backwards(g)
     return wrap(g.array.copy(), leaf.dtype)

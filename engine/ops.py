@@ -187,6 +187,34 @@ def _div_backward(B, g, s, a):
 MUL = Op("mul", "MulBackward0", np.multiply, _mul_backward, (0, 1))
 DIV = Op("div", "DivBackward0", quiet(np.true_divide), _div_backward, (0, 1))
 
+# `x * 2`, `x / 2`, `x - 1`, `x * data`: torch's generated code computes no gradient for an input
+# that needs none (a number, a tensor without requires_grad); these rows' rules compute only the
+# other input's, saving up to three numpy calls per backward step.
+def _div_other_only(B, g, s, a):
+    return None, _div_backward(B, g, s, a)[1]
+
+
+_SELF_ONLY = {
+    MUL: Op("mul", "MulBackward0", np.multiply, lambda B, g, s, a: (g * s[1], None), (0, 1)),
+    DIV: Op("div", "DivBackward0", DIV.forward, lambda B, g, s, a: (g / s[1], None), (0, 1)),
+    SUB: Op("sub", "SubBackward0", np.subtract, lambda B, g, s, a: (g, None)),
+}
+_OTHER_ONLY = {
+    MUL: Op("mul", "MulBackward0", np.multiply, lambda B, g, s, a: (None, g * s[0]), (0, 1)),
+    DIV: Op("div", "DivBackward0", DIV.forward, _div_other_only, (0, 1)),
+    SUB: Op("sub", "SubBackward0", np.subtract, lambda B, g, s, a: (None, -g)),
+}
+
+
+def self_only(op: Op) -> Op:
+    """The row recording `op` when only its first input needs a gradient."""
+    return _SELF_ONLY.get(op, op)
+
+
+def other_only(op: Op) -> Op:
+    """The row recording `op` when only its second input needs a gradient."""
+    return _OTHER_ONLY.get(op, op)
+
 
 def _pow_tensor_backward(B, g, s, a):
     base, exponent, out = s

@@ -189,6 +189,19 @@ SET_DATA = [
     XX + "y = x * x; x.data = L.full((2,), 3.); "
     "out = L.autograd.grad(y.sum(), x, create_graph=True)",
     XX + "y = x * 1; y[0] = x[1] * 2; x.data = L.full((2,), 3.); y.sum().backward(); out = x.grad",
+    # another shape or dtype since the graph was made: torch's broadcast error where a rule meets
+    # the new shape, and gradients in the dtype the graph recorded
+    XX + "y = (x * x).sum(); x.data = L.ones(4); y.backward(); out = x.grad",
+    XX + "y = (x * 2).sum(); x.data = L.ones(4); y.backward(); out = x.grad",
+    XX + "y = (x / 2 - 1).sum(); x.data = L.ones(4); y.backward(); out = x.grad",
+    XX + "y = (x * L.ones(3, 2)).sum(); x.data = L.ones(4); y.backward(); out = x.grad",
+    XX + "y = (L.ones(3, 2) / x).sum(); x.data = L.ones(4); y.backward(); out = x.grad",
+    XX + "y = (L.ones(3, 2) - x).sum(); x.data = L.ones(4); y.backward(); out = x.grad",
+    XX + "y = (x * 2).sum(); x.data = L.ones(2, dtype=L.float64); y.backward(); out = x.grad",
+    XX + "y = (x * x).sum(); x.data = L.ones(2, dtype=L.float64); y.backward(); out = x.grad",
+    XX
+    + "y = (x * x).sum(); x.data = L.ones(2, dtype=L.float64); y.backward(); y2 = (x * x).sum(); "
+    "out = x.grad",
 ]
 
 
