@@ -19,6 +19,7 @@ from tests.engine.program_ops import INEXACT, STEPS
 
 DTYPES = ["float32", "float32", "float64", "int64", "bool"]
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, 3.0, float("inf"), float("-inf"), float("nan")]
+MAX_STEPS = 4
 SIZES = [1, 2, 3, 1, 2, 3, 0, 17]  # 17: a vector loop of 16 and a scalar tail
 
 
@@ -56,7 +57,7 @@ def programs(draw):
     shape = tuple(draw(st.lists(st.sampled_from(SIZES), max_size=3)))
     leaves = (draw(leaf(shape)), draw(leaf(draw(broadcast_partner(shape)))))
     step = st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 5))
-    steps = draw(st.lists(step, min_size=1, max_size=4))
+    steps = draw(st.lists(step, min_size=1, max_size=MAX_STEPS))
     return leaves, steps, draw(st.one_of(st.just("sum"), st.integers(0, 99)))
 
 
