@@ -187,6 +187,7 @@ def _div_backward(B, g, s, a):
 MUL = Op("mul", "MulBackward0", np.multiply, _mul_backward, (0, 1))
 DIV = Op("div", "DivBackward0", quiet(np.true_divide), _div_backward, (0, 1))
 
+
 # `x * 2`, `x / 2`, `x - 1`, `x * data`: torch's generated code computes no gradient for an input
 # that needs none (a number, a tensor without requires_grad); these rows' rules compute only the
 # other input's, saving up to three numpy calls per backward step.
