@@ -1,4 +1,4 @@
-"""A small `torch.nn.functional`: activations, softmax and mse_loss (`engine.nn.functional`)."""
+"""A small `torch.nn.functional`: activations, softmax and losses (`engine.nn.functional`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from engine.losses import (  # noqa: F401 (torch.nn.functional's names)
     nll_loss,
     softplus,
 )
+from engine.losses_l1 import l1_loss  # noqa: F401
 from engine.ops_reduce import implicit_softmax_dim
 from engine.tensor import Tensor
 

@@ -1,4 +1,4 @@
-"""engine.losses_l1.l1_loss against torch.nn.functional.l1_loss: values, reprs, nodes (torch
+"""F.l1_loss (engine.losses_l1) against torch.nn.functional.l1_loss: values, reprs, nodes (torch
 composes it: broadcast, SubBackward0, AbsBackward0, MeanBackward0/SumBackward0), warnings,
 errors, and first and second derivatives."""
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import engine
-from engine.losses_l1 import l1_loss
+from engine.nn.functional import l1_loss
 
 torch = pytest.importorskip("torch")
 
