@@ -16,19 +16,15 @@ from engine.dispatch import _as_array, _finish
 from engine.dtypes import FLOATING
 from engine.factories import ones, zeros
 from engine.ops import OUT, Op, quiet
-from engine.ops_more import _cumsum_forward, cumsum, flip, prod, values
+from engine.ops_more import _cumsum_forward, accumulated, cumsum, flip, prod, values
 from engine.ops_shape import cat
 from engine.summation import torch_sum
 from engine.tensor import Tensor, _dim, wrap
 
 
 def cumprod_values(x: np.ndarray, dim: int | None) -> np.ndarray:
-    """Running products accumulated in double (float in float16), each rounded: torch's CPU
-    accumulation type."""
-    if x.dtype.kind == "f":
-        wide = np.float32 if x.dtype == np.float16 else np.float64
-        return np.cumprod(x.astype(wide), axis=dim).astype(x.dtype)
-    return np.cumprod(x, axis=dim, dtype=np.int64)
+    """Running products in torch's CPU accumulation type."""
+    return accumulated(np.cumprod, x, dim)
 
 
 def _reversed_cumsum(B: Any, w: Any, dim: int) -> Any:

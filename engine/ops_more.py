@@ -129,13 +129,17 @@ def prod(a: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
 # ---- cumsum and flip; attrs = dim ----
 
 
-def _cumsum_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
-    """Running sums accumulated in double (float in float16), each rounded: torch's CPU
-    accumulation type."""
+def accumulated(running: Any, x: np.ndarray, dim: int | None) -> np.ndarray:
+    """`running` (np.cumsum, np.cumprod) along `dim` accumulated in double (float in float16),
+    each value rounded: torch's CPU accumulation type."""
     if x.dtype.kind == "f":
         wide = np.float32 if x.dtype == np.float16 else np.float64
-        return np.cumsum(x.astype(wide), axis=dim).astype(x.dtype)
-    return np.cumsum(x, axis=dim, dtype=np.int64)
+        return running(x.astype(wide), axis=dim).astype(x.dtype)
+    return running(x, axis=dim, dtype=np.int64)
+
+
+def _cumsum_forward(x: np.ndarray, dim: int | None) -> np.ndarray:
+    return accumulated(np.cumsum, x, dim)
 
 
 def _cumsum_backward(B, g, s, dim):

@@ -7,6 +7,7 @@ import pytest
 
 import engine
 import engine.nn.functional as F
+from tests.engine.grad_graph import nodes_in_creation_order
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -75,22 +76,6 @@ LOSS_EXPRESSIONS = {
 }
 
 
-def _creation_order(L, grads) -> list[tuple[str, str]]:
-    """(path from a gradient, name) of the nodes of `grads`' graphs, oldest first (torch makes a
-    leaf's AccumulateGrad when first needed: those are left out)."""
-    paths: dict[str, object] = {}
-    stack = [(f"g{i}", g.grad_fn) for i, g in enumerate(grads)]
-    while stack:
-        path, fn = stack.pop()
-        if fn is None or any(seen is fn for seen in paths.values()):
-            continue
-        paths[path] = fn
-        stack.extend((path + str(i), f) for i, (f, _) in enumerate(fn.next_functions))
-    order = (lambda f: f._sequence_nr()) if L is torch else (lambda f: f.uid)
-    nodes = sorted(paths.items(), key=lambda item: order(item[1]))
-    return [(p, f.name()) for p, f in nodes if "AccumulateGrad" not in f.name()]
-
-
 def _three_levels(L, build) -> list:
     a = L.tensor([[0.7, 1.3], [-2.1, 0.4]], requires_grad=True)
     b = L.tensor([[1.5, -0.3], [0.9, 2.2]], requires_grad=True)
@@ -99,7 +84,7 @@ def _three_levels(L, build) -> list:
         level = L.autograd.grad(out, (a, b), create_graph=True)
         grads += level
         out = sum((g * g).sum() for g in level)
-    return _creation_order(L, grads)
+    return nodes_in_creation_order(grads)
 
 
 @pytest.mark.parametrize("name", LOSS_EXPRESSIONS)

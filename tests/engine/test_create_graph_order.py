@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import engine
+from tests.engine.grad_graph import nodes_in_creation_order
 
 torch = pytest.importorskip("torch")
 
@@ -63,21 +64,6 @@ EXPRESSIONS = {
 MKL_KERNELS = {"pow", "bce", "bce_none"}
 
 
-def _nodes_in_creation_order(L, grads) -> list[tuple[str, str]]:
-    """(path from the gradient, name) of every node of `grads`' graphs but the leaves'."""
-    paths: dict[str, object] = {}
-    stack = [(f"g{i}", g.grad_fn) for i, g in enumerate(grads) if g is not None]
-    while stack:
-        path, fn = stack.pop()
-        if fn is None or any(seen is fn for seen in paths.values()):
-            continue
-        paths[path] = fn
-        stack.extend((path + str(i), f) for i, (f, _) in enumerate(fn.next_functions))
-    order = (lambda f: f._sequence_nr()) if L is torch else (lambda f: f.uid)
-    nodes = sorted(paths.items(), key=lambda item: order(item[1]))
-    return [(path, fn.name()) for path, fn in nodes if "AccumulateGrad" not in fn.name()]
-
-
 def _derivatives(L, build):
     """Second-order graphs' nodes in creation order, and the second and third derivatives."""
     a = L.tensor([[0.7, 1.3], [-2.1, 0.4]], requires_grad=True)
@@ -85,12 +71,12 @@ def _derivatives(L, build):
     first = L.autograd.grad(build(L, a, b).sum(), (a, b), create_graph=True, allow_unused=True)
     energy = sum((g * g).sum() for g in first if g is not None and g.requires_grad)
     if not isinstance(energy, L.Tensor):  # piecewise linear: no second derivative to follow
-        return _nodes_in_creation_order(L, first), []
+        return nodes_in_creation_order(first), []
     second = L.autograd.grad(energy, (a, b), create_graph=True, allow_unused=True)
     total = sum(g.sum() for g in second if g is not None and g.requires_grad)
     third = L.autograd.grad(total, (a, b), allow_unused=True)
     values = [None if g is None else g.detach().numpy() for g in (*second, *third)]
-    return _nodes_in_creation_order(L, [*first, *second]), values
+    return nodes_in_creation_order([*first, *second]), values
 
 
 @pytest.mark.parametrize("name", EXPRESSIONS)
@@ -130,7 +116,7 @@ def test_max_gradient_records_masked_select_and_scatter_as_torch_does(values):
         grads = [(x * x).max() ** 3]
         for _ in range(4):
             grads += L.autograd.grad(grads[-1].sum(), x, create_graph=True)
-        return _nodes_in_creation_order(L, grads[1:]), [g.detach().numpy() for g in grads[1:]]
+        return nodes_in_creation_order(grads[1:]), [g.detach().numpy() for g in grads[1:]]
 
     ours, our_values = derivatives(engine)
     theirs, their_values = derivatives(torch)
