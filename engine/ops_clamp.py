@@ -77,11 +77,10 @@ def _clamp_tensor_backward(B, g, s, bounds):
     to_high = None if high is None else x > high
     if low is not None and high is not None:  # torch's clamp_backward_min_max: crossed bounds
         to_low, to_high = to_low & (low < high), to_high | (high < low)  # give `high` all
-    return (
-        B.where(inside, g, 0.0),
-        None if low is None else B.where(to_low, g, 0.0),
-        None if high is None else B.where(to_high, g, 0.0),
-    )
+    # torch's clamp_backward_min_max (min's, then max's) runs before clamp_backward (self's)
+    low_grad = None if low is None else B.where(to_low, g, 0.0)
+    high_grad = None if high is None else B.where(to_high, g, 0.0)
+    return B.where(inside, g, 0.0), low_grad, high_grad
 
 
 CLAMP_TENSOR = Op("clamp", "ClampBackward0", _clamp_tensor_forward, _clamp_tensor_backward, (0,))

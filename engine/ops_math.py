@@ -120,12 +120,14 @@ def _tie_halved(B, g, x, other, beaten):
 
 def _max_min_backward(B, g, s, a):
     x, other = s
-    return _tie_halved(B, g, x, other, x < other), _tie_halved(B, g, x, other, x > other)
+    other_grad = _tie_halved(B, g, x, other, x > other)  # torch computes `other`'s first
+    return _tie_halved(B, g, x, other, x < other), other_grad
 
 
 def _min_backward(B, g, s, a):
     x, other = s
-    return _tie_halved(B, g, x, other, x > other), _tie_halved(B, g, x, other, x < other)
+    other_grad = _tie_halved(B, g, x, other, x < other)
+    return _tie_halved(B, g, x, other, x > other), other_grad
 
 
 MAXIMUM = Op(
@@ -258,12 +260,12 @@ def number_first(op: Op, c: Any, a: Tensor, args: tuple) -> Tensor:
     return _finish(op, wrap(_as_array(result, dt), dt), (a,), None, args)
 
 
-WHERE = Op(
-    "where",
-    "WhereBackward0",
-    np.where,
-    lambda B, g, s, cond: (B.where(cond, g, 0.0), B.where(cond, 0.0, g)),
-)
+def _where_backward(B, g, s, cond):
+    other_grad = B.where(cond, 0.0, g)  # torch computes `other`'s first (inputs by name)
+    return B.where(cond, g, 0.0), other_grad
+
+
+WHERE = Op("where", "WhereBackward0", np.where, _where_backward)
 
 
 _NOT_GIVEN = object()
