@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes
+from engine import dtypes, ops
 from engine.backends import ext
-from engine.dispatch import _finish, dot
+from engine.dispatch import _as_array, _finish
 from engine.ops import Op
 from engine.ops_shape import SQUEEZE_MATMUL, squeeze, unsqueeze
 from engine.tensor import Tensor, wrap
@@ -53,12 +53,13 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
             "expected m1 and m2 to have the same dtype, but got: "
             f"{_c_name(a.dtype)} != {_c_name(b.dtype)}"
         )
-    _not_bool(a, "addmm_impl_cpu_")
+    _not_bool(a, b, "addmm_impl_cpu_")
 
 
-def _not_bool(a: Tensor, kernel: str) -> None:
-    """torch's CPU matrix kernels have no bool version."""
-    if a.dtype is dtypes.bool_:
+def _not_bool(a: Tensor, b: Tensor, kernel: str) -> None:
+    """torch's CPU matrix kernels have no bool version; an empty operand runs no kernel (the
+    result is empty, or zeros when the summed dimension is empty)."""
+    if a.dtype is dtypes.bool_ and a.array.size and b.array.size:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
@@ -67,6 +68,31 @@ def _c_name(dt: dtypes.DType) -> str:
     return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(
         dt.name, dt.name
     )
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """Inner product of two 1-D tensors of the same dtype: torch checks the dimensions, then
+    the dtypes, then the sizes."""
+    if a.array.ndim != 1 or b.array.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {a.array.ndim}D and {b.array.ndim}D tensors"
+        )
+    if a.dtype is not b.dtype:
+        names = dtypes.SCALAR_NAMES
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{names[a.dtype]} and {names[b.dtype]}"
+        )
+    if a.array.shape != b.array.shape:
+        n, m = a.array.shape[0], b.array.shape[0]
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    if a.dtype is dtypes.bool_:
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
+    out = wrap(_as_array(np.dot(a.array, b.array), a.dtype), a.dtype)
+    return _finish(ops.DOT, out, (a, b), None, (a, b))
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
@@ -99,7 +125,7 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
         raise RuntimeError(
             "addmv input tensors must have the same dtype, but got {}, {}, and {}".format(*names)
         )
-    _not_bool(a, "addmv_impl_cpu")
+    _not_bool(a, v, "addmv_impl_cpu")
     out = wrap(np.matmul(a.array, v.array), a.dtype)
     return _finish(MV, out, (a, v), None, (a, v))
 

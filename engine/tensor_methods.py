@@ -194,7 +194,7 @@ class TensorMethods(_named_as_functions(TensorMathMethods), TensorMoreMethods):
     @torch_method
     def dot(self, tensor: Tensor) -> Tensor:
         """Inner product of two 1-D tensors of the same dtype."""
-        return dot(self, tensor)
+        return _linalg.dot(self, tensor)
 
     @torch_method
     def sum(self, dim: Any = OMITTED, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -345,7 +345,7 @@ class TensorMethods(_named_as_functions(TensorMathMethods), TensorMoreMethods):
 
 def bind_dispatch() -> None:
     """Bind Tensor and the dispatch functions the methods call (run once, end of engine.tensor)."""
-    global Tensor, binary, convert, dot, expand, is_operand, reduction, reshape, scalar_op, unary
+    global Tensor, binary, convert, expand, is_operand, reduction, reshape, scalar_op, unary
     global _finish, wrap
     global _linalg, _math, _shape
     from engine import ops_linalg as _linalg
@@ -356,7 +356,6 @@ def bind_dispatch() -> None:
         binary,
         binary_operator,
         convert,
-        dot,
         expand,
         is_operand,
         reduction,

@@ -129,3 +129,16 @@ def compare_programs(program, grad_signs: bool = True) -> None:
         assert (g is None) == (h is None)
         if g is not None:
             assert_same_values(g, h, exact, grad_signs)
+
+
+def outcome(L, make):
+    """What `make(L)` gives, as comparable facts: the error, or repr, dtype and value bits."""
+    try:
+        t = make(L)
+    except Exception as exc:  # noqa: BLE001 (compared with torch's)
+        return type(exc).__name__, str(exc)
+    values = t.detach().numpy()
+    if values.dtype.kind != "f":
+        return repr(t), str(t.dtype), values.tobytes()
+    bits = np.where(np.isnan(values), np.nan, values).tobytes()  # every nan alike, -0. not 0.
+    return repr(t), str(t.dtype), bits

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import engine
 from tests.engine.grad_graph import grad_fn_names
-from tests.engine.random_programs import compare_programs, programs
+from tests.engine.random_programs import compare_programs, outcome, programs
 
 torch = pytest.importorskip("torch")
 # x.T / x.mT deprecation warnings: their texts are tested elsewhere, not in random programs
@@ -129,19 +129,6 @@ def test_random_typed_program_matches_torch(program):
     compare_programs(program, grad_signs=False)  # zero gradients' signs: OPEN below
 
 
-def _outcome(L, make):
-    """What `make(L)` gives, as comparable facts: the error, or repr, dtype and value bits."""
-    try:
-        t = make(L)
-    except Exception as exc:  # noqa: BLE001 (compared with torch's)
-        return type(exc).__name__, str(exc)
-    values = t.detach().numpy()
-    if values.dtype.kind != "f":
-        return repr(t), str(t.dtype), values.tobytes()
-    bits = np.where(np.isnan(values), np.nan, values).tobytes()  # every nan alike, -0. not 0.
-    return repr(t), str(t.dtype), bits
-
-
 def _grad(make):
     """A case giving the gradient of the leaf `make` builds its output from."""
 
@@ -224,12 +211,13 @@ FIXED = {
     "minimum, float64 and bool": lambda L: L.minimum(
         L.full((9,), -0.0, dtype=L.float64), L.zeros(9, dtype=L.bool)
     ),
+    "dot checks dtypes before sizes": lambda L: L.tensor([1.0, 2.0]) @ L.tensor([True]),
 }
 
 
 @pytest.mark.parametrize("make", FIXED.values(), ids=FIXED.keys())
 def test_fixed_discrepancy_matches_torch(make):
-    assert _outcome(engine, make) == _outcome(torch, make)
+    assert outcome(engine, make) == outcome(torch, make)
 
 
 def _int_times_float_grad(L):
@@ -254,10 +242,7 @@ OPEN = {
     "engine/ops.py: pow's bool exponent fails in backward": lambda L: (
         L.tensor(2.0, requires_grad=True) ** L.tensor(True)
     ).backward(),
-    "engine/ops_linalg.py: dot checks dtypes before sizes": lambda L: (
-        L.tensor([1.0, 2.0]) @ L.tensor([True])
-    ),
-    "engine/ops_linalg.py: empty batched matmul of two dtypes": lambda L: (
+    "engine/ops_batched.py bmm: empty batched matmul of two dtypes": lambda L: (
         L.zeros(0, 2, 2) @ L.zeros(0, 2, 2, dtype=L.bool)
     ),
 }
@@ -266,4 +251,4 @@ OPEN = {
 @pytest.mark.parametrize("make", OPEN.values(), ids=OPEN.keys())
 @pytest.mark.xfail(strict=True, reason="needs a change in a file this audit does not own")
 def test_open_discrepancy_matches_torch(make):
-    assert _outcome(engine, make) == _outcome(torch, make)
+    assert outcome(engine, make) == outcome(torch, make)
