@@ -3,6 +3,7 @@ that `//` and torch.floor_divide share (engine.ops_math), bit for bit as torch's
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,9 +16,15 @@ from engine.tensor import Tensor, wrap
 
 
 def check_divisor(x: np.ndarray, y: Any) -> None:
-    """torch refuses integer division by zero (floats give inf or nan)."""
+    """torch refuses integer division by zero (floats give inf or nan). An empty result runs no
+    kernel, and operands that do not broadcast get the kernel's broadcast error instead."""
     if x.dtype.kind in "iu" and np.any(np.asarray(y) == 0):
-        raise RuntimeError("ZeroDivisionError")
+        try:
+            shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+        except ValueError:
+            return
+        if math.prod(shape):
+            raise RuntimeError("ZeroDivisionError")
 
 
 def floor_divide_forward(x: np.ndarray, y: Any) -> np.ndarray:
