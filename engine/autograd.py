@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import engine_loop, factories, hooks, once
+from engine.backends import is_basic_index, zeros_holding
 from engine.dispatch import _finish, edge
 from engine.engine_loop import Plan, execute
 from engine.hooks import type_name
@@ -90,12 +91,10 @@ class TENSOR:  # noqa: N801 (a namespace standing in for a module)
     @staticmethod
     def index_add_zeros(t: Tensor, index: Any, shape: tuple) -> Tensor:
         """Zeros of `shape` with `t` added at `index`, recorded under torch's node names."""
-        array = np.zeros(shape, t.dtype.np)
-        np.add.at(array, index, t.array)
-        out = wrap(array, t.dtype)
-        parts = index if isinstance(index, tuple) else (index,)
-        if any(isinstance(p, (list, np.ndarray)) for p in parts):
+        out = wrap(zeros_holding(t.array, index, shape), t.dtype)
+        if not is_basic_index(index):
             return _finish(INDEX_PUT, out, (0, t), (index, shape), (t, index))
+        parts = index if isinstance(index, tuple) else (index,)
         op = SELECT_BACKWARD if isinstance(parts[-1], int) else SLICE_BACKWARD
         return _finish(op, out, (t,), (index, shape), (t, index))
 

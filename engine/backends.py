@@ -103,6 +103,24 @@ def tanh(x: np.ndarray) -> np.ndarray:
     return y.astype(_F32)
 
 
+def is_basic_index(index: Any) -> bool:
+    """Whether `index` has only ints, slices, None and Ellipsis (a view: select, slice)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(p, (list, np.ndarray)) for p in parts)
+
+
+def zeros_holding(array: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
+    """Zeros of `shape` with `array` at `index`: copied in for a basic index, as torch's
+    select and slice backward do (so -0. stays -0.), added for an advanced one, as index_put
+    with accumulate does (repeated positions add up)."""
+    out = np.zeros(shape, array.dtype)
+    if is_basic_index(index):
+        out[index] = array
+    else:
+        np.add.at(out, index, array)
+    return out
+
+
 def _float32_last(g: np.ndarray, y: np.ndarray, dim: int | None) -> bool:
     """Whether a softmax gradient runs torch's float32 last-dim kernel."""
     return _float32_kernel(g, y, dim) and dim % y.ndim == y.ndim - 1
@@ -152,10 +170,8 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
 
     @staticmethod
     def index_add_zeros(array: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
-        """Zeros of `shape` with `array` added at `index` (repeated indices accumulate)."""
-        out = np.zeros(shape, array.dtype)
-        np.add.at(out, index, array)
-        return out
+        """Zeros of `shape` holding `array` at `index`: see `zeros_holding`."""
+        return zeros_holding(array, index, shape)
 
     @staticmethod
     def reshape(array: np.ndarray, shape: tuple) -> np.ndarray:

@@ -256,6 +256,8 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
         op = ops.self_only(op)
     elif not a._rg:
         op = ops.other_only(op)
+    if type(b) is Tensor and b.dtype is not a.dtype and op.grad_fn is not None:
+        op = ops.promoting(op)
     return _finish(op, out, (a, b), None, args)
 
 

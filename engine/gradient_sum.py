@@ -85,7 +85,10 @@ def _sequential_sum(parts: list) -> Any:
         if first.size > 1:
             rows = _flat_rows(parts)
             if rows.dtype == first.dtype:
-                return np.add.reduce(rows.reshape(len(parts), -1), axis=0).reshape(shape)
+                # numpy's reduction starts from +0., which would turn -0. + -0. into +0.
+                start = -0.0 if rows.dtype.kind == "f" else 0
+                stacked = rows.reshape(len(parts), -1)
+                return np.add.reduce(stacked, axis=0, initial=start).reshape(shape)
         else:
             stacked = np.array(parts)
             if stacked.dtype == first.dtype:

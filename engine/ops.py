@@ -207,6 +207,34 @@ _OTHER_ONLY = {
 }
 
 
+_PROMOTING: dict[Op, Op] = {}
+
+
+def promoting(op: Op) -> Op:
+    """`op` for inputs of two dtypes: its rule sees the saved arrays in the gradient's dtype.
+    torch computes `grad * other` for an int64 `other` and a float32 `grad` in float32, where
+    numpy would widen to float64 and round twice."""
+    row = _PROMOTING.get(op)
+    if row is None:
+        rule = op.backward
+
+        def backward(B, g, s, a):
+            if B is NUMPY:
+                s = tuple([_as_dtype_of(v, g) for v in s])
+            return rule(B, g, s, a)
+
+        row = _PROMOTING[op] = Op(op.name, op.grad_fn, op.forward, backward, op.saves)
+    return row
+
+
+def _as_dtype_of(value: Any, g: np.ndarray) -> Any:
+    """`value` as `g`'s dtype; bool arrays stay (numpy widens nothing for them, and a rule
+    may need to see a bool, as pow's does)."""
+    if value.__class__ is np.ndarray and value.dtype != g.dtype and value.dtype != np.bool_:
+        return value.astype(g.dtype)
+    return value
+
+
 def self_only(op: Op) -> Op:
     """The row recording `op` when only its first input needs a gradient."""
     return _SELF_ONLY.get(op, op)
@@ -219,6 +247,7 @@ def other_only(op: Op) -> Op:
 
 def _pow_tensor_backward(B, g, s, a):
     base, exponent, out = s
+    sub_check(is_bool(exponent), False)  # torch's formula computes `exponent - 1`
     log_base = B.where((base == 0) & (exponent >= 0), 0.0, out * B.log(base))
     grad_exponent = g * log_base
     # `exponent - 1`: torch's C++ subtracts a Scalar (SubBackward1)
