@@ -43,9 +43,10 @@ isnan, isinf, isfinite, any, all = map(  # noqa: A001
 )
 isclose, allclose, equal = map(_from_method, ("isclose", "allclose", "equal"))
 eq, ne, lt, le, gt, ge = map(_from_method, ("eq", "ne", "lt", "le", "gt", "ge"))
-logsumexp, prod, cumsum, flip = map(_from_method, ("logsumexp", "prod", "cumsum", "flip"))
+logsumexp, prod, flip = map(_from_method, ("logsumexp", "prod", "flip"))
+cumsum, cumprod = map(_from_method, ("cumsum", "cumprod"))
 var, std, round, floor, ceil = map(_from_method, ("var", "std", "round", "floor", "ceil"))  # noqa: A001
-clamp_, relu_ = map(_from_method, ("clamp_", "relu_"))
+clamp_, relu_, abs_ = map(_from_method, ("clamp_", "relu_", "abs_"))
 unbind, chunk = map(_from_method, ("unbind", "chunk"))
 
 

@@ -1,7 +1,7 @@
-"""In-place `clamp_`, `relu_`, `fill_` and `copy_`, built on engine.inplace's checks and rebase.
+"""In-place `clamp_`, `relu_`, `abs_`, `fill_` and `copy_`, on engine.inplace's checks and rebase.
 
 Each changes the tensor's own array, bumps its version counter and, with grad mode on and an
-input requiring grad, gives it torch's node for the op (ClampBackward1, ReluBackward0,
+input requiring grad, gives it torch's node for the op (ClampBackward1, ReluBackward0, AbsBackward0,
 FillBackward2/3, CopyBackwards) whose first edge leads to the tensor's old history.
 """
 
@@ -24,7 +24,7 @@ from engine.inplace import (
     written_rule,
 )
 from engine.ops import Op
-from engine.ops_math import CLAMP, CLAMP_TENSOR, RELU
+from engine.ops_math import ABS, CLAMP, CLAMP_TENSOR, RELU
 from engine.ops_views import rebase
 from engine.tensor import Tensor, wrap
 
@@ -121,8 +121,15 @@ def clamp_(t: Tensor, low: Any = None, high: Any = None) -> Tensor:
 def relu_(t: Tensor) -> Tensor:
     """max(t, 0) in place; the gradient at 0 is 0 (ReluBackward0, saving the result)."""
     if t.dtype is dtypes.bool_:
-        raise NotImplementedError("\"clamp_min_cpu\" not implemented for 'Bool'")
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _changed_in_place("relu_", t, RELU, None, (t,), RELU.forward(t.array, None), (t,))
+
+
+def abs_(t: Tensor) -> Tensor:
+    """|t| in place; the gradient is sign(old t) (AbsBackward0, saving the old values)."""
+    if t.dtype is dtypes.bool_:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return _changed_in_place("abs_", t, ABS, None, (t,), ABS.forward(t.array, None), (t,))
 
 
 def fill_(t: Tensor, value: Any) -> Tensor:

@@ -35,7 +35,10 @@ _OTHER = {
     "minimum": "other",
     "equal": "other",
     "type_as": "other",
+    "expand_as": "other",
+    "reshape_as": "other",
 }
+_METHODS_ONLY = ("type_as", "expand_as", "reshape_as")  # no torch.<name> function
 _COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
 _VAR = (
     "tuple of ints[1]? dim, bool unbiased = True, bool keepdim = False",
@@ -47,7 +50,7 @@ _UNARY = ("sin", "cos", "tanh", "sigmoid", "sqrt", "abs", "sign", "square", "neg
 _NO_ARGUMENTS = (
     *_UNARY,
     *("relu", "reciprocal", "t", "logical_not", "isnan", "isinf", "isfinite"),
-    *("floor", "ceil", "relu_"),
+    *("floor", "ceil", "relu_", "abs_"),
 )
 _CONVERSIONS = ("clone", "float", "double", "long", "int", "bool", "half")
 
@@ -98,7 +101,7 @@ METHODS: dict[str, tuple[str, ...]] = {
         "(*, torch.dtype? dtype = None)",
         "(int dim, bool keepdim = False, *, torch.dtype? dtype = None)",
     ),
-    "cumsum": ("(int dim, *, torch.dtype? dtype = None)",),
+    **{name: ("(int dim, *, torch.dtype? dtype = None)",) for name in ("cumsum", "cumprod")},
     "flip": ("(tuple of ints dims)",),
     "unbind": ("(int dim = 0)",),
     "chunk": ("(int chunks, int dim = 0)",),
@@ -198,7 +201,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     **{
         name: (f"(Tensor input, Tensor {other}, {_OUT})",)
         for name, other in _OTHER.items()
-        if name not in ("mm", "equal", "type_as")
+        if name not in ("mm", "equal", *_METHODS_ONLY)
     },
     "equal": ("(Tensor input, Tensor other)",),
     **{
@@ -210,7 +213,10 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         "(Tensor input, *, torch.dtype? dtype = None)",
         f"(Tensor input, int dim, bool keepdim = False, *, torch.dtype? dtype = None, {_OUT[3:]})",
     ),
-    "cumsum": (f"(Tensor input, int dim, *, torch.dtype? dtype = None, {_OUT[3:]})",),
+    **{
+        name: (f"(Tensor input, int dim, *, torch.dtype? dtype = None, {_OUT[3:]})",)
+        for name in ("cumsum", "cumprod")
+    },
     "flip": ("(Tensor input, tuple of ints dims)",),
     "unbind": ("(Tensor input, int dim = 0)",),
     "chunk": ("(Tensor input, int chunks, int dim = 0)",),
@@ -219,7 +225,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "round": (f"(Tensor input, {_OUT})", f"(Tensor input, *, int decimals, {_OUT[3:]})"),
     "floor": (f"(Tensor input, {_OUT})",),
     "ceil": (f"(Tensor input, {_OUT})",),
-    "relu_": ("(Tensor input)",),
+    **{name: ("(Tensor input)",) for name in ("relu_", "abs_")},
     "clamp_": tuple(f"(Tensor input, {bounds})" for bounds in _CLAMP),
 }
 

@@ -1,7 +1,7 @@
 """More Tensor methods learners' programs use: comparisons by name, `where`, logsumexp, norm,
-prod, cumsum, flip, var/std, round/floor/ceil, in-place clamp_/relu_/fill_/copy_, half, mT,
-device, and unbind/split/chunk; each a thin call into engine.ops_more, ops_norm, inplace_more and
-multi_output.
+prod, cumsum, cumprod, flip, var/std, round/floor/ceil, in-place clamp_/relu_/abs_/fill_/copy_,
+half, mT, device, and unbind/split/chunk; each a thin call into engine.ops_more, ops_cumprod,
+ops_norm, inplace_more and multi_output.
 
 `TensorMethods` (engine.tensor_methods) inherits this mixin; the op modules import
 `engine.tensor`, so they are bound by `bind()` once it exists.
@@ -90,6 +90,11 @@ class TensorMoreMethods:
         return _more.cumsum(self, dim, dtype)
 
     @torch_method
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running products along `dim`."""
+        return _cumprod.cumprod(self, dim, dtype=dtype)
+
+    @torch_method
     def flip(self, *dims: Any) -> Tensor:
         """The values reversed along `dims` (a copy)."""
         return _more.flip(self, dims[0] if len(dims) == 1 else dims)
@@ -150,6 +155,11 @@ class TensorMoreMethods:
     def relu_(self) -> Tensor:
         """max(self, 0), in place."""
         return _inplace.relu_(self)
+
+    @torch_method
+    def abs_(self) -> Tensor:
+        """|self|, in place."""
+        return _inplace.abs_(self)
 
     @torch_method
     def fill_(self, value: Any) -> Tensor:
@@ -213,10 +223,11 @@ class TensorMoreMethods:
 
 def bind() -> None:
     """Bind the op modules the methods call (run once by tensor_methods.bind_dispatch)."""
-    global Tensor, binary, convert, dtypes, ops, _inplace, _math, _more, _multi, _norm
+    global Tensor, binary, convert, dtypes, ops, _cumprod, _inplace, _math, _more, _multi, _norm
     from engine import dtypes, ops
     from engine import inplace_more as _inplace
     from engine import multi_output as _multi
+    from engine import ops_cumprod as _cumprod
     from engine import ops_math as _math
     from engine import ops_more as _more
     from engine import ops_norm as _norm

@@ -42,3 +42,112 @@ DIVISION = {
 @pytest.mark.parametrize("make", DIVISION.values(), ids=DIVISION.keys())
 def test_integer_division_matches_torch(make):
     assert outcome(engine, make) == outcome(torch, make)
+
+
+def _inplace_history(method):
+    """The tensor changed in place by `method`, its grad_fn and version, and the leaf's
+    gradient through it."""
+
+    def run(L):
+        x = L.tensor([[-2.0, -0.0, 0.0], [3.0, -1.5, 1.0]], requires_grad=True)
+        y = x * 1.5
+        version = y._version
+        same = getattr(y, method)() is y
+        fn = y.grad_fn
+        (y * L.arange(1.0, 7.0).reshape(2, 3)).sum().backward()
+        nodes = (fn.name(), type(fn.next_functions[0][0]).__name__, fn.next_functions[0][1])
+        return repr(y), same, y._version - version, nodes, repr(x.grad)
+
+    return run
+
+
+def _error(make):
+    def run(L):
+        try:
+            make(L)
+        except Exception as exc:  # noqa: BLE001 (compared with torch's)
+            return type(exc).__name__, str(exc)
+        return None
+
+    return run
+
+
+INPLACE = {
+    **{f"{m}_ history": _inplace_history(f"{m}_") for m in ("abs", "relu")},
+    "abs_ of a leaf requiring grad": _error(lambda L: L.tensor([-1.0], requires_grad=True).abs_()),
+    "abs_ of a view of a leaf": _error(lambda L: L.ones(2, requires_grad=True)[:1].abs_()),
+    "abs_ of bool": _error(lambda L: L.tensor([True]).abs_()),
+    "relu_ of bool": _error(lambda L: L.tensor([True]).relu_()),
+    "torch.relu_ of bool": _error(lambda L: L.relu_(L.tensor([True]))),
+    "abs_ with an argument": _error(lambda L: L.tensor([-1.0]).abs_(2)),
+    "abs_ of int64": lambda L: repr(L.tensor([-1, 2, -3]).abs_()),
+    "abs_ of a view changes the base": lambda L: repr(
+        (lambda b: (b[1:].abs_(), b)[1])(L.tensor([-1.0, -2.0, -0.0]))
+    ),
+    "abs_ of an expanded tensor": _error(lambda L: L.tensor([-1.0]).expand(3).abs_()),
+}
+
+
+@pytest.mark.parametrize("run", INPLACE.values(), ids=INPLACE.keys())
+def test_inplace_unary_matches_torch(run):
+    assert run(engine) == run(torch)
+
+
+def _cumprod_history(L):
+    x = L.tensor([[1.0, -2.0, 3.0], [0.5, 0.0, 2.0]], requires_grad=True)
+    y = x.cumprod(1)
+    y.backward(L.ones(2, 3))
+    return repr(y), repr(x.grad)
+
+
+METHODS = {
+    "cumprod method and gradient": _cumprod_history,
+    "cumprod method, int64 in float64": lambda L: repr(
+        L.tensor([1, 2, 3]).cumprod(0, dtype=L.float64)
+    ),
+    "cumprod method of bool": lambda L: repr(L.tensor([True, False]).cumprod(-1)),
+    "cumprod, dim as keyword": lambda L: repr(L.tensor([1.0, 2.0]).cumprod(dim=0)),
+    "cumprod without dim": _error(lambda L: L.tensor([1.0]).cumprod()),
+    "cumprod, a str dim": _error(lambda L: L.tensor([1.0]).cumprod("a")),
+    "cumprod, dtype by position": _error(lambda L: L.tensor([1.0]).cumprod(0, L.float64)),
+    "cumprod, a bad keyword": _error(lambda L: L.tensor([1.0]).cumprod(0, dtyp=None)),
+    "cumprod, dim out of range": _error(lambda L: L.tensor([1.0]).cumprod(1)),
+    **{
+        f"{name}, a number": _error(lambda L, name=name: getattr(L.tensor([1.0]), name)(3))
+        for name in ("expand_as", "reshape_as")
+    },
+    **{
+        f"{name}, a keyword number": _error(
+            lambda L, name=name: getattr(L.tensor([1.0]), name)(other=3)
+        )
+        for name in ("expand_as", "reshape_as")
+    },
+    **{
+        f"{name}, no argument": _error(lambda L, name=name: getattr(L.tensor([1.0]), name)())
+        for name in ("expand_as", "reshape_as")
+    },
+}
+
+
+@pytest.mark.parametrize("run", METHODS.values(), ids=METHODS.keys())
+def test_method_matches_torch(run):
+    assert run(engine) == run(torch)
+
+
+# torch.cumprod and torch.abs_ as engine.functions has them (engine/__init__ still exports
+# ops_cumprod's unchecked cumprod and no abs_)
+FUNCTIONS = {
+    "cumprod, a str dim": lambda L, F: F.cumprod(L.tensor([1.0, 2.0]), "a"),
+    "cumprod without dim": lambda L, F: F.cumprod(L.tensor([1.0, 2.0])),
+    "cumprod, dtype by position": lambda L, F: F.cumprod(L.tensor([1.0]), 0, L.float64),
+    "cumprod, input and dim as keywords": lambda L, F: F.cumprod(input=L.tensor([2.0]), dim=0),
+    "cumprod, dtype": lambda L, F: F.cumprod(L.tensor([2, 3]), 0, dtype=L.float16),
+    "abs_": lambda L, F: F.abs_(L.tensor([-1.0, 0.0])),
+    "abs_ with a second argument": lambda L, F: F.abs_(L.tensor([-1.0]), 2),
+}
+
+
+@pytest.mark.parametrize("make", FUNCTIONS.values(), ids=FUNCTIONS.keys())
+def test_function_matches_torch(make):
+    mine = outcome(engine, lambda L: make(L, engine.functions))
+    assert mine == outcome(torch, lambda L: make(L, torch))
