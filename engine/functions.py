@@ -47,6 +47,7 @@ logsumexp, prod, flip = map(_from_method, ("logsumexp", "prod", "flip"))
 cumsum, cumprod = map(_from_method, ("cumsum", "cumprod"))
 var, std, round, floor, ceil = map(_from_method, ("var", "std", "round", "floor", "ceil"))  # noqa: A001
 clamp_, relu_, abs_ = map(_from_method, ("clamp_", "relu_", "abs_"))
+neg_, exp_, sqrt_ = map(_from_method, ("neg_", "exp_", "sqrt_"))
 unbind, chunk = map(_from_method, ("unbind", "chunk"))
 
 

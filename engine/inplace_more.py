@@ -1,4 +1,5 @@
-"""In-place `clamp_`, `relu_`, `abs_`, `fill_` and `copy_`, on engine.inplace's checks and rebase.
+"""In-place `clamp_`, `relu_`, `abs_`, `neg_`, `exp_`, `sqrt_`, `fill_` and `copy_`, on
+engine.inplace's checks and rebase.
 
 Each changes the tensor's own array, bumps its version counter and, with grad mode on and an
 input requiring grad, gives it torch's node for the op (ClampBackward1, ReluBackward0, AbsBackward0,
@@ -24,7 +25,7 @@ from engine.inplace import (
     written_rule,
 )
 from engine.ops import Op
-from engine.ops_math import ABS, CLAMP, CLAMP_TENSOR, RELU
+from engine.ops_math import ABS, CLAMP, CLAMP_TENSOR, RELU, SQRT
 from engine.ops_views import rebase
 from engine.tensor import Tensor, wrap
 
@@ -130,6 +131,23 @@ def abs_(t: Tensor) -> Tensor:
     if t.dtype is dtypes.bool_:
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return _changed_in_place("abs_", t, ABS, None, (t,), ABS.forward(t.array, None), (t,))
+
+
+# in place, a function torch computes in floats refuses a tensor that cannot hold its result
+_UNARY = {"neg_": (ops.NEG, False), "exp_": (ops.EXP, True), "sqrt_": (SQRT, True)}
+
+
+def unary_(name: str, t: Tensor) -> Tensor:
+    """neg_, exp_ or sqrt_ of `t` (NegBackward0; ExpBackward0 and SqrtBackward0 save the new
+    values)."""
+    op, float_valued = _UNARY[name]
+    if float_valued and t.dtype.category != dtypes.FLOATING:
+        raise RuntimeError(
+            "result type Float can't be cast to the desired output type "
+            f"{dtypes.SCALAR_NAMES[t.dtype]}"
+        )
+    new = _as_array(op.forward(t.array, None), t.dtype)
+    return _changed_in_place(name, t, op, None, (t,), new, (t,))
 
 
 def fill_(t: Tensor, value: Any) -> Tensor:

@@ -47,10 +47,12 @@ _VAR = (
 )
 _VAR_OUT = (f", {_OUT}", f", {_OUT[3:]}", "")  # where torch prints `out` in var/std
 _UNARY = ("sin", "cos", "tanh", "sigmoid", "sqrt", "abs", "sign", "square", "neg", "exp", "log")
+_IN_PLACE = ("relu_", "abs_", "neg_", "exp_", "sqrt_")
 _NO_ARGUMENTS = (
     *_UNARY,
     *("relu", "reciprocal", "t", "logical_not", "isnan", "isinf", "isfinite"),
-    *("floor", "ceil", "relu_", "abs_"),
+    *("floor", "ceil"),
+    *_IN_PLACE,
 )
 _CONVERSIONS = ("clone", "float", "double", "long", "int", "bool", "half")
 
@@ -225,7 +227,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "round": (f"(Tensor input, {_OUT})", f"(Tensor input, *, int decimals, {_OUT[3:]})"),
     "floor": (f"(Tensor input, {_OUT})",),
     "ceil": (f"(Tensor input, {_OUT})",),
-    **{name: ("(Tensor input)",) for name in ("relu_", "abs_")},
+    **{name: ("(Tensor input)",) for name in _IN_PLACE},
     "clamp_": tuple(f"(Tensor input, {bounds})" for bounds in _CLAMP),
 }
 

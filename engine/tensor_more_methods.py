@@ -1,7 +1,7 @@
 """More Tensor methods learners' programs use: comparisons by name, `where`, logsumexp, norm,
-prod, cumsum, cumprod, flip, var/std, round/floor/ceil, in-place clamp_/relu_/abs_/fill_/copy_,
-half, mT, device, and unbind/split/chunk; each a thin call into engine.ops_more, ops_cumprod,
-ops_norm, inplace_more and multi_output.
+prod, cumsum, cumprod, flip, var/std, round/floor/ceil, in-place clamp_, relu_, abs_, neg_, exp_,
+sqrt_, fill_ and copy_, half, mT, device, and unbind/split/chunk; each a thin call into
+engine.ops_more, ops_cumprod, ops_norm, inplace_more and multi_output.
 
 `TensorMethods` (engine.tensor_methods) inherits this mixin; the op modules import
 `engine.tensor`, so they are bound by `bind()` once it exists.
@@ -160,6 +160,21 @@ class TensorMoreMethods:
     def abs_(self) -> Tensor:
         """|self|, in place."""
         return _inplace.abs_(self)
+
+    @torch_method
+    def neg_(self) -> Tensor:
+        """-self, in place."""
+        return _inplace.unary_("neg_", self)
+
+    @torch_method
+    def exp_(self) -> Tensor:
+        """e ** self, in place (float tensors only)."""
+        return _inplace.unary_("exp_", self)
+
+    @torch_method
+    def sqrt_(self) -> Tensor:
+        """The square root of self, in place (float tensors only)."""
+        return _inplace.unary_("sqrt_", self)
 
     @torch_method
     def fill_(self, value: Any) -> Tensor:

@@ -73,7 +73,25 @@ def _error(make):
 
 
 INPLACE = {
-    **{f"{m}_ history": _inplace_history(f"{m}_") for m in ("abs", "relu")},
+    **{f"{m}_ history": _inplace_history(f"{m}_") for m in ("abs", "relu", "neg", "exp", "sqrt")},
+    **{
+        f"{m}_ of {dtype}": _error(
+            lambda L, m=m, dtype=dtype: getattr(
+                L.tensor([1, 0], dtype=getattr(L, dtype)), f"{m}_"
+            )()
+        )
+        for m in ("neg", "exp", "sqrt")
+        for dtype in ("int64", "int32", "uint8", "bool")
+    },
+    **{
+        f"{m}_ of float16 and float64": lambda L, m=m: [
+            repr(getattr(L.tensor([0.3, 2.0, -1.0, -0.0], dtype=dt), f"{m}_")())
+            for dt in (L.float16, L.float64)
+        ]
+        for m in ("neg", "exp", "sqrt")
+    },
+    "neg_ of int64": lambda L: repr(L.tensor([-1, 2]).neg_()),
+    "exp_ of a leaf requiring grad": _error(lambda L: L.ones(1, requires_grad=True).exp_()),
     "abs_ of a leaf requiring grad": _error(lambda L: L.tensor([-1.0], requires_grad=True).abs_()),
     "abs_ of a view of a leaf": _error(lambda L: L.ones(2, requires_grad=True)[:1].abs_()),
     "abs_ of bool": _error(lambda L: L.tensor([True]).abs_()),
@@ -134,8 +152,8 @@ def test_method_matches_torch(run):
     assert run(engine) == run(torch)
 
 
-# torch.cumprod and torch.abs_ as engine.functions has them (engine/__init__ still exports
-# ops_cumprod's unchecked cumprod and no abs_)
+# torch.cumprod, abs_, neg_, exp_ and sqrt_ as engine.functions has them (engine/__init__ still
+# exports ops_cumprod's unchecked cumprod and none of the others)
 FUNCTIONS = {
     "cumprod, a str dim": lambda L, F: F.cumprod(L.tensor([1.0, 2.0]), "a"),
     "cumprod without dim": lambda L, F: F.cumprod(L.tensor([1.0, 2.0])),
@@ -144,6 +162,11 @@ FUNCTIONS = {
     "cumprod, dtype": lambda L, F: F.cumprod(L.tensor([2, 3]), 0, dtype=L.float16),
     "abs_": lambda L, F: F.abs_(L.tensor([-1.0, 0.0])),
     "abs_ with a second argument": lambda L, F: F.abs_(L.tensor([-1.0]), 2),
+    **{
+        f"{m}_": lambda L, F, m=m: getattr(F, f"{m}_")(L.tensor([0.5, 4.0]))
+        for m in ("neg", "exp", "sqrt")
+    },
+    "exp_ with a second argument": lambda L, F: F.exp_(L.tensor([-1.0]), 2),
 }
 
 
