@@ -23,9 +23,31 @@ from engine.view_meta import check_rebase, follow_bases
 
 
 def _as_strided_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
+    """torch's as_strided_backward: `g` into zeros of the base's shape, copied when the view's
+    positions do not repeat (so -0. stays -0.), else added up."""
     pos, shape = attrs
-    flat = B.index_add_zeros(g, pos, (int(np.prod(shape, dtype=np.int64)),))
-    return (B.reshape(flat, shape),)
+    repeats = np.unique(pos).size < pos.size
+    if B is NUMPY and not repeats:
+        flat = np.zeros(_size(shape), g.dtype)
+        flat[pos] = g
+        return (flat.reshape(shape),)
+    if B is NUMPY or repeats:
+        return (B.reshape(B.index_add_zeros(g, pos, (_size(shape),)), shape),)
+    for dim in reversed(range(pos.ndim)):  # torch first squeezes the view's size-1 dims
+        if pos.shape[dim] == 1:
+            g, pos = g.squeeze(dim), pos.squeeze(dim)
+    storage = wrap(np.zeros(_size(shape), g.dtype.np), g.dtype)
+    _copy_into(storage, pos, g)
+    return (_strided(storage, np.arange(storage.array.size).reshape(shape)),)
+
+
+def _strided(base: Tensor, pos: np.ndarray) -> Tensor:
+    """torch's `base.as_strided(...)` of the flat positions `pos` of a contiguous `base`
+    (AsStridedBackward0 when `base` requires grad); a copy, as nothing writes into it."""
+    out = wrap(base.array.reshape(-1)[pos], base.dtype)
+    if base._rg:
+        record(AS_STRIDED, out, (base,), (pos, base.array.shape))
+    return out
 
 
 AS_STRIDED = Op("as_strided", "AsStridedBackward0", None, _as_strided_backward)
@@ -36,23 +58,44 @@ def _copy_slices_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
     from engine.engine_loop import _apply
 
     pos, shape, fn = attrs
-    size = int(np.prod(shape, dtype=np.int64))
-    flat = B.reshape(g, (size,))
-    grads = _apply(fn, flat[pos], True, B is not NUMPY)
-    if B is NUMPY:
-        base = flat.copy()
-        base[pos] = 0 if grads[0] is None else grads[0]
-    else:
-        keep = np.ones(size, g.dtype.np)
-        keep[pos] = 0
-        base = flat * _constant(keep, g)
-        if grads[0] is not None:
-            base = base + B.index_add_zeros(grads[0], pos, (size,))
+    if B is not NUMPY:
+        return _copy_slices_recorded(g, pos, fn)
+    flat = B.reshape(g, (_size(shape),))
+    grads = _apply(fn, flat[pos], True, False)
+    base = flat.copy()
+    base[pos] = 0 if grads[0] is None else grads[0]
     return (B.reshape(base, shape), *grads[1:])
 
 
-def _constant(values: np.ndarray, like: Tensor) -> Tensor:
-    return wrap(values, like.dtype)
+def _copy_slices_recorded(g: Tensor, pos: np.ndarray, fn: Node) -> tuple:
+    """torch's CopySlices::apply under create_graph: `g` copied (CopyBackwards), the region of
+    the copy (AsStridedBackward0) cloned (CloneBackward0) for `fn`, and `fn`'s gradient for its
+    target copied into the region (CopySlices). Recorded where `g` or `fn`'s gradients are."""
+    from engine.engine_loop import _apply
+
+    result = hooks.copy_backwards(g) if g._rg else wrap(g.array.copy(), g.dtype)
+    grads = _apply(fn, _strided(result, pos).clone(), True, True)
+    written = grads[0]
+    if written is None:  # the op's node gives no gradient to what it overwrote: zeros
+        written = wrap(np.zeros(pos.shape, g.dtype.np), g.dtype)
+    _copy_into(result, pos, written)
+    return (result, *grads[1:])
+
+
+def _copy_into(target: Tensor, pos: np.ndarray, values: Tensor) -> None:
+    """torch's `target.as_strided(...).copy_(values)` for the flat positions `pos` (of
+    `values`' shape) of a new contiguous `target`: target's history becomes CopySlices."""
+    target.array.reshape(-1)[pos] = values.array
+    if target._rg or values._rg:
+        rebase(target, Node(WRITE_BACK, (None, grad_node(values))), pos)
+
+
+def _size(shape: tuple) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+# torch's CopyBackwards of `region.copy_(grad)` in CopySlices::apply (no gradient to `region`)
+WRITE_BACK = Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
 
 
 COPY_SLICES = Rule("copy_slices", _copy_slices_backward)
