@@ -13,10 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from engine import hooks
+from engine import dtypes, hooks
 from engine.backends import NUMPY
 from engine.dispatch import grad_node, record
-from engine.graph import CopySlices, Node, Rule, root
+from engine.graph import (
+    CopyBackwards,
+    CopySlices,
+    FillBackward3,
+    IndexPutBackward0,
+    Node,
+    Rule,
+    root,
+)
 from engine.ops import Op
 from engine.tensor import Tensor, wrap
 from engine.view_meta import check_rebase, follow_bases
@@ -101,6 +109,51 @@ WRITE_BACK = Op("copy_", "CopyBackwards", None, lambda B, g, s, a: (None, g))
 COPY_SLICES = Rule("copy_slices", _copy_slices_backward)
 
 
+def _whole_write_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
+    """torch's CopyBackwards or FillBackward3 of a write into all of a tensor that is no view:
+    zeros (unrecorded) for the old values, `fn`'s gradients for the value."""
+    from engine.engine_loop import _apply
+
+    if B is NUMPY:
+        return _copy_slices_backward(B, g, s, attrs)
+    pos, shape, fn = attrs
+    grads = _apply(fn, g, True, True)
+    return (wrap(np.zeros(shape, g.dtype.np), g.dtype), *grads[1:])
+
+
+def _index_put_backward(B: Any, g: Any, s: tuple, attrs: tuple) -> tuple:
+    """torch's IndexPutBackward0: `g` with the written positions zeroed (an index_put) for the
+    old values, then `fn`'s gradients for the value from `g` at those positions (IndexBackward0)."""
+    from engine.engine_loop import _apply
+
+    if B is NUMPY:
+        return _copy_slices_backward(B, g, s, attrs)
+    pos, shape, fn = attrs
+    zeroed = _zeroed(B, g, pos)
+    index = tuple(wrap(i.astype(np.int64), dtypes.int64) for i in np.unravel_index(pos, shape))
+    return (zeroed, *_apply(fn, g[index], True, True)[1:])
+
+
+def _zeroed(B: Any, g: Any, pos: np.ndarray) -> Any:
+    """`g` with zeros at the flat positions `pos` (torch's out-of-place index_put of zeros)."""
+    array = np.array(g.array if type(g) is Tensor else g, copy=True, order="C")
+    array.reshape(-1)[pos] = 0
+    if B is NUMPY:
+        return array
+    out = wrap(array, g.dtype)
+    if g._rg:
+        record(ZEROED, out, (g, None), (pos,))
+    return out
+
+
+ZEROED = Op("index_put", "IndexPutBackward0", None, lambda B, g, s, a: (_zeroed(B, g, a[0]), None))
+RULES = {
+    CopyBackwards: Rule("copy_", _whole_write_backward),
+    FillBackward3: Rule("fill_", _whole_write_backward),
+    IndexPutBackward0: Rule("index_put_", _index_put_backward),
+}
+
+
 def _byte_offsets(a: np.ndarray) -> np.ndarray:
     offsets = np.full(a.shape, a.__array_interface__["data"][0], np.int64)
     for k, (n, stride) in enumerate(zip(a.shape, a.strides, strict=True)):
@@ -142,7 +195,7 @@ def rebase(
     written = pos if region is None else pos.reshape(-1)[region]
     cls = node_class if base is t else CopySlices
     attrs = (written, base.array.shape, fn)
-    node = cls(COPY_SLICES, (grad_node(base), *fn.next_nodes[1:]), attrs)
+    node = cls(RULES.get(cls, COPY_SLICES), (grad_node(base), *fn.next_nodes[1:]), attrs)
     if cls.frees or fn.saved:  # freed by a backward: a second one raises, as in torch
         node.saved = node.arrays = (fn,)
         node.versions = (None,)

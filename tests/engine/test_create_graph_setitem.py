@@ -41,6 +41,16 @@ WRITES = {
     "broadcast_row": _set(slice(2, None), lambda L, v: v[0] * 3),
     "number": _set(slice(1, 3), lambda L, v: 0.5),
     "ellipsis_int": _set((Ellipsis, 2), lambda L, v: v[2] * v[1]),
+    # no view: torch's op on the tensor itself (CopyBackwards, FillBackward3, IndexPutBackward0)
+    "ellipsis": _set(Ellipsis, lambda L, v: v * v),
+    "full_slice": _set(slice(None), lambda L, v: v * v),
+    "fill_from_0d": _set(Ellipsis, lambda L, v: (v * v).sum()),
+    "list": _set([0, 2], lambda L, v: v[:2] * v[1:]),
+    "list_in_dim_1": _set((slice(None), [2, 0]), lambda L, v: v[:, :2] * 2),
+    "repeated_list": _set([1, 1], lambda L, v: v[:2] * v[1:]),
+    "bool_mask": _set([True, False, True], lambda L, v: v[:2] * v[1:]),
+    "where_positive": lambda L, y, v: y.__setitem__(y > 0, 0.5),
+    "through_flat_view": lambda L, y, v: y.view(9).__setitem__(slice(2, 5), v[0] * v[1]),
     "mul_through_view": _in_place("mul_", lambda L, v: v[:2] * v[:2]),
     "add_through_view": _in_place("add_", lambda L, v: v[1:] * 2),
     "div_through_view": _in_place("div_", lambda L, v: v[1:] * v[1:] + 1),
@@ -75,3 +85,22 @@ def test_setitem_graphs_and_values_under_create_graph_are_torchs(name):
     theirs, their_values = _derivatives(torch, WRITES[name])
     assert ours == theirs
     assert [_bits(v) for v in our_values] == [_bits(v) for v in their_values]
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_view_of_a_changed_base_passes_negative_zeros_on_as_torch_copies_them(create_graph):
+    """AsStridedBackward0 (a view whose base changed in place) copies its gradient into zeros:
+    -0. stays -0."""
+
+    def gradient(L):
+        a = L.tensor([[0.5, -1.0], [2.0, -3.0]], requires_grad=True)
+        y = a * 1
+        view = y[1:]
+        y[0, 0] = 5.0
+        weights = L.tensor([[-0.0, 0.0]], requires_grad=create_graph)
+        (g,) = L.autograd.grad((view * weights).sum(), a, create_graph=create_graph)
+        return g.detach().numpy(), [name for _, name in nodes_in_creation_order([g])]
+
+    (ours, our_graph), (theirs, their_graph) = gradient(engine), gradient(torch)
+    assert _bits(ours) == _bits(theirs)
+    assert our_graph == their_graph
