@@ -41,9 +41,13 @@ WRITES = {
     "broadcast_row": _set(slice(2, None), lambda L, v: v[0] * 3),
     "number": _set(slice(1, 3), lambda L, v: 0.5),
     "ellipsis_int": _set((Ellipsis, 2), lambda L, v: v[2] * v[1]),
+    "float64_value": _set(slice(1, 3), lambda L, v: (v[:2] * v[:2]).double()),
+    "transposed_view": lambda L, y, v: y.t().__setitem__(slice(0, 2), v[1:] * v[:2]),
+    "view_of_a_view": lambda L, y, v: y[1:][:, 1:].__setitem__(0, v[0, :2] * 2),
     # no view: torch's op on the tensor itself (CopyBackwards, FillBackward3, IndexPutBackward0)
     "ellipsis": _set(Ellipsis, lambda L, v: v * v),
     "full_slice": _set(slice(None), lambda L, v: v * v),
+    "float64_everything": _set(Ellipsis, lambda L, v: (v * v).double()),
     "fill_from_0d": _set(Ellipsis, lambda L, v: (v * v).sum()),
     "list": _set([0, 2], lambda L, v: v[:2] * v[1:]),
     "list_in_dim_1": _set((slice(None), [2, 0]), lambda L, v: v[:, :2] * 2),
@@ -53,6 +57,7 @@ WRITES = {
     "through_flat_view": lambda L, y, v: y.view(9).__setitem__(slice(2, 5), v[0] * v[1]),
     "mul_through_view": _in_place("mul_", lambda L, v: v[:2] * v[:2]),
     "add_through_view": _in_place("add_", lambda L, v: v[1:] * 2),
+    "mul_through_transposed": lambda L, y, v: y.t()[1:].mul_(v[:2] * v[1:]),
     "div_through_view": _in_place("div_", lambda L, v: v[1:] * v[1:] + 1),
 }
 
