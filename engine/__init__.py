@@ -46,6 +46,7 @@ from engine.factories import (
 from engine.factories_more import as_tensor, from_numpy, full_like, rand_like, randn_like
 from engine.functions import (  # noqa: A004 (torch's names)
     abs,
+    abs_,
     add,
     all,
     allclose,
@@ -62,12 +63,14 @@ from engine.functions import (  # noqa: A004 (torch's names)
     clip,
     clone,
     cos,
+    cumprod,
     cumsum,
     div,
     dot,
     eq,
     equal,
     exp,
+    exp_,
     flatten,
     flip,
     floor,
@@ -94,6 +97,7 @@ from engine.functions import (  # noqa: A004 (torch's names)
     mv,
     ne,
     neg,
+    neg_,
     norm,
     outer,
     permute,
@@ -110,6 +114,7 @@ from engine.functions import (  # noqa: A004 (torch's names)
     softmax,
     split,
     sqrt,
+    sqrt_,
     square,
     squeeze,
     std,
@@ -123,7 +128,6 @@ from engine.functions import (  # noqa: A004 (torch's names)
     var,
 )
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from engine.ops_cumprod import cumprod
 from engine.ops_math import torch_where as where
 from engine.ops_shape import cat, stack
 from engine.printing import set_printoptions
@@ -155,6 +159,7 @@ __all__ = [
     "Size",
     "Tensor",
     "abs",
+    "abs_",
     "add",
     "amax",
     "amin",
@@ -241,6 +246,9 @@ __all__ = [
     "zeros",
     "ceil",
     "clamp_",
+    "exp_",
+    "neg_",
+    "sqrt_",
     "cumprod",
     "cumsum",
     "eq",

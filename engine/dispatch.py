@@ -338,30 +338,6 @@ def _reduction_dtype(full: ops.Op, a: Tensor, dtype: Any) -> dtypes.DType:
     return dtype
 
 
-def dot(a: Tensor, b: Tensor) -> Tensor:
-    """Inner product of two 1-D tensors of the same dtype (torch's checks and messages)."""
-    if a.array.ndim != 1 or b.array.ndim != 1:
-        raise RuntimeError(
-            f"1D tensors expected, but got {a.array.ndim}D and {b.array.ndim}D tensors"
-        )
-    if a.array.shape != b.array.shape:
-        n, m = a.array.shape[0], b.array.shape[0]
-        raise RuntimeError(
-            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
-            f"number of elements, but got {n} and {m} elements respectively"
-        )
-    if a.dtype is not b.dtype:
-        names = dtypes.SCALAR_NAMES
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{names[a.dtype]} and {names[b.dtype]}"
-        )
-    if a.dtype is dtypes.bool_:
-        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
-    out = wrap(_as_array(np.dot(a.array, b.array), a.dtype), a.dtype)
-    return _finish(ops.DOT, out, (a, b), None, (a, b))
-
-
 def reshape(op: ops.Op, a: Tensor, shape: tuple) -> Tensor:
     """view (and reshape of a contiguous tensor): the same values in `shape`, sharing memory and
     the version counter; one -1 is inferred. A view the strides cannot express is refused."""

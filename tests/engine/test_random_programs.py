@@ -15,7 +15,7 @@ from math import inf
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
@@ -115,17 +115,9 @@ def test_random_program_matches_torch(shapes, seed, steps):
 # ---- random programs over dtypes, broadcasting, special values and errors ----
 
 
-def _open_discrepancy(program) -> bool:
-    """Programs that meet a discrepancy another file's owner has yet to fix (see FIXED/OPEN)."""
-    (a, _, _), (b, _, _) = program[0]
-    names = {name for name, _ in program[1]}
-    return "matmul" in names and a != b  # empty bmm of two dtypes: OPEN below
-
-
 @settings(max_examples=250, deadline=None, derandomize=True, database=None)
 @given(programs())
 def test_random_typed_program_matches_torch(program):
-    assume(not _open_discrepancy(program))
     compare_programs(program)
 
 
@@ -227,22 +219,12 @@ FIXED = {
         L.tensor(2.0, requires_grad=True) ** L.tensor(True)
     ).backward(),
     "dot checks dtypes before sizes": lambda L: L.tensor([1.0, 2.0]) @ L.tensor([True]),
-}
-
-
-@pytest.mark.parametrize("make", FIXED.values(), ids=FIXED.keys())
-def test_fixed_discrepancy_matches_torch(make):
-    assert outcome(engine, make) == outcome(torch, make)
-
-
-OPEN = {
-    "engine/ops_batched.py bmm: empty batched matmul of two dtypes": lambda L: (
+    "empty batched matmul of two dtypes": lambda L: (
         L.zeros(0, 2, 2) @ L.zeros(0, 2, 2, dtype=L.bool)
     ),
 }
 
 
-@pytest.mark.parametrize("make", OPEN.values(), ids=OPEN.keys())
-@pytest.mark.xfail(strict=True, reason="needs a change in a file this audit does not own")
-def test_open_discrepancy_matches_torch(make):
+@pytest.mark.parametrize("make", FIXED.values(), ids=FIXED.keys())
+def test_fixed_discrepancy_matches_torch(make):
     assert outcome(engine, make) == outcome(torch, make)
