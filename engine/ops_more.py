@@ -234,7 +234,8 @@ def _var_backward(B, g, s, attrs):
         return (
             g * B.where(at_mean if B is NUMPY else wrap(at_mean, dtypes.bool_), np.nan, np.inf),
         )
-    return (ext(B).scale(g, 2.0 / dof) * (x - mean),)
+    deviation = x - mean  # `(2.0 / dof) * grad * (self - mean)`: the right operand first
+    return (ext(B).scale(g, 2.0 / dof) * deviation,)
 
 
 def _std_backward(B, g, s, attrs):

@@ -65,6 +65,10 @@ EXPRESSIONS = {
     "bce_sum": lambda L, a, b: L.nn.functional.binary_cross_entropy(
         a.sigmoid(), b.sigmoid(), reduction="sum"
     ),
+    "std": lambda L, a, b: (a * b).std(0),
+    "std_all": lambda L, a, b: (a * b).std(),
+    "var_keepdim": lambda L, a, b: (a * b).var(1, keepdim=True),
+    "std_correction": lambda L, a, b: (a * b).std(1, correction=0),
 }
 # torch's float32 log (and logit, which binary_cross_entropy's target gradient calls) is MKL's,
 # which differs from the correctly rounded one in the last bit (README, "Not yet like PyTorch"):
