@@ -5,10 +5,12 @@ torch's CPU generator is mt19937 seeded with `init_genrand(seed)`, the same engi
 `rand` uses 24 bits of one word (53 bits of two words for float64), `randint` one word (two
 from a range of 2**28 on) modulo the range, `randn` Box-Muller in float64 with a cached second
 value below 16 elements and torch's 16-value block transform from 16 elements on. `rand`,
-`randn` and `randint` draw from one stream. Exactness: bit for bit, except float32 `randn` of
-16+ elements, where torch's vectorised SLEEF log/sin/cos differ from numpy's by 1-2 ulp in
-about 8% of values (printed at 4 decimals they almost always agree), and float16 `randn` of 16+
-elements, which torch draws differently (close values, not the same stream). float16 `rand`
+`randn` and `randint` draw from one stream. Exactness: bit for bit, float32 `randn` of 16+
+elements included: it follows torch's AVX2 kernel (`normal_fill_16_AVX2`, whose log and sincos
+come from avx_mathfun.h, emulated in engine.avx_mathfun), the kernel torch runs on a CPU whose
+capability is AVX2; where torch runs another kernel (AVX512, DEFAULT) it takes libm's float
+log/sin/cos and about a third of the values differ in the last bits. float16 `randn` of 16+
+elements torch draws differently (close values, not the same stream). float16 `rand`
 is float32's value rounded, as in torch.
 """
 
@@ -17,6 +19,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from engine.avx_mathfun import log256_ps, sincos256_ps
 
 DEFAULT_SEED = 67280421310721  # torch's default_rng_seed_val: an unseeded process starts here
 MASK_53 = (1 << 53) - 1
@@ -120,13 +124,19 @@ class Generator:
 def _transform_blocks(uniform: np.ndarray) -> np.ndarray:
     """Box-Muller on each block of 16: lanes j and j+8 become r*cos and r*sin.
 
-    The log is taken in float64 and rounded: for float32 that is nearer torch's SLEEF logf than
-    numpy's float32 log (half as many last-ulp differences).
+    float32 follows `normal_fill_16_AVX2` (avx_mathfun's log and sincos, then
+    `fmadd(n, std=1, mean=0)`, which turns -0. into 0.); float64 follows `normal_fill_16`
+    (libm's log, cos and sin, theta in float64).
     """
-    kind = uniform.dtype.type
     blocks = uniform.reshape(-1, 2, BLOCK // 2)
-    log_u1 = np.log((kind(1.0) - blocks[:, 0]).astype(np.float64)).astype(kind)
-    radius = np.sqrt(kind(-2.0) * log_u1)
+    if uniform.dtype == np.float32:
+        one, minus_two = np.float32(1.0), np.float32(-2.0)
+        radius = np.sqrt(minus_two * log256_ps(one - blocks[:, 0]))
+        sin, cos = sincos256_ps(np.float32(2.0 * math.pi) * blocks[:, 1])
+        pairs = np.stack([radius * cos, radius * sin], axis=1) + np.float32(0.0)
+        return pairs.ravel()
+    kind = uniform.dtype.type
+    radius = np.sqrt(kind(-2.0) * np.log(kind(1.0) - blocks[:, 0]))
     theta = kind(2.0 * math.pi) * blocks[:, 1]
     return np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1).ravel()
 

@@ -1,7 +1,8 @@
 """engine.random against torch_semantics.md §4.3 and, where installed, against torch's streams.
 
-Everything is compared bit for bit except float32 `randn` of 16 or more elements: torch's SLEEF
-log/sin/cos differ from numpy's by 1-2 ulp there, so those compare within 5e-7 and by print.
+Everything is compared bit for bit. float32 `randn` of 16 or more elements follows torch's AVX2
+kernel (tests/engine/test_randn_vectorised.py); on a CPU where torch takes another kernel those
+values are compared within 5e-7.
 """
 
 import numpy as np
@@ -81,9 +82,14 @@ def _our_call(gen, call):
     return getattr(gen, name)((a,), b)
 
 
-def _assert_same(ours, theirs, call):
+def _torch_randn_is_avx2(torch):
+    return torch.backends.cpu.get_cpu_capability() == "AVX2"
+
+
+def _assert_same(ours, theirs, call, torch):
     assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
-    if call[0] == "randn" and call[2] == "float32" and call[1] >= 16:
+    vectorised = call[0] == "randn" and call[2] == "float32" and call[1] >= 16
+    if vectorised and not _torch_randn_is_avx2(torch):
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=5e-7)
     else:
         assert ours.tobytes() == theirs.tobytes()
@@ -96,7 +102,7 @@ def test_streams_match_torch(seed, calls):
     torch.manual_seed(seed)
     gen = random.Generator().manual_seed(seed)
     for call in calls:
-        _assert_same(_our_call(gen, call), _torch_call(torch, call), call)
+        _assert_same(_our_call(gen, call), _torch_call(torch, call), call, torch)
 
 
 @pytest.mark.parametrize("shape", [(16,), (37,), (1000, 10), (5, 7, 3)])
@@ -106,7 +112,8 @@ def test_large_randn_prints_like_torch(shape):
     expected = torch.randn(*shape)
     ours = random.Generator(7).randn(shape)
     assert show(ours) == repr(expected)
-    np.testing.assert_allclose(ours, expected.numpy(), rtol=0, atol=5e-7)
+    if _torch_randn_is_avx2(torch):
+        np.testing.assert_array_equal(ours, expected.numpy())
 
 
 def test_unseeded_generator_matches_torch_default_seed():
