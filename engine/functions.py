@@ -48,6 +48,10 @@ cumsum, cumprod = map(_from_method, ("cumsum", "cumprod"))
 var, std, round, floor, ceil = map(_from_method, ("var", "std", "round", "floor", "ceil"))  # noqa: A001
 clamp_, relu_, abs_ = map(_from_method, ("clamp_", "relu_", "abs_"))
 neg_, exp_, sqrt_ = map(_from_method, ("neg_", "exp_", "sqrt_"))
+sin_, cos_, tanh_, sigmoid_ = map(_from_method, ("sin_", "cos_", "tanh_", "sigmoid_"))
+log_, reciprocal_, square_ = map(_from_method, ("log_", "reciprocal_", "square_"))
+floor_, ceil_, round_ = map(_from_method, ("floor_", "ceil_", "round_"))
+clamp_min_, clamp_max_, clip_ = map(_from_method, ("clamp_min_", "clamp_max_", "clip_"))
 unbind, chunk = map(_from_method, ("unbind", "chunk"))
 
 

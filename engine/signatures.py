@@ -47,12 +47,16 @@ _VAR = (
 )
 _VAR_OUT = (f", {_OUT}", f", {_OUT[3:]}", "")  # where torch prints `out` in var/std
 _UNARY = ("sin", "cos", "tanh", "sigmoid", "sqrt", "abs", "sign", "square", "neg", "exp", "log")
-_IN_PLACE = ("relu_", "abs_", "neg_", "exp_", "sqrt_")
+_IN_PLACE = (
+    *("relu_", "abs_", "neg_", "exp_", "sqrt_", "sin_", "cos_", "tanh_", "sigmoid_", "log_"),
+    *("reciprocal_", "floor_", "ceil_", "square_"),
+)  # sign_ has no torch.sign_
 _NO_ARGUMENTS = (
     *_UNARY,
     *("relu", "reciprocal", "t", "logical_not", "isnan", "isinf", "isfinite"),
     *("floor", "ceil"),
     *_IN_PLACE,
+    "sign_",
 )
 _CONVERSIONS = ("clone", "float", "double", "long", "int", "bool", "half")
 
@@ -110,6 +114,11 @@ METHODS: dict[str, tuple[str, ...]] = {
     "var": tuple(f"({overload})" for overload in _VAR),
     "std": tuple(f"({overload})" for overload in _VAR),
     "round": ("()", "(*, int decimals)"),
+    "round_": ("()", "(*, int decimals)"),
+    "pow_": ("(Tensor exponent)", "(Number exponent)"),
+    "clamp_min_": ("(Tensor min)", "(Number min)"),
+    "clamp_max_": ("(Tensor max)", "(Number max)"),
+    "clip_": tuple(f"({bounds})" for bounds in _CLAMP),
     "clamp_": tuple(f"({bounds})" for bounds in _CLAMP),
     "fill_": ("(Tensor value)", "(Number value)"),
     "copy_": ("(Tensor other, bool non_blocking = False)", HIDDEN),
@@ -229,6 +238,10 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "ceil": (f"(Tensor input, {_OUT})",),
     **{name: ("(Tensor input)",) for name in _IN_PLACE},
     "clamp_": tuple(f"(Tensor input, {bounds})" for bounds in _CLAMP),
+    "clip_": tuple(f"(Tensor input, {bounds})" for bounds in _CLAMP),
+    "clamp_min_": ("(Tensor input, Tensor min)", "(Tensor input, Number min)"),
+    "clamp_max_": ("(Tensor input, Tensor max)", "(Tensor input, Number max)"),
+    "round_": ("(Tensor input)", "(Tensor input, *, int decimals)"),
 }
 
 # torch takes a Python number where these want a Tensor (`t.add(2)`).

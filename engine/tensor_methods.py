@@ -10,9 +10,19 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from engine import devices, dtypes, once, ops, signatures, tensor_math_methods, tensor_more_methods
+from engine import (
+    devices,
+    dtypes,
+    once,
+    ops,
+    signatures,
+    tensor_inplace_methods,
+    tensor_math_methods,
+    tensor_more_methods,
+)
 from engine.arguments import Arguments
 from engine.checked import torch_method
+from engine.tensor_inplace_methods import TensorInplaceMethods
 from engine.tensor_math_methods import TensorMathMethods
 from engine.tensor_more_methods import TensorMoreMethods
 
@@ -67,7 +77,11 @@ def _named_as_functions(cls: type) -> type:
 
 
 @_named_as_functions
-class TensorMethods(_named_as_functions(TensorMathMethods), TensorMoreMethods):
+class TensorMethods(
+    _named_as_functions(TensorMathMethods),
+    TensorMoreMethods,
+    _named_as_functions(TensorInplaceMethods),
+):
     """Arithmetic, comparison and named op methods of Tensor (args in the user's operand order);
     the named math methods come from TensorMathMethods."""
 
@@ -367,6 +381,7 @@ def bind_dispatch() -> None:
 
     tensor_math_methods.bind()
     tensor_more_methods.bind()
+    tensor_inplace_methods.bind()
     TensorMethods.__add__ = binary_operator(ops.ADD, "__add__")
     TensorMethods.__sub__ = binary_operator(ops.SUB, "__sub__")
     TensorMethods.__mul__ = binary_operator(ops.MUL, "__mul__")
