@@ -1,7 +1,7 @@
 """avx_mathfun's float32 log and sincos (log256_ps, sincos256_ps), bit for bit, as numpy code.
 
-torch's float32 `randn` of 16 or more values (`normal_fill_16_AVX2` in ATen's
-DistributionTemplates.h) takes its log, sin and cos from ATen/native/cpu/avx_mathfun.h: Julien
+torch's float32 `randn` of 16 or more values (the AVX2 `NormalFill16<float>` in
+ATen/native/cpu/DistributionTemplates.h) takes its log, sin and cos from avx_mathfun.h: Julien
 Pommier's Cephes polynomials, not libm and not Sleef. Each `_mm256_*_ps` step is a numpy float32
 operation here. torch's build contracts a multiply feeding an add into one fused multiply-add;
 which pairs it fuses was found by comparing with torch (the alternatives differ from torch in up

@@ -6,12 +6,12 @@ torch's CPU generator is mt19937 seeded with `init_genrand(seed)`, the same engi
 from a range of 2**28 on) modulo the range, `randn` Box-Muller in float64 with a cached second
 value below 16 elements and torch's 16-value block transform from 16 elements on. `rand`,
 `randn` and `randint` draw from one stream. Exactness: bit for bit, float32 `randn` of 16+
-elements included: it follows torch's AVX2 kernel (`normal_fill_16_AVX2`, whose log and sincos
+elements included: it follows torch's AVX2 kernel (`NormalFill16<float>`, whose log and sincos
 come from avx_mathfun.h, emulated in engine.avx_mathfun), the kernel torch runs on a CPU whose
 capability is AVX2; where torch runs another kernel (AVX512, DEFAULT) it takes libm's float
-log/sin/cos and about a third of the values differ in the last bits. float16 `randn` of 16+
-elements torch draws differently (close values, not the same stream). float16 `rand`
-is float32's value rounded, as in torch.
+log/sin/cos and about a third of the values differ in the last bits. float16 `randn` computes
+in float32 and rounds (from 16 elements on, torch draws the tail block's uniforms right after
+the whole blocks'). float16 `rand` is float32's value rounded, as in torch.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class Generator:
         _check_float(dtype)
         n = math.prod(shape)
         values = self._box_muller(n) if n < BLOCK else self._normal_blocks(n, dtype)
+        if dtype == "float16":  # torch rounds to float (opmath) before Half
+            values = values.astype(np.float32)
         return values.astype(dtype).reshape(shape)
 
     def randint(self, low: int, high: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -112,33 +114,40 @@ class Generator:
         return np.array(values, dtype=np.float64)
 
     def _normal_blocks(self, n: int, dtype: str) -> np.ndarray:
-        """torch's `normal_fill`: blocks of 16 uniforms, a redrawn last block for the tail."""
-        data = self._uniform(n, dtype)
+        """torch's `normal_fill`: blocks of 16 uniforms, a redrawn last block for the tail.
+
+        float32 and float64 draw all n uniforms first; float16 computes in float32 and draws
+        block by block, so its tail block takes the words right after the whole blocks.
+        """
+        kind = "float32" if dtype == "float16" else dtype
         whole = n - n % BLOCK
+        drawn = whole if dtype == "float16" else n
+        data = np.empty(n, kind)
+        data[:drawn] = self._uniform(drawn, kind)
         data[:whole] = _transform_blocks(data[:whole])
         if n % BLOCK:
-            data[n - BLOCK :] = _transform_blocks(self._uniform(BLOCK, dtype))
+            data[n - BLOCK :] = _transform_blocks(self._uniform(BLOCK, kind))
         return data
 
 
 def _transform_blocks(uniform: np.ndarray) -> np.ndarray:
     """Box-Muller on each block of 16: lanes j and j+8 become r*cos and r*sin.
 
-    float32 follows `normal_fill_16_AVX2` (avx_mathfun's log and sincos, then
-    `fmadd(n, std=1, mean=0)`, which turns -0. into 0.); float64 follows `normal_fill_16`
-    (libm's log, cos and sin, theta in float64).
+    float32 follows `NormalFill16<float>` on AVX2 (avx_mathfun's log and sincos), float64 the
+    scalar one (libm's log, cos and sin, theta in float64). Both end with `fma(n, std=1,
+    mean=0)`, which turns -0. into 0.
     """
     blocks = uniform.reshape(-1, 2, BLOCK // 2)
     if uniform.dtype == np.float32:
         one, minus_two = np.float32(1.0), np.float32(-2.0)
         radius = np.sqrt(minus_two * log256_ps(one - blocks[:, 0]))
         sin, cos = sincos256_ps(np.float32(2.0 * math.pi) * blocks[:, 1])
-        pairs = np.stack([radius * cos, radius * sin], axis=1) + np.float32(0.0)
-        return pairs.ravel()
-    kind = uniform.dtype.type
-    radius = np.sqrt(kind(-2.0) * np.log(kind(1.0) - blocks[:, 0]))
-    theta = kind(2.0 * math.pi) * blocks[:, 1]
-    return np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1).ravel()
+    else:
+        radius = np.sqrt(-2.0 * np.log(1.0 - blocks[:, 0]))
+        theta = 2.0 * math.pi * blocks[:, 1]
+        sin, cos = np.sin(theta), np.cos(theta)
+    pairs = np.stack([radius * cos, radius * sin], axis=1) + uniform.dtype.type(0.0)
+    return pairs.ravel()
 
 
 def _check_float(dtype: str) -> None:

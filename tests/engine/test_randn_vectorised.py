@@ -1,7 +1,8 @@
-"""float32 `randn` of 16+ values bit for bit against torch's AVX2 kernel (`normal_fill_16_AVX2`).
+"""float32 and float16 `randn` of 16+ values bit for bit against torch's AVX2 kernel.
 
-torch takes that kernel when its CPU capability is AVX2; elsewhere (AVX512, DEFAULT) it runs the
-scalar `normal_fill_16` with libm's float functions, which engine.random does not follow.
+That kernel (`NormalFill16<float>` in ATen/native/cpu/DistributionTemplates.h) runs when torch's
+CPU capability is AVX2; elsewhere (AVX512, DEFAULT) torch runs the scalar `NormalFill16` with
+libm's float functions, which engine.random does not follow.
 """
 
 import numpy as np
@@ -22,16 +23,17 @@ SEEDS = [0, 1, 7, 42, 2**32 + 3, 2**63 + 11]
 
 def _bits_equal(ours, theirs):
     assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
-    np.testing.assert_array_equal(ours.view(np.int32), theirs.view(np.int32))
+    assert ours.tobytes() == theirs.tobytes()
 
 
 @avx2_only
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("size", SIZES)
-def test_randn_float32_bit_for_bit(seed, size):
+def test_randn_bit_for_bit(seed, size, dtype):
     torch.manual_seed(seed)
-    expected = torch.randn(size).numpy()
-    _bits_equal(random.Generator(seed).randn((size,)), expected)
+    expected = torch.randn(size, dtype=getattr(torch, dtype)).numpy()
+    _bits_equal(random.Generator(seed).randn((size,), dtype), expected)
 
 
 @avx2_only
@@ -42,19 +44,21 @@ def test_randn_float32_shapes(shape):
 
 
 @avx2_only
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize(
     "calls",
     [
-        [("randn", 17), ("randn", 17)],  # the redrawn tail block moves the stream on
+        [("randn", 17), ("randn", 17), ("rand", 3)],  # the redrawn tail block moves the stream on
         [("rand", 5), ("randn", 40), ("randn", 3), ("randn", 33)],
         [("randn", 1), ("randn", 16), ("randn", 1)],  # the cached scalar value survives
     ],
 )
-def test_randn_float32_streams(calls):
+def test_randn_streams(calls, dtype):
     torch.manual_seed(5)
     gen = random.Generator(5)
     for name, size in calls:
-        _bits_equal(getattr(gen, name)((size,)), getattr(torch, name)(size).numpy())
+        expected = getattr(torch, name)(size, dtype=getattr(torch, dtype)).numpy()
+        _bits_equal(getattr(gen, name)((size,), dtype), expected)
 
 
 @pytest.mark.parametrize("size", [16, 31, 1000, 10**5])
