@@ -176,6 +176,15 @@ VALUES = {
     "sign_ of nan and -0.": lambda L: L.tensor([float("nan"), -0.0, -2.0]).sign_(),
     "round_ of ties": lambda L: L.tensor([0.5, 1.5, 2.5, -0.5]).round_(),
     "round_(decimals=1) of int": lambda L: L.tensor([1]).round_(decimals=1),
+    "int clamp_(a float tensor)": lambda L: L.tensor([1, 2]).clamp_(L.tensor([1.5])),
+    "bool clamp_(an int tensor)": lambda L: L.tensor([True]).clamp_(L.tensor([1])),
+    "bool clamp_(0)": lambda L: L.tensor([True]).clamp_(0),
+    "bool clamp_(None, True)": lambda L: L.tensor([True]).clamp_(None, True),
+    "bool clamp_(True, False)": lambda L: L.tensor([True]).clamp_(True, False),
+    "bool clamp_min_(True)": lambda L: L.tensor([True]).clamp_min_(True),
+    "bool clamp_max_(a bool tensor)": lambda L: L.tensor([True]).clamp_max_(L.tensor([False])),
+    "clamp_, a broadcast beyond the target": lambda L: L.ones(2).clamp_(L.ones(2, 2)),
+    "clamp_, bounds that do not broadcast": lambda L: L.ones(2).clamp_(L.ones(2, 1), L.ones(3)),
 }
 
 
@@ -197,6 +206,9 @@ ERRORS = {
         )
         for name in ("sin_", "pow_(2)", "clamp_min_(1)")
     },
+    "clamp_ of a leaf, bounds that do not broadcast": lambda L: L.ones(
+        2, requires_grad=True
+    ).clamp_(L.ones(3)),
     "pow_('a')": lambda L: L.ones(1).pow_("a"),
     "pow_()": lambda L: L.ones(1).pow_(),
     "clamp_min_(None)": lambda L: L.ones(1).clamp_min_(None),
