@@ -36,6 +36,7 @@ max, min, amax, amin = map(_from_method, ("max", "min", "amax", "amin"))  # noqa
 argmax, argmin = map(_from_method, ("argmax", "argmin"))
 softmax, log_softmax = map(_from_method, ("softmax", "log_softmax"))
 mm, mv, matmul, outer = map(_from_method, ("mm", "mv", "matmul", "outer"))
+bmm = _from_method("bmm")
 t, transpose, permute, reshape = map(_from_method, ("t", "transpose", "permute", "reshape"))
 unsqueeze, squeeze, flatten, clone = map(_from_method, ("unsqueeze", "squeeze", "flatten", "clone"))
 isnan, isinf, isfinite, any, all = map(  # noqa: A001

@@ -28,6 +28,7 @@ _CLAMP = ("Tensor? min = None, Tensor? max = None", "Number? min = None, Number?
 _OTHER = {
     "dot": "tensor",
     "mm": "mat2",
+    "bmm": "mat2",
     "mv": "vec",
     "matmul": "other",
     "outer": "vec2",
@@ -204,15 +205,18 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         f"(Tensor input, Number other, {_OUT})",
     ),
     "floor_divide": (f"(Tensor input, Tensor other, {_OUT})", "(Tensor input, Number other)"),
-    "mm": (
-        f"(Tensor input, Tensor mat2, {_OUT})",
-        f"(Tensor input, Tensor mat2, torch.dtype out_dtype, {_OUT})",
-    ),
+    **{
+        name: (
+            f"(Tensor input, Tensor mat2, {_OUT})",
+            f"(Tensor input, Tensor mat2, torch.dtype out_dtype, {_OUT})",
+        )
+        for name in ("mm", "bmm")
+    },
     **{name: (f"(Tensor input, {_OUT})",) for name in _UNARY},
     **{
         name: (f"(Tensor input, Tensor {other}, {_OUT})",)
         for name, other in _OTHER.items()
-        if name not in ("mm", "equal", *_METHODS_ONLY)
+        if name not in ("mm", "bmm", "equal", *_METHODS_ONLY)
     },
     "equal": ("(Tensor input, Tensor other)",),
     **{

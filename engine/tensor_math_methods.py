@@ -183,6 +183,11 @@ class TensorMathMethods:
         return _linalg.mm(self, mat2)
 
     @torch_method
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product of two 3-D tensors with the same batch size."""
+        return _batched.bmm(self, mat2)
+
+    @torch_method
     def mv(self, vec: Tensor) -> Tensor:
         """Product of a 2-D tensor and a 1-D tensor."""
         return _linalg.mv(self, vec)
@@ -239,7 +244,8 @@ class TensorMathMethods:
 
 def bind() -> None:
     """Bind Tensor, binary and the op modules the methods call (run once by bind_dispatch)."""
-    global Tensor, binary, _linalg, _logic, _math, _reduce, _shape
+    global Tensor, binary, _batched, _linalg, _logic, _math, _reduce, _shape
+    from engine import ops_batched as _batched
     from engine import ops_linalg as _linalg
     from engine import ops_logic as _logic
     from engine import ops_math as _math
