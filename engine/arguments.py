@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from engine import tensor as _tensor  # partly made when engine.tensor imports this module
+from engine.device_type import device
 from engine.dtypes import FLOATING, DType
 from engine.invalid_arguments import invalid_combination, type_name
 from engine.signatures import HIDDEN as HIDDEN_OVERLOAD
@@ -97,7 +98,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "torch.dtype": lambda value: isinstance(value, DType),
     "str": lambda value: isinstance(value, str),
     "torch.memory_format": lambda value: False,  # the engine has no memory formats
-    "torch.device": lambda value: isinstance(value, str) or _is_int(value),  # no device objects
+    "torch.device": lambda value: isinstance(value, (str, device)) or _is_int(value),
     "tuple of ints": _is_int_list,
     "tuple of Tensors": lambda value: (
         isinstance(value, (tuple, list)) and all(map(_is_tensor, value))

@@ -10,7 +10,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from engine import (
+    device_type,
     devices,
     dtypes,
     once,
@@ -63,7 +66,13 @@ def _python_operator(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], 
 
 
 OMITTED = object()  # sum/mean called without `dim`: torch's overload without it (not dim=None)
-TO_ARGUMENTS = Arguments("to", *signatures.METHODS["to"])  # Tensor.to binds its own
+# Tensor.to binds its own; torch takes a number for `tensor` (its dtype: bool, int64, float64)
+TO_ARGUMENTS = Arguments("to", *signatures.METHODS["to"], numbers_as_tensors=True)
+_NUMBER_DTYPES = (
+    ((bool, np.bool_), dtypes.bool_),
+    ((int, np.integer), dtypes.int64),
+    ((float, np.floating), dtypes.float64),
+)
 
 
 def _named_as_functions(cls: type) -> type:
@@ -234,7 +243,12 @@ class TensorMethods(
 
     @torch_method
     def view(self, *shape: Any) -> Tensor:
-        """The same values in a new shape, sharing the version counter."""
+        """The same values in a new shape, sharing the version counter; or, given a dtype, the
+        same memory read as that dtype (never differentiable, as in torch)."""
+        if len(shape) == 1 and type(shape[0]) is dtypes.DType:
+            from engine.dtype_views import view_dtype
+
+            return view_dtype(self, shape[0])
         return reshape(ops.VIEW, self, shape)
 
     @torch_method
@@ -252,10 +266,12 @@ class TensorMethods(
         """Converted to a dtype (given, or another tensor's) on the cpu, the only device: self
         when nothing changes, unless `copy=True` or a device index is given (as in torch)."""
         named = TO_ARGUMENTS.named(args, kwargs)
-        copy = devices.names_cpu_index(named.get("device")) or named.get("copy", False)
+        device = named.get("device")
+        device = str(device) if isinstance(device, device_type.device) else device
+        copy = devices.names_cpu_index(device) or named.get("copy", False)
         dtype = named.get("dtype")
         if dtype is None:
-            dtype = named["tensor"].dtype if "tensor" in named else self.dtype
+            dtype = _dtype_of(named["tensor"]) if "tensor" in named else self.dtype
         if copy and dtype is self.dtype:
             out = wrap(self.array.copy(), dtype)
             return _finish(ops.TO, out, (self,), (dtype, dtype), (self, dtype))
@@ -355,6 +371,16 @@ class TensorMethods(
     def type_as(self, other: Tensor) -> Tensor:
         """As `other`'s dtype."""
         return convert(self, other.dtype)
+
+
+def _dtype_of(other: Any) -> dtypes.DType:
+    """The dtype `to(other)` converts to: a Tensor's, or a number's as torch wraps it."""
+    if isinstance(other, Tensor):
+        return other.dtype
+    for kinds, dtype in _NUMBER_DTYPES:
+        if isinstance(other, kinds):
+            return dtype
+    raise TypeError(f"to(): the engine has no dtype for {type(other).__name__} numbers")
 
 
 def bind_dispatch() -> None:
