@@ -29,7 +29,7 @@ def _from_method(name: str) -> Any:
 neg = _from_method("neg")
 sin, cos, tanh, sigmoid, relu = map(_from_method, ("sin", "cos", "tanh", "sigmoid", "relu"))
 abs, sqrt, square, sign = map(_from_method, ("abs", "sqrt", "square", "sign"))  # noqa: A001
-clamp, clip, clamp_min = map(_from_method, ("clamp", "clip", "clamp_min"))
+clamp, clip, clamp_min, clamp_max = map(_from_method, ("clamp", "clip", "clamp_min", "clamp_max"))
 dot, sum, mean, exp, log = map(_from_method, ("dot", "sum", "mean", "exp", "log"))  # noqa: A001
 maximum, minimum = map(_from_method, ("maximum", "minimum"))
 max, min, amax, amin = map(_from_method, ("max", "min", "amax", "amin"))  # noqa: A001

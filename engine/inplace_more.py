@@ -26,6 +26,7 @@ from engine.inplace import (
     written_rule,
 )
 from engine.ops import Op
+from engine.ops_clamp_bounds import check_bool_clamp
 from engine.ops_math import ABS, CLAMP, CLAMP_TENSOR, COS, RELU, SIGMOID, SIGN, SIN, SQRT, TANH
 from engine.ops_more import CEIL, FLOOR, ROUND, ROUND_DECIMALS
 from engine.ops_views import rebase
@@ -99,14 +100,6 @@ def check_result_type(t: Tensor, dt: dtypes.DType, number_bounds: bool = True) -
         raise RuntimeError(
             f"result type {dtypes.SCALAR_NAMES[dt]} can't be cast to the desired output type {to}"
         )
-
-
-def check_bool_clamp(t: Tensor, bounds: tuple) -> None:
-    """torch has no clamp kernel of number bounds for bool tensors (bool bounds reach it)."""
-    if t.dtype is dtypes.bool_:
-        low, high = bounds
-        kernel = "clamp_max" if low is None else "clamp_min" if high is None else "clamp"
-        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
 
 
 def check_bound_shapes(t: Tensor, bounds: tuple) -> None:

@@ -14,12 +14,10 @@ from engine.dispatch import _as_array, _cast, _promoted, _scalar
 from engine.inplace import _check_shapes, _result_dtype, check_no_partial_overlap, check_target
 from engine.inplace_more import (
     changed_in_place,
-    check_bool_clamp,
     check_bound_shapes,
     check_result_type,
 )
-from engine.ops import Op
-from engine.ops_clamp import CLAMP_MIN, _clamp_forward, _clamp_tensor_forward
+from engine.ops_clamp_bounds import BOUND_ROWS, check_bool_clamp
 from engine.tensor import Tensor
 
 NEGATIVE_INTEGER_POWER = "Integers to negative integer powers are not allowed."
@@ -51,36 +49,9 @@ def _pow_tensor_(t: Tensor, exponent: Tensor, args: tuple) -> Tensor:
     return changed_in_place("pow_", t, op, None, inputs, _as_array(power, t.dtype), args)
 
 
-CLAMP_MAX = Op(
-    "clamp_max",
-    "ClampMaxBackward0",
-    lambda x, a: _clamp_forward(x, (None, a[0])),
-    lambda B, g, s, a: (B.where(s[0] <= a[0], g, 0.0),),
-    (0,),
-)
-CLAMP_MIN_TENSOR = Op(
-    "clamp_min",
-    "ClampMinBackward1",
-    lambda x, low: _clamp_tensor_forward(x, low, None),
-    lambda B, g, s, a: (B.where(s[0] >= s[1], g, 0.0), B.where(s[0] < s[1], g, 0.0)),
-    (0, 1),
-)
-CLAMP_MAX_TENSOR = Op(
-    "clamp_max",
-    "ClampMaxBackward1",
-    lambda x, high: _clamp_tensor_forward(x, None, high),
-    lambda B, g, s, a: (B.where(s[0] <= s[1], g, 0.0), B.where(s[0] > s[1], g, 0.0)),
-    (0, 1),
-)
-_BOUND_ROWS = {
-    "clamp_min_": (CLAMP_MIN, CLAMP_MIN_TENSOR),
-    "clamp_max_": (CLAMP_MAX, CLAMP_MAX_TENSOR),
-}
-
-
 def clamp_bound_(name: str, t: Tensor, bound: Any) -> Tensor:
     """clamp_min_ / clamp_max_ of `t` by a number or a Tensor broadcast to t's shape."""
-    by_number, by_tensor = _BOUND_ROWS[name]
+    by_number, by_tensor = BOUND_ROWS[name.rstrip("_")]
     check_target(t, t._rg or (type(bound) is Tensor and bound._rg))
     if type(bound) is not Tensor:
         number = _scalar(bound)

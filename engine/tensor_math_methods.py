@@ -74,8 +74,13 @@ class TensorMathMethods:
 
     @torch_method
     def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
-        """Values limited from below by `min`."""
-        return _math.clamp_min(self, min)
+        """Values limited from below by `min` (a number or a Tensor)."""
+        return _bounds.clamp_bound("clamp_min", self, min)
+
+    @torch_method
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        """Values limited from above by `max` (a number or a Tensor)."""
+        return _bounds.clamp_bound("clamp_max", self, max)
 
     @torch_method
     def maximum(self, other: Tensor) -> Tensor:
@@ -244,8 +249,9 @@ class TensorMathMethods:
 
 def bind() -> None:
     """Bind Tensor, binary and the op modules the methods call (run once by bind_dispatch)."""
-    global Tensor, binary, _batched, _linalg, _logic, _math, _reduce, _shape
+    global Tensor, binary, _batched, _bounds, _linalg, _logic, _math, _reduce, _shape
     from engine import ops_batched as _batched
+    from engine import ops_clamp_bounds as _bounds
     from engine import ops_linalg as _linalg
     from engine import ops_logic as _logic
     from engine import ops_math as _math

@@ -268,3 +268,53 @@ def test_values_change_where_views_see_them():
     view = x[1:]
     x.sin_()
     np.testing.assert_array_equal(view.numpy(), torch.tensor([0.5, 1.0]).sin_()[1:].numpy())
+
+
+def _bound_history(name, bound):
+    def run(L):
+        a = L.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+        b = bound(L)
+        out = getattr(a, name)(b)
+        (out * L.arange(1.0, 1.0 + out.numel()).reshape(out.shape)).sum().backward()
+        grads = [repr(t.grad) for t in (a, b) if isinstance(t, L.Tensor)]
+        return repr(out), grad_fn_names(out), grads
+
+    return run
+
+
+BOUNDS = {
+    f"{name}({label})": _bound_history(name, bound)
+    for name in ("clamp_min", "clamp_max")
+    for label, bound in {
+        "a column requiring grad": lambda L: L.tensor([[0.0], [1.0]], requires_grad=True),
+        "a 0-d tensor": lambda L: L.tensor(0.5),
+        "a number": lambda L: 0.5,
+    }.items()
+}
+BOUNDS.update(
+    {
+        f"{name} of {label}": (lambda L, name=name, make=make: outcome(L, make(name)))
+        for name in ("clamp_min", "clamp_max")
+        for label, make in {
+            "int by a float tensor": lambda n: (
+                lambda L: getattr(L.tensor([1, 2]), n)(L.tensor(1.5))
+            ),
+            "int by a float": lambda n: lambda L: getattr(L.tensor([1, 2]), n)(1.5),
+            "float32 by float64": lambda n: (
+                lambda L: getattr(L.tensor([1.0, 2.0]), n)(L.tensor([1.5], dtype=L.float64))
+            ),
+            "bool by a bool tensor": lambda n: (
+                lambda L: getattr(L.tensor([True]), n)(L.tensor([False]))
+            ),
+            "bool by False": lambda n: lambda L: getattr(L.tensor([True]), n)(False),
+            "None": lambda n: lambda L: getattr(L.tensor([1.0]), n)(None),
+            "torch.<name>('a')": lambda n: lambda L: getattr(L, n)(L.tensor([1.0]), "a"),
+            "torch.<name>": lambda n: lambda L: getattr(L, n)(L.tensor([1.0, 3.0]), 2),
+        }.items()
+    }
+)
+
+
+@pytest.mark.parametrize("run", BOUNDS.values(), ids=BOUNDS.keys())
+def test_clamp_min_max_match_torch(run):
+    assert run(engine) == run(torch)
