@@ -26,7 +26,7 @@ from engine.inplace import (
     written_rule,
 )
 from engine.ops import Op
-from engine.ops_clamp_bounds import check_bool_clamp
+from engine.ops_clamp import check_bool_clamp
 from engine.ops_math import ABS, CLAMP, CLAMP_TENSOR, COS, RELU, SIGMOID, SIGN, SIN, SQRT, TANH
 from engine.ops_more import CEIL, FLOOR, ROUND, ROUND_DECIMALS
 from engine.ops_views import rebase

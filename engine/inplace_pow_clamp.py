@@ -17,7 +17,8 @@ from engine.inplace_more import (
     check_bound_shapes,
     check_result_type,
 )
-from engine.ops_clamp_bounds import BOUND_ROWS, check_bool_clamp
+from engine.ops_clamp import check_bool_clamp
+from engine.ops_clamp_bounds import BOUND_ROWS
 from engine.tensor import Tensor
 
 NEGATIVE_INTEGER_POWER = "Integers to negative integer powers are not allowed."

@@ -42,6 +42,14 @@ CLAMP_MIN = Op(
 )
 
 
+def check_bool_clamp(t: Tensor, bounds: tuple) -> None:
+    """torch has no clamp kernel of number bounds for bool tensors (bool bounds reach it)."""
+    if t.dtype is dtypes.bool_:
+        low, high = bounds
+        kernel = "clamp_max" if low is None else "clamp_min" if high is None else "clamp"
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+
+
 def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
     """Limit values to [low, high] (either may be None); the boundaries pass the gradient."""
     if low is None and high is None:
@@ -53,6 +61,8 @@ def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
     for b in bounds:
         if b is not None:
             dt = dtypes.promote_types(dt, _promoted(a, b))
+    if dt is dtypes.bool_:  # bool bounds of a bool tensor: a kernel torch does not have
+        check_bool_clamp(a, bounds)
     out = wrap(_as_array(_clamp_forward(_cast(a.array, dt), bounds), dt), dt)
     return _finish(CLAMP, out, (a,), bounds, (a, low, high))
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import dtypes
 from engine.dispatch import _as_array, _cast, _finish, _promoted, _scalar
 from engine.ops import Op
-from engine.ops_clamp import CLAMP_MIN, _clamp_forward, _clamp_tensor_forward
+from engine.ops_clamp import CLAMP_MIN, _clamp_forward, _clamp_tensor_forward, check_bool_clamp
 from engine.tensor import Tensor, wrap
 
 CLAMP_MAX = Op(
@@ -38,14 +37,6 @@ BOUND_ROWS = {
     "clamp_min": (CLAMP_MIN, CLAMP_MIN_TENSOR),
     "clamp_max": (CLAMP_MAX, CLAMP_MAX_TENSOR),
 }
-
-
-def check_bool_clamp(t: Tensor, bounds: tuple) -> None:
-    """torch has no clamp kernel of number bounds for bool tensors (bool bounds reach it)."""
-    if t.dtype is dtypes.bool_:
-        low, high = bounds
-        kernel = "clamp_max" if low is None else "clamp_min" if high is None else "clamp"
-        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
 
 
 def clamp_bound(name: str, a: Tensor, bound: Any) -> Tensor:

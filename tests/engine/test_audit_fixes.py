@@ -144,6 +144,14 @@ METHODS = {
         f"{name}, no argument": _error(lambda L, name=name: getattr(L.tensor([1.0]), name)())
         for name in ("expand_as", "reshape_as")
     },
+    # bool bounds of a bool tensor: no kernel in torch; number bounds promote
+    **{
+        f"clamp of bool by {bounds}": lambda L, bounds=bounds: (
+            _error(lambda L: L.tensor([True, False]).clamp(*bounds))(L)
+            or repr(L.tensor([True, False]).clamp(*bounds))
+        )
+        for bounds in ((True,), (None, True), (False, True), (0,), (0.5, 2))
+    },
 }
 
 
@@ -152,8 +160,7 @@ def test_method_matches_torch(run):
     assert run(engine) == run(torch)
 
 
-# torch.cumprod, abs_, neg_, exp_ and sqrt_ as engine.functions has them (engine/__init__ still
-# exports ops_cumprod's unchecked cumprod and none of the others)
+# torch.cumprod, abs_, neg_, exp_ and sqrt_, checked as torch's
 FUNCTIONS = {
     "cumprod, a str dim": lambda L, F: F.cumprod(L.tensor([1.0, 2.0]), "a"),
     "cumprod without dim": lambda L, F: F.cumprod(L.tensor([1.0, 2.0])),
@@ -172,5 +179,5 @@ FUNCTIONS = {
 
 @pytest.mark.parametrize("make", FUNCTIONS.values(), ids=FUNCTIONS.keys())
 def test_function_matches_torch(make):
-    mine = outcome(engine, lambda L: make(L, engine.functions))
+    mine = outcome(engine, lambda L: make(L, engine))
     assert mine == outcome(torch, lambda L: make(L, torch))
