@@ -13,7 +13,7 @@ import numpy as np
 
 from engine import sleef
 from engine.activation_kernels import log_sigmoid, sigmoid
-from engine.softmax_kernels import reduce_sum
+from engine.softmax_kernels import float32_kernel, float32_last, fma_sum_along, reduce_sum
 from engine.summation import torch_sum
 
 
@@ -121,28 +121,6 @@ def zeros_holding(array: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
     return out
 
 
-def _float32_last(g: np.ndarray, y: np.ndarray, dim: int | None) -> bool:
-    """Whether a softmax gradient runs torch's float32 last-dim kernel."""
-    return _float32_kernel(g, y, dim) and dim % y.ndim == y.ndim - 1
-
-
-def _float32_kernel(g: np.ndarray, y: np.ndarray, dim: int | None) -> bool:
-    """Whether a softmax gradient runs one of torch's float32 kernels."""
-    if y.dtype is not _F32 or g.dtype is not _F32 or not y.ndim or not y.size:
-        return False
-    return dim is not None and g.shape == y.shape
-
-
-def _fma_sum_along(g: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
-    """sum(g * y) along `dim` (kept) as torch's float32 kernel for a dim other than the last
-    adds it: from 0, one fused multiply-add per step along the dim."""
-    g_rows, y_rows = np.moveaxis(g, dim, 0), np.moveaxis(y, dim, 0)
-    total = np.zeros_like(g_rows[0])
-    for g_row, y_row in zip(g_rows, y_rows, strict=True):
-        total = sleef.fma(g_row, y_row, total)
-    return np.expand_dims(total, dim)
-
-
 class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     """The numpy backend of the backward rules, and the float kernels the forward rows share."""
 
@@ -243,18 +221,18 @@ class NUMPY:  # noqa: N801 (a namespace standing in for a module)
     def softmax_backward_data(g: np.ndarray, y: np.ndarray, dim: int | None) -> np.ndarray:
         """softmax's gradient from its result `y` along `dim`: `(g - sum(g * y)) * y`, the sum in
         the order of torch's float32 kernels."""
-        if _float32_last(g, y, dim):
+        if float32_last(g, y, dim):
             rows = (g * y).reshape(-1, y.shape[-1])
             return (g - reduce_sum(rows).reshape(y.shape[:-1] + (1,))) * y
-        if _float32_kernel(g, y, dim):
-            return (g - _fma_sum_along(g, y, dim)) * y
+        if float32_kernel(g, y, dim):
+            return (g - fma_sum_along(g, y, dim)) * y
         return (g - (g * y).sum(axis=dim, keepdims=True)) * y
 
     @staticmethod
     def log_softmax_backward_data(g: np.ndarray, y: np.ndarray, dim: int | None) -> np.ndarray:
         """log_softmax's gradient from its result `y` along `dim` (torch's last-dim kernel:
         Sleef's exp, its row sum order, and `g - exp(y) * sum` contracted to one FMA)."""
-        if _float32_last(g, y, dim):
+        if float32_last(g, y, dim):
             total = reduce_sum(g.reshape(-1, y.shape[-1])).reshape(y.shape[:-1] + (1,))
             return sleef.fma(-sleef.expf(y), np.broadcast_to(total, y.shape), g)
         return g - NUMPY.exp(y) * g.sum(axis=dim, keepdims=True)

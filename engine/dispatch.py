@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, memory, ops, view_meta
+from engine import dtypes, memory, ops, ops_variants, view_meta
 from engine.dtypes import DIM_TENSOR, FLOATING, SCALAR, ZERO_DIM_TENSOR
 from engine.grad_mode import STATE
 from engine.graph import (
@@ -153,7 +153,7 @@ def binary_operator(op: ops.Op, name: str) -> Callable[[Tensor, Any], Tensor]:
     `wrap` makes it): a Python call costs a third of what numpy takes for a small op.
     """
     forward, saves_both = op.forward, op.saves == _SAVES_BOTH
-    op_self_only, op_other_only = ops.self_only(op), ops.other_only(op)
+    op_self_only, op_other_only = ops_variants.self_only(op), ops_variants.other_only(op)
 
     def operator(a: Tensor, b: Any) -> Tensor:
         dt = a._dtype
@@ -253,11 +253,11 @@ def binary(op: ops.Op, a: Tensor, b: Any, args: tuple) -> Tensor:
     out_dt = dt if op.grad_fn is not None else dtypes.bool_
     out = wrap(_as_array(result, out_dt), out_dt)
     if type(b) is not Tensor or not b._rg:
-        op = ops.self_only(op)
+        op = ops_variants.self_only(op)
     elif not a._rg:
-        op = ops.other_only(op)
+        op = ops_variants.other_only(op)
     if type(b) is Tensor and b.dtype is not a.dtype and op.grad_fn is not None:
-        op = ops.promoting(op)
+        op = ops_variants.promoting(op)
     return _finish(op, out, (a, b), None, args)
 
 

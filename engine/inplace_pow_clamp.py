@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dtypes, ops
+from engine import dtypes, ops, ops_variants
 from engine.dispatch import _as_array, _cast, _promoted, _scalar
 from engine.inplace import _check_shapes, _result_dtype, check_no_partial_overlap, check_target
 from engine.inplace_more import (
@@ -45,7 +45,7 @@ def _pow_tensor_(t: Tensor, exponent: Tensor, args: tuple) -> Tensor:
         _check_shapes(t.array.shape, exponent.array.shape)
     dt = _result_dtype("pow_", t, exponent)
     power = ops.POW_TENSOR.forward(_cast(t.array, dt), _cast(exponent.array, dt))
-    op = ops.POW_TENSOR if exponent.dtype is t.dtype else ops.promoting(ops.POW_TENSOR)
+    op = ops.POW_TENSOR if exponent.dtype is t.dtype else ops_variants.promoting(ops.POW_TENSOR)
     inputs = (t, exponent)
     return changed_in_place("pow_", t, op, None, inputs, _as_array(power, t.dtype), args)
 

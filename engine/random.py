@@ -11,7 +11,8 @@ come from avx_mathfun.h, emulated in engine.avx_mathfun), the kernel torch runs 
 capability is AVX2; where torch runs another kernel (AVX512, DEFAULT) it takes libm's float
 log/sin/cos and about a third of the values differ in the last bits. float16 `randn` computes
 in float32 and rounds (from 16 elements on, torch draws the tail block's uniforms right after
-the whole blocks'). float16 `rand` is float32's value rounded, as in torch.
+the whole blocks'). float16 `rand` is float32's value rounded, as in torch (0 where that rounds
+up to 1).
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ class Generator:
     def _uniform(self, n: int, dtype: str) -> np.ndarray:
         if dtype == "float64":
             return (self._words64(n) & np.uint64(MASK_53)).astype(np.float64) * 2.0**-53
-        if dtype == "float16":  # float32's 24-bit value, rounded
-            return self._uniform(n, "float32").astype(np.float16)
+        if dtype == "float16":  # float32's 24-bit value, rounded; one that rounds up to 1
+            values = self._uniform(n, "float32").astype(np.float16)  # is 0, as in torch
+            values[values == 1] = 0
+            return values
         return ((self._words(n) & np.uint64(0xFFFFFF)).astype(np.float32)) * np.float32(2.0**-24)
 
     def _box_muller(self, n: int) -> np.ndarray:

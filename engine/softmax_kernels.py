@@ -57,3 +57,25 @@ def log_softmax_lastdim(x: np.ndarray) -> np.ndarray:
         log_sum = sleef.logf(reduce_sum(sleef.expf(rows - top)))
         out = rows - top - log_sum[:, None]
     return out.reshape(x.shape)
+
+
+def float32_last(g: np.ndarray, y: np.ndarray, dim: int | None) -> bool:
+    """Whether a softmax gradient runs torch's float32 last-dim kernel."""
+    return float32_kernel(g, y, dim) and dim % y.ndim == y.ndim - 1
+
+
+def float32_kernel(g: np.ndarray, y: np.ndarray, dim: int | None) -> bool:
+    """Whether a softmax gradient runs one of torch's float32 kernels."""
+    if y.dtype != _F32 or g.dtype != _F32 or not y.ndim or not y.size:
+        return False
+    return dim is not None and g.shape == y.shape
+
+
+def fma_sum_along(g: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
+    """sum(g * y) along `dim` (kept) as torch's float32 kernel for a dim other than the last
+    adds it: from 0, one fused multiply-add per step along the dim."""
+    g_rows, y_rows = np.moveaxis(g, dim, 0), np.moveaxis(y, dim, 0)
+    total = np.zeros_like(g_rows[0])
+    for g_row, y_row in zip(g_rows, y_rows, strict=True):
+        total = sleef.fma(g_row, y_row, total)
+    return np.expand_dims(total, dim)

@@ -7,7 +7,7 @@ values are compared within 5e-7.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine import random
@@ -98,6 +98,9 @@ def _assert_same(ours, theirs, call, torch):
 
 @settings(max_examples=100, deadline=None)
 @given(st.integers(0, 2**64 - 1), st.lists(CALL, min_size=1, max_size=6))
+# float16 rand: a value that rounds up to 1 is 0 in torch
+@example(seed=174, calls=[("rand", 38, "float16")])
+@example(seed=68, calls=[("rand", 5, "float16")])
 def test_streams_match_torch(seed, calls):
     torch = pytest.importorskip("torch")
     torch.manual_seed(seed)
