@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from explorer.model.program import parse_percent
@@ -26,6 +27,7 @@ class QtMainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, document: Any, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
+        collect_garbage_on_gui_thread()
         self.settings = settings or QtCore.QSettings()
         self.document: Any = None
         self.undo_stack = QtGui.QUndoStack(self)
@@ -296,3 +298,18 @@ def _scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
     area.setWidgetResizable(True)
     area.setWidget(widget)
     return area
+
+
+_COLLECTOR: list = []  # pyqtgraph's GarbageCollector, made with the first window
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Python's cyclic collector runs on the GUI thread only, from a one-second timer.
+
+    A collection finalizes the garbage it finds on the thread whose allocation triggered it, and
+    a Qt object's wrapper finalized on a run's or a layout's worker thread deletes the object
+    there: Qt then crashed or deadlocked (a closed window's widgets, collected when a run ended).
+    pyqtgraph's GarbageCollector turns automatic collection off and collects from a GUI timer.
+    """
+    if not _COLLECTOR:
+        _COLLECTOR.append(GarbageCollector(interval=1.0))

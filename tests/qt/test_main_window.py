@@ -3,6 +3,8 @@ accumulation, bad files, save and reopen, undo. The timeline is moved directly, 
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6 import QtWidgets
 
@@ -50,6 +52,15 @@ def test_title_names_the_document(window, seed_path):
     assert window.windowTitle().startswith("Autograd Explorer — ")
     assert window.document.name in window.windowTitle()
     assert "tensor([0., 1., 2., 3.])" in window.console.toPlainText()
+
+
+def test_cyclic_garbage_is_collected_on_the_gui_thread_only(window):
+    """Automatic collection is off (it finalized Qt objects on run threads); a GUI timer
+    collects instead."""
+    from explorer.qt.main_window import _COLLECTOR
+
+    assert not gc.isenabled()
+    assert len(_COLLECTOR) == 1 and _COLLECTOR[0].timer.isActive()
 
 
 def test_console_keeps_a_printed_matrix_in_rows(window):
