@@ -131,6 +131,20 @@ def compare_programs(program, grad_signs: bool = True) -> None:
             assert_same_values(g, h, exact, grad_signs)
 
 
+def raised_by(make):
+    """A function of the library `L` giving the error `make(L)` raises (type name and text), or
+    None when it raises none."""
+
+    def run(L):
+        try:
+            make(L)
+        except Exception as exc:  # noqa: BLE001 (compared with torch's)
+            return type(exc).__name__, str(exc)
+        return None
+
+    return run
+
+
 def outcome(L, make):
     """What `make(L)` gives, as comparable facts: the error, or repr, dtype and value bits."""
     try:
