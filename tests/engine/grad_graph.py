@@ -32,3 +32,13 @@ def nodes_in_creation_order(grads) -> list[tuple[str, str]]:
 
 def _creation_number(fn) -> int:
     return fn._sequence_nr() if hasattr(fn, "_sequence_nr") else fn.uid
+
+
+def nested_graph(fn, depth: int):
+    """The graph under grad_fn `fn` as nested [name, [children]] lists, cut to names at `depth`
+    (None for an edge to nothing)."""
+    if fn is None:
+        return None
+    if depth == 0:
+        return fn.name()
+    return [fn.name(), [nested_graph(n, depth - 1) for n, _ in fn.next_functions]]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import engine
+from tests.engine.grad_graph import nested_graph
 
 torch = pytest.importorskip("torch")
 
@@ -32,14 +33,6 @@ CASES = {
 }
 
 
-def _graph(fn, depth: int = 16) -> list:
-    if fn is None:
-        return None
-    if depth == 0:
-        return fn.name()
-    return [fn.name(), [_graph(n, depth - 1) for n, _ in fn.next_functions]]
-
-
 def _run(lib, fn, dtype):
     leaves = [lib.tensor(v, dtype=dtype, requires_grad=True) for v in (A, B, U, W, COLUMN)]
     y = fn(lib, *leaves)
@@ -59,4 +52,4 @@ def test_matrix_product_graphs_under_create_graph(name, dtype):
             assert (a is None) == (b is None)
             if a is not None:
                 np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
-                assert _graph(a.grad_fn) == _graph(b.grad_fn)
+                assert nested_graph(a.grad_fn, 16) == nested_graph(b.grad_fn, 16)

@@ -7,6 +7,7 @@ import pytest
 
 import engine
 from engine.ops_cumprod import cumprod
+from tests.engine.grad_graph import nested_graph
 
 torch = pytest.importorskip("torch")
 
@@ -22,15 +23,6 @@ VALUES = [
     [0.0],
 ]
 DIMS = [None, 0, -1, (0, True), (-1, True)]
-
-
-def _graph(fn, depth: int = 12) -> list:
-    """The recorded graph under `fn` as nested (name, children) lists."""
-    if fn is None:
-        return None
-    if depth == 0:
-        return fn.name()
-    return [fn.name(), [_graph(n, depth - 1) for n, _ in fn.next_functions]]
 
 
 def _reduce(lib, x, dim):
@@ -63,7 +55,7 @@ def _compare(values, dtype_name, fn, order, exact=None):
         else:
             np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-5)
         assert a.dtype.__repr__() == repr(b.dtype)
-    assert _graph(ours[0].grad_fn) == _graph(theirs[0].grad_fn)
+    assert nested_graph(ours[0].grad_fn, 12) == nested_graph(theirs[0].grad_fn, 12)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
