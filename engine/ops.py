@@ -177,10 +177,15 @@ def _mul_backward(B, g, s, a):
     return g * s[1], grad_other
 
 
-def _div_backward(B, g, s, a):
-    # C++ (GCC) evaluates the right operand of `-grad * (self / other) / other` first
+def div_grad_other(g, s):
+    """torch's div_tensor_other_backward, `-grad * ((self / other) / other)`, whose right operand
+    C++ (GCC) evaluates first."""
     quotient = (s[0] / s[1]) / s[1]
-    grad_other = -g * quotient
+    return -g * quotient
+
+
+def _div_backward(B, g, s, a):
+    grad_other = div_grad_other(g, s)
     return g / s[1], grad_other
 
 
